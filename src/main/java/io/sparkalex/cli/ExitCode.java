@@ -1,0 +1,18 @@
+package io.sparkalex.cli;
+
+/** Process exit codes, stable for schedulers (cron, Airflow); documented in the README. */
+public final class ExitCode {
+    /** Finished; outputs are complete. */
+    public static final int OK = 0;
+    /** Unexpected internal error (a bug): the message and stack trace are logged. */
+    public static final int INTERNAL = 1;
+    /** Bad command line or configuration: nothing was trained; fix the flag or key named. */
+    public static final int USAGE = 2;
+    /** The data cannot be trained on (CSV structure, missing image root, too many bad images). */
+    public static final int DATA = 3;
+    /** Training failed after it started (Spark job failure, out of memory); rerun to resume. */
+    public static final int TRAINING = 4;
+
+    private ExitCode() {
+    }
+}

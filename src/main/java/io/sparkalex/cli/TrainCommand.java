@@ -1,0 +1,62 @@
+package io.sparkalex.cli;
+
+import io.sparkalex.config.ConfigError;
+import io.sparkalex.config.JobConfig;
+import io.sparkalex.data.DataError;
+import io.sparkalex.train.TrainingJob;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** {@code train}: the Spark training job. Rerunning it on the same --out resumes. */
+@Command(name = "train", mixinStandardHelpOptions = true,
+        description = {"Train AlexNet with Spark parameter averaging.",
+                "Rerun the same command to resume from the last completed epoch in --out."})
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--csv", required = true, paramLabel = "URI",
+            description = "CSV with filename, split (train/val/test) and optional label columns.")
+    String csv;
+
+    @Option(names = "--images", required = true, paramLabel = "URI",
+            description = "Image root; the CSV's file names are resolved under it.")
+    String images;
+
+    @Option(names = "--out", required = true, paramLabel = "URI",
+            description = "Output directory: latest.zip, best.zip, metrics.jsonl/.csv, data-report.json.")
+    String out;
+
+    @Option(names = "--synsets", paramLabel = "URI",
+            description = "synset_words.txt with class names (default: beside the CSV, if present).")
+    String synsets;
+
+    @Option(names = "--fresh", description = "Ignore checkpoints in --out and start from epoch 1.")
+    boolean fresh;
+
+    @Mixin
+    ConfigOptions config;
+
+    @Override
+    public Integer call() throws Exception {
+        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
+        SparkSession spark = SparkSession.builder().appName("sparkalex-train").getOrCreate();
+        try {
+            JobConfig c = config.load(spark.sparkContext().hadoopConfiguration());
+            TrainingJob job = new TrainingJob(spark, c, new TrainingJob.Locations(csv, images, out, synsets), fresh);
+            try {
+                job.run();
+            } catch (ConfigError | DataError e) {
+                throw e;
+            } catch (Exception e) {
+                throw new Main.TrainingFailure(e);
+            }
+            return ExitCode.OK;
+        } finally {
+            if (ownSession) {
+                spark.stop();
+            }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+package io.sparkalex.data;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.TreeMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What happened to every CSV row of one or more splits: how many became training examples, how
+ * many were skipped and why, with the first few file names per reason. Built per partition on the
+ * executors and merged on the driver; written as {@code data-report.json}.
+ */
+public final class DataReport implements Serializable {
+    private static final long serialVersionUID = 1L;
+    /** File names kept per reason: enough to find the pattern, small enough to ship back. */
+    public static final int EXAMPLES_PER_REASON = 10;
+
+    private long rows;
+    private long used;
+    // TreeMap, not EnumMap: Kryo cannot rebuild an EnumMap.
+    private final TreeMap<SkipReason, Long> skipped = new TreeMap<>();
+    private final TreeMap<SkipReason, List<String>> examples = new TreeMap<>();
+
+    public void countUsed() {
+        rows++;
+        used++;
+    }
+
+    public void countSkipped(SkipReason reason, String filename, String detail) {
+        rows++;
+        skipped.merge(reason, 1L, Long::sum);
+        List<String> list = examples.computeIfAbsent(reason, r -> new ArrayList<>());
+        if (list.size() < EXAMPLES_PER_REASON) {
+            list.add(detail == null ? filename : filename + ": " + detail);
+        }
+    }
+
+    public DataReport merge(DataReport other) {
+        rows += other.rows;
+        used += other.used;
+        other.skipped.forEach((r, n) -> skipped.merge(r, n, Long::sum));
+        other.examples.forEach((r, list) -> {
+            List<String> mine = examples.computeIfAbsent(r, k -> new ArrayList<>());
+            for (String e : list) {
+                if (mine.size() < EXAMPLES_PER_REASON) {
+                    mine.add(e);
+                }
+            }
+        });
+        return this;
+    }
+
+    public long rows() {
+        return rows;
+    }
+
+    public long used() {
+        return used;
+    }
+
+    public long skippedTotal() {
+        return rows - used;
+    }
+
+    public double badFraction() {
+        return rows == 0 ? 0 : (double) skippedTotal() / rows;
+    }
+
+    public Map<SkipReason, Long> skipped() {
+        return new TreeMap<>(skipped);
+    }
+
+    public List<String> examples(SkipReason reason) {
+        return examples.getOrDefault(reason, List.of());
+    }
+
+    /** The most frequent skip reason, or null when nothing was skipped. */
+    public SkipReason worstReason() {
+        return skipped.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
+    }
+
+    /** A JSON-friendly view: {rows, used, skipped, skipped_by_reason{reason:{count,description,examples}}}. */
+    public Map<String, Object> toMap() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rows", rows);
+        m.put("used", used);
+        m.put("skipped", skippedTotal());
+        Map<String, Object> reasons = new LinkedHashMap<>();
+        skipped.forEach((r, n) -> {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("count", n);
+            e.put("description", r.description());
+            e.put("examples", examples(r));
+            reasons.put(r.name().toLowerCase(java.util.Locale.ROOT), e);
+        });
+        m.put("skipped_by_reason", reasons);
+        return m;
+    }
+
+    /** One line for the log, e.g. {@code 998/1000 rows used; skipped: corrupt=1, missing_file=1}. */
+    public String summary() {
+        StringBuilder sb = new StringBuilder().append(used).append('/').append(rows).append(" rows used");
+        if (!skipped.isEmpty()) {
+            sb.append("; skipped: ");
+            skipped.forEach((r, n) -> sb.append(r.name().toLowerCase(java.util.Locale.ROOT)).append('=').append(n).append(", "));
+            sb.setLength(sb.length() - 2);
+        }
+        return sb.toString();
+    }
+}

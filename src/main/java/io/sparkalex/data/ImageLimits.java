@@ -1,0 +1,16 @@
+package io.sparkalex.data;
+
+import java.util.Set;
+
+/** What the decoder accepts; one place for the limits that decide a counted skip. */
+final class ImageLimits {
+    /** Smaller images carry too little to upsample into a training example. */
+    static final int MIN_SIDE = 8;
+    /** 100 megapixels: a decoded image of this size is already 400 MB of heap. */
+    static final long MAX_PIXELS = 100_000_000L;
+    /** ImageIO format names we train on. */
+    static final Set<String> FORMATS = Set.of("jpeg", "jpg", "png");
+
+    private ImageLimits() {
+    }
+}

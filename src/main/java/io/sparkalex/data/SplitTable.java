@@ -1,0 +1,158 @@
+package io.sparkalex.data;
+
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.functions;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+import static org.apache.spark.sql.functions.col;
+
+/**
+ * The data set's CSV read by the driver with Spark SQL: one row per image with {@code filename},
+ * {@code split} and {@code label}. Accepts the seed's pandas layout (an unnamed index column
+ * first) and an optional {@code label} column; without it the label is the text before the first
+ * {@code _} of the file name (the seed's WordNet-id rule). Structural problems are a
+ * {@link DataError} that names the file and the offending value, raised before any image is read.
+ */
+public final class SplitTable {
+    public static final String FILENAME = "filename";
+    public static final String SPLIT = "split";
+    public static final String LABEL = "label";
+    public static final List<String> SPLITS = List.of("train", "val", "test");
+
+    private final String source;
+    private final Dataset<Row> rows;
+    private final Map<String, Long> counts;
+
+    private SplitTable(String source, Dataset<Row> rows, Map<String, Long> counts) {
+        this.source = source;
+        this.rows = rows;
+        this.counts = counts;
+    }
+
+    /** Reads and checks the CSV; one small Spark job counts the rows per split. */
+    public static SplitTable read(SparkSession spark, String csvUri) {
+        Dataset<Row> raw;
+        try {
+            raw = spark.read().option("header", "true").option("mode", "FAILFAST").csv(csvUri);
+        } catch (Exception e) {
+            throw new DataError("cannot read CSV " + csvUri + ": " + rootMessage(e));
+        }
+        List<String> columns = Arrays.stream(raw.columns()).map(String::trim).toList();
+        if (!columns.contains(FILENAME) || !columns.contains(SPLIT)) {
+            throw new DataError("CSV " + csvUri + " needs a header with 'filename' and 'split' columns; found "
+                    + columns);
+        }
+        Dataset<Row> renamed = raw.toDF(columns.toArray(new String[0]));
+        Column filename = functions.trim(col(FILENAME));
+        Column label = columns.contains(LABEL)
+                ? functions.when(functions.length(functions.trim(col(LABEL))).gt(0), functions.trim(col(LABEL)))
+                : labelFromFileName(filename);
+        Dataset<Row> rows = renamed.select(
+                filename.as(FILENAME),
+                functions.lower(functions.trim(col(SPLIT))).as(SPLIT),
+                label.as(LABEL));
+
+        Map<String, Long> counts = new TreeMap<>();
+        try {
+            for (Row r : rows.groupBy(SPLIT).count().collectAsList()) {
+                counts.put(r.isNullAt(0) ? "" : r.getString(0), r.getLong(1));
+            }
+        } catch (Exception e) {
+            throw new DataError("malformed CSV " + csvUri + ": " + rootMessage(e));
+        }
+        SplitTable table = new SplitTable(csvUri, rows, counts);
+        table.checkStructure();
+        return table;
+    }
+
+    /** The seed's rule: the base name up to the first '_', or null when there is no such prefix. */
+    static Column labelFromFileName(Column filename) {
+        Column base = functions.substring_index(filename, "/", -1);
+        return functions.when(functions.instr(base, "_").gt(1), functions.substring_index(base, "_", 1));
+    }
+
+    private void checkStructure() {
+        if (counts.isEmpty()) {
+            throw new DataError("CSV " + source + " has a header but no rows");
+        }
+        for (String split : counts.keySet()) {
+            if (!SPLITS.contains(split)) {
+                Row example = rows.filter(split.isEmpty() ? col(SPLIT).isNull() : col(SPLIT).equalTo(split)).first();
+                throw new DataError("CSV " + source + ": unknown split value '" + split + "' (row with filename '"
+                        + example.getString(0) + "'); allowed: " + SPLITS);
+            }
+        }
+        for (String required : List.of("train", "val")) {
+            if (count(required) == 0) {
+                throw new DataError("CSV " + source + ": the '" + required + "' split is empty");
+            }
+        }
+        List<Row> duplicates = rows.groupBy(FILENAME).count().filter(col("count").gt(1)).limit(5).collectAsList();
+        if (!duplicates.isEmpty()) {
+            throw new DataError("CSV " + source + ": duplicate file names, e.g. '" + duplicates.get(0).getString(0)
+                    + "' appears " + duplicates.get(0).getLong(1) + " times");
+        }
+    }
+
+    /** The sorted set of labels in the train split; val/test labels outside it are an error. */
+    public ClassIndex classes(Map<String, String> names) {
+        List<String> ids = new ArrayList<>();
+        for (Row r : rows.filter(col(SPLIT).equalTo("train").and(col(LABEL).isNotNull()))
+                .select(LABEL).distinct().collectAsList()) {
+            ids.add(r.getString(0));
+        }
+        if (ids.size() < 2) {
+            throw new DataError("CSV " + source + ": the train split has " + ids.size()
+                    + " labelled class(es); at least 2 are needed");
+        }
+        List<Row> strangers = rows.filter(col(SPLIT).notEqual("train").and(col(LABEL).isNotNull())
+                .and(functions.not(col(LABEL).isin(ids.toArray())))).limit(1).collectAsList();
+        if (!strangers.isEmpty()) {
+            Row r = strangers.get(0);
+            throw new DataError("CSV " + source + ": label '" + r.getString(2) + "' of " + r.getString(1) + " row '"
+                    + r.getString(0) + "' does not occur in the train split");
+        }
+        return new ClassIndex(ids, names);
+    }
+
+    /** Rows of one split: filename, split, label (label may be null when the name has none). */
+    public Dataset<Row> split(String name) {
+        return rows.filter(col(SPLIT).equalTo(name.toLowerCase(Locale.ROOT)));
+    }
+
+    public long count(String split) {
+        return counts.getOrDefault(split, 0L);
+    }
+
+    public Map<String, Long> counts() {
+        return new HashMap<>(counts);
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public Set<String> splits() {
+        return counts.keySet();
+    }
+
+    static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String m = t.getMessage();
+        return m == null ? t.toString() : m.split("\\R")[0];
+    }
+}

@@ -1,0 +1,125 @@
+package io.sparkalex.model;
+
+import io.sparkalex.config.ConfigError;
+import io.sparkalex.config.JobConfig;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Nesterovs;
+import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * AlexNet as the seed's layer table gives it, with the seed's bugs fixed (fc2 feeds the output
+ * layer; LRN and dropout are in): conv1 96@11x11/4, ReLU, LRN, max-pool 3/2; conv2 256@5x5 pad 2,
+ * ReLU, LRN, max-pool 3/2; conv3 384, conv4 384, conv5 256 @3x3 pad 1, ReLU; max-pool 3/2;
+ * fc1 4096 and fc2 4096 with ReLU and dropout; softmax over N classes.
+ *
+ * <p>{@code width_factor} scales every width and {@code image_size} the input so tests train the
+ * same graph small. LRN uses the paper's constants (k=2, n=5, alpha=1e-4, beta=0.75); DL4J's LRN,
+ * like the paper and unlike PyTorch, does not divide alpha by n.
+ */
+public final class AlexNet {
+    /** Smallest input for which every pooling window still fits (see {@link #geometry}). */
+    public static final int MIN_IMAGE_SIZE = 67;
+
+    private AlexNet() {
+    }
+
+    /** Network hyper-parameters; everything else is fixed by the architecture. */
+    public record Spec(int imageSize, double widthFactor, int numClasses, double dropout, long seed,
+                       IUpdater updater, double weightDecay) {
+        public static Spec of(JobConfig c, int numClasses) {
+            return new Spec(c.imageSize, c.widthFactor, numClasses, c.dropout, c.seed, AlexNet.updater(c), c.weightDecay);
+        }
+    }
+
+    /** The optimiser named in the configuration, at its epoch-1 learning rate. */
+    public static IUpdater updater(JobConfig c) {
+        return switch (c.optimizer) {
+            case ADAM -> new Adam(c.learningRate);
+            case SGD -> new Sgd(c.learningRate);
+            case NESTEROVS -> new Nesterovs(c.learningRate, c.momentum);
+        };
+    }
+
+    static int width(int base, double factor) {
+        return Math.max(1, (int) Math.round(base * factor));
+    }
+
+    /**
+     * Spatial sizes after conv1, pool1, pool2 and pool3 for an input side; throws when a 3x3
+     * pooling window would not fit. DL4J does not refuse this itself: below 67 pixels it silently
+     * pools a 2x2 map to 1x1, which is no longer AlexNet.
+     */
+    public static int[] geometry(int imageSize) {
+        int conv1 = (imageSize - 11) / 4 + 1;
+        int pool1 = (conv1 - 3) / 2 + 1;
+        int pool2 = (pool1 - 3) / 2 + 1;   // conv2..conv5 keep the size (same padding)
+        if (imageSize < 11 || conv1 < 3 || pool1 < 3 || pool2 < 3) {
+            throw new ConfigError("config key 'image_size' = " + imageSize + " is too small for the AlexNet geometry: "
+                    + "every 3x3/2 max-pool needs a 3x3 input, which takes image_size >= " + MIN_IMAGE_SIZE);
+        }
+        int pool3 = (pool2 - 3) / 2 + 1;
+        return new int[] {conv1, pool1, pool2, pool3};
+    }
+
+    public static MultiLayerConfiguration configuration(Spec s) {
+        geometry(s.imageSize());
+        double f = s.widthFactor();
+        NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
+                .seed(s.seed())
+                .updater(s.updater())
+                .weightInit(WeightInit.RELU)
+                .l2(s.weightDecay())
+                .list()
+                .layer(new ConvolutionLayer.Builder(11, 11).stride(4, 4).nOut(width(96, f))
+                        .activation(Activation.RELU).name("conv1").build())
+                .layer(lrn("lrn1"))
+                .layer(maxPool("pool1"))
+                .layer(new ConvolutionLayer.Builder(5, 5).padding(2, 2).nOut(width(256, f))
+                        .activation(Activation.RELU).name("conv2").build())
+                .layer(lrn("lrn2"))
+                .layer(maxPool("pool2"))
+                .layer(conv3x3("conv3", width(384, f)))
+                .layer(conv3x3("conv4", width(384, f)))
+                .layer(conv3x3("conv5", width(256, f)))
+                .layer(maxPool("pool3"))
+                .layer(new DenseLayer.Builder().nOut(width(4096, f)).activation(Activation.RELU).name("fc1").build())
+                // DL4J applies a layer's dropOut to that layer's input: this drops fc1's output ...
+                .layer(dropInput(new DenseLayer.Builder(), s.dropout()).nOut(width(4096, f))
+                        .activation(Activation.RELU).name("fc2").build())
+                // ... and this drops fc2's output, as in the paper.
+                .layer(dropInput(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT), s.dropout())
+                        .nOut(s.numClasses()).activation(Activation.SOFTMAX).name("fc3").build())
+                .setInputType(InputType.convolutional(s.imageSize(), s.imageSize(), 3));
+        return b.build();
+    }
+
+    /** DL4J takes the probability of keeping a unit, and 0 to mean "no dropout". */
+    private static <B extends org.deeplearning4j.nn.conf.layers.BaseLayer.Builder<B>> B dropInput(B builder, double dropout) {
+        return dropout > 0 ? builder.dropOut(1.0 - dropout) : builder;
+    }
+
+    private static ConvolutionLayer conv3x3(String name, int nOut) {
+        return new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(nOut).activation(Activation.RELU).name(name).build();
+    }
+
+    private static LocalResponseNormalization lrn(String name) {
+        return new LocalResponseNormalization.Builder(2, 5, 1e-4, 0.75).name(name).build();
+    }
+
+    private static SubsamplingLayer maxPool(String name) {
+        return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(3, 3).stride(2, 2)
+                .name(name).build();
+    }
+}

@@ -1,0 +1,107 @@
+package io.sparkalex.train;
+
+import io.sparkalex.config.JobConfig;
+import io.sparkalex.data.SampleDataGenerator;
+import io.sparkalex.storage.CheckpointStore;
+import io.sparkalex.storage.MetricsLog;
+import io.sparkalex.testing.TestSpark;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** A real local[2] run of a small AlexNet on generated data: the whole job, nothing mocked. */
+class EndToEndTest {
+    @TempDir
+    static java.nio.file.Path tmp;
+    static TrainingJob.Result result;
+    static java.nio.file.Path out;
+
+    @BeforeAll
+    static void train() throws Exception {
+        SparkSession spark = TestSpark.session();
+        java.nio.file.Path data = tmp.resolve("data");
+        new SampleDataGenerator(5, 60, 11).write(data.toUri().toString(), spark.sparkContext().hadoopConfiguration());
+        out = tmp.resolve("out");
+        JobConfig config = JobConfig.load(null, Map.of("epochs", "3", "image_size", "67", "width_factor", "0.25",
+                "batch_size", "16", "averaging_frequency", "2", "learning_rate", "1e-3", "dropout", "0.2"));
+        result = new TrainingJob(spark, config, new TrainingJob.Locations(
+                data.resolve(SampleDataGenerator.CSV).toUri().toString(),
+                data.resolve(SampleDataGenerator.IMAGES).toUri().toString(),
+                out.toUri().toString(), null), false).run();
+    }
+
+    @Test
+    void lossFallsAndValidationAccuracyIsWellAboveChance() {
+        var h = result.history();
+        assertEquals(3, h.size());
+        assertTrue(h.get(2).trainLoss() < h.get(0).trainLoss(), "train loss should fall: " + h);
+        assertTrue(h.get(2).valLoss() < h.get(0).valLoss(), "val loss should fall: " + h);
+        double chance = 1.0 / 5;
+        assertTrue(h.get(2).valAcc() >= 2.5 * chance, "val accuracy " + h.get(2).valAcc() + " vs chance " + chance);
+    }
+
+    @Test
+    void metricsFilesHaveOneCompleteLinePerEpoch() throws Exception {
+        List<String> lines = Files.readAllLines(out.resolve(MetricsLog.JSONL));
+        assertEquals(3, lines.size());
+        for (int i = 0; i < 3; i++) {
+            var node = io.sparkalex.storage.Json.MAPPER.readTree(lines.get(i));
+            assertEquals(i + 1, node.get("epoch").asInt());
+            for (String key : List.of("train_loss", "train_acc", "val_loss", "val_acc", "images_per_sec",
+                    "epoch_seconds", "lr")) {
+                assertTrue(node.get(key).isNumber(), key + " in " + lines.get(i));
+            }
+            assertTrue(node.has("val_top5"), "val_top5 present (null with 5 classes)");
+        }
+        List<String> csv = Files.readAllLines(out.resolve(MetricsLog.CSV));
+        assertEquals(4, csv.size());
+        assertTrue(csv.get(0).startsWith("epoch,train_loss,train_acc,val_loss,val_acc,val_top5,images_per_sec,epoch_seconds"));
+    }
+
+    @Test
+    void checkpointsReloadAndPredictLikeTheModelInMemory() throws Exception {
+        FileSystem fs = FileSystem.getLocal(TestSpark.session().sparkContext().hadoopConfiguration());
+        CheckpointStore store = new CheckpointStore(fs, new Path(out.toUri()));
+        DataSet batch = anyBatch();
+        INDArray expected = result.network().output(batch.getFeatures(), false);
+
+        var latest = store.load(CheckpointStore.LATEST).orElseThrow();
+        assertEquals(3, latest.state().epoch());
+        assertEquals(List.of("n02091244", "n02114548", "n02138441", "n03075370", "n03584254"), latest.state().classes());
+        assertEquals(expected, latest.network().output(batch.getFeatures(), false));
+        // Plain DL4J reads it too, with the updater state.
+        MultiLayerNetwork plain = ModelSerializer.restoreMultiLayerNetwork(out.resolve(CheckpointStore.LATEST).toFile(), true);
+        assertEquals(expected, plain.output(batch.getFeatures(), false));
+        assertEquals(result.network().getUpdater().getStateViewArray(), plain.getUpdater().getStateViewArray());
+
+        var best = store.load(CheckpointStore.BEST).orElseThrow();
+        assertEquals(result.bestEpoch(), best.state().epoch());
+        if (result.bestEpoch() == 3) {
+            assertEquals(expected, best.network().output(batch.getFeatures(), false));
+        }
+        assertTrue(Files.exists(out.resolve("data-report.json")));
+    }
+
+    private static DataSet anyBatch() {
+        var gen = new java.util.Random(3);
+        float[] x = new float[4 * 3 * 67 * 67];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) gen.nextGaussian();
+        }
+        return new DataSet(org.nd4j.linalg.factory.Nd4j.create(x, new long[] {4, 3, 67, 67}, 'c'), null);
+    }
+}
