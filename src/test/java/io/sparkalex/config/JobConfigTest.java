@@ -1,0 +1,62 @@
+package io.sparkalex.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class JobConfigTest {
+    @Test
+    void defaultsFollowTheSeed() {
+        JobConfig c = JobConfig.defaults();
+        assertEquals(JobConfig.Optimizer.ADAM, c.optimizer);
+        assertEquals(1e-4, c.learningRate);
+        assertEquals(32, c.batchSize);
+        assertEquals(10, c.epochs);
+        assertEquals(227, c.imageSize);
+        assertEquals(1.0, c.widthFactor);
+        assertEquals(0.5, c.dropout);
+    }
+
+    @Test
+    void fileThenSetOverridesWinInOrder() {
+        JobConfig c = JobConfig.load("epochs = 4\nbatch_size = 8\n", JobConfig.parseOverrides(List.of("epochs=2",
+                "optimizer=nesterovs", "learning_rate=0.01")));
+        assertEquals(2, c.epochs);
+        assertEquals(8, c.batchSize);
+        assertEquals(JobConfig.Optimizer.NESTEROVS, c.optimizer);
+        assertEquals(0.01, c.learningRate);
+        assertEquals(c.toJson(), JobConfig.fromJson(c.toJson()).toJson(), "round-trips through checkpoints");
+    }
+
+    @Test
+    void badValuesNameTheKey() {
+        assertError("unknown config key 'epoch'", Map.of("epoch", "3"));
+        assertError("'batch_size' must be in [1, 65536] (got 0)", Map.of("batch_size", "0"));
+        assertError("'epochs' must be an integer (got 'ten')", Map.of("epochs", "ten"));
+        assertError("'optimizer' must be one of [adam, sgd, nesterovs] (got 'rmsprop')", Map.of("optimizer", "rmsprop"));
+        assertError("'image_size' must be in [67", Map.of("image_size", "32"));
+        ConfigError file = assertThrows(ConfigError.class, () -> JobConfig.load("epochz = 3", Map.of()));
+        assertTrue(file.getMessage().contains("unknown config key 'epochz'"), file.getMessage());
+        ConfigError syntax = assertThrows(ConfigError.class, () -> JobConfig.parseOverrides(List.of("epochs")));
+        assertTrue(syntax.getMessage().contains("key=value"));
+    }
+
+    @Test
+    void stepDecayScheduleIsAFunctionOfTheEpoch() {
+        JobConfig c = JobConfig.load(null, Map.of("learning_rate", "0.1", "lr_decay_every", "2", "lr_decay_factor", "0.5"));
+        assertEquals(0.1, c.learningRateAt(1), 1e-12);
+        assertEquals(0.1, c.learningRateAt(2), 1e-12);
+        assertEquals(0.05, c.learningRateAt(3), 1e-12);
+        assertEquals(0.025, c.learningRateAt(5), 1e-12);
+    }
+
+    static void assertError(String expected, Map<String, String> sets) {
+        ConfigError e = assertThrows(ConfigError.class, () -> JobConfig.load(null, sets));
+        assertTrue(e.getMessage().contains(expected), "'" + e.getMessage() + "' should contain '" + expected + "'");
+    }
+}
