@@ -1,16 +1,64 @@
-# Shared by the scripts in submit/: where things are, and building the job jar when needed.
+# Shared by the scripts in submit/: where things are, the job jar, and how spark-submit is run.
 # Sourced, not run.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-JOB_JAR="$ROOT/target/sparkalex-0.1.0-SNAPSHOT-job.jar"
+JOB_JAR="${SPARKALEX_JOB_JAR:-$ROOT/target/sparkalex-0.1.0-SNAPSHOT-job.jar}"
 SPARK_DEFAULTS="${SPARK_DEFAULTS:-$ROOT/conf/spark-defaults.conf}"
 MAIN_CLASS=io.sparkalex.cli.Main
-# Spark's own list of Java 17 module flags (also in conf/spark-defaults.conf for cluster JVMs).
+# Spark's Java 17 module flags, taken from conf/spark-defaults.conf (one place for them).
 JAVA17_OPTS=$(sed -n 's/^spark.driver.extraJavaOptions[[:space:]]*//p' "$SPARK_DEFAULTS" | sed 's/ -Dorg.bytedeco.*//')
 
-# Builds the shaded job jar when it is missing or older than the sources.
+# Builds the shaded job jar when it is missing or older than the sources (unless
+# SPARKALEX_JOB_JAR names a jar to use as it is).
 ensure_job_jar() {
+  [[ -n "${SPARKALEX_JOB_JAR:-}" ]] && return 0
   if [[ ! -f "$JOB_JAR" || -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$ROOT/conf/train.conf" -newer "$JOB_JAR" -print -quit)" ]]; then
     echo "building $JOB_JAR ..." >&2
     (cd "$ROOT" && mvn -B -q -Dstyle.color=never -DskipTests package) >&2
   fi
+}
+
+# The Spark + Hadoop jars resolved by Maven (the pom writes target/spark.classpath at build).
+spark_classpath() {
+  local file="$ROOT/target/spark.classpath"
+  if [[ ! -f "$file" || "$ROOT/pom.xml" -nt "$file" ]]; then
+    (cd "$ROOT" && mvn -B -q -Dstyle.color=never generate-resources) >&2
+  fi
+  cat "$file"
+}
+
+# Splits "$@" into spark-submit options (everything before the job's command) and the job's
+# own command and flags: SPARK_ARGS and JOB_ARGS.
+split_args() {
+  SPARK_ARGS=()
+  while (($#)); do
+    case "$1" in
+      train|summary|sample-data|help|-h|--help|-V|--version) break ;;
+      *) SPARK_ARGS+=("$1"); shift ;;
+    esac
+  done
+  JOB_ARGS=("$@")
+  # GPU=1: add the GPU resource settings of conf/spark-gpu.conf (before the user's options).
+  if [[ "${GPU:-0}" == 1 ]]; then
+    local gpu=() key value
+    while read -r key value; do
+      [[ -z "$key" || "$key" == \#* ]] && continue
+      gpu+=(--conf "$key=$value")
+    done < "$ROOT/conf/spark-gpu.conf"
+    SPARK_ARGS=("${gpu[@]}" ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"})
+  fi
+}
+
+# Runs spark-submit: the installation's ($SPARK_HOME/bin/spark-submit) when there is one,
+# otherwise Spark's SparkSubmit class from the Maven-resolved jars in this JVM, which then is
+# also the driver in client mode (DRIVER_MEMORY sets its heap).
+spark_submit() {
+  if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then
+    exec "$SPARK_HOME/bin/spark-submit" "$@"
+  fi
+  # shellcheck disable=SC2086
+  exec java $JAVA17_OPTS -Xmx"${DRIVER_MEMORY:-6g}" \
+    -Dorg.bytedeco.javacpp.maxbytes="${ND4J_OFFHEAP:-8G}" \
+    -Dorg.bytedeco.javacpp.maxphysicalbytes="${ND4J_OFFHEAP_PHYSICAL:-14G}" \
+    -Dlog4j2.configurationFile="${LOG4J_CONF:-$ROOT/conf/log4j2.properties}" \
+    -cp "$(spark_classpath)" org.apache.spark.deploy.SparkSubmit "$@"
 }

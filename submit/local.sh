@@ -1,32 +1,19 @@
 #!/usr/bin/env bash
-# Runs the job in Spark local mode with no Spark installation: Spark's SparkSubmit is started
-# from the Maven-resolved Spark and Hadoop jars, and the driver JVM is the only JVM.
+# Spark local mode, no Spark installation needed: the driver JVM runs the workers as threads.
 #
-#   submit/local.sh COMMAND [flags]      e.g. submit/local.sh train --csv ... --images ... --out ...
+#   submit/local.sh [spark-submit options] COMMAND [flags]
+#   submit/local.sh train --csv data/sample/my_imagenet.csv --images data/sample/my_imagenet --out runs/sample
 #
-# Environment: LOCAL_CORES (default: all cores), DRIVER_MEMORY (default 6g), ND4J_OFFHEAP
-# (javacpp maxbytes, default 8G). Other Spark settings: conf/spark-defaults.conf.
+# LOCAL_CORES: worker threads (default: all cores). DRIVER_MEMORY (default 6g) and ND4J_OFFHEAP
+# (javacpp maxbytes, default 8G) size the one JVM. Spark settings: conf/spark-defaults.conf.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 ensure_job_jar
-
-SPARK_CP_FILE="$ROOT/target/spark.classpath"
-if [[ ! -f "$SPARK_CP_FILE" || "$ROOT/pom.xml" -nt "$SPARK_CP_FILE" ]]; then
-  (cd "$ROOT" && mvn -B -q -Dstyle.color=never dependency:build-classpath -Dmdep.includeScope=provided \
-      -Dmdep.outputFile="$SPARK_CP_FILE") >&2
-fi
-
+split_args "$@"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
-# shellcheck disable=SC2086
-exec java $JAVA17_OPTS \
-  -Xmx"${DRIVER_MEMORY:-6g}" \
-  -Dorg.bytedeco.javacpp.maxbytes="${ND4J_OFFHEAP:-8G}" \
-  -Dorg.bytedeco.javacpp.maxphysicalbytes="${ND4J_OFFHEAP_PHYSICAL:-14G}" \
-  -Dlog4j2.configurationFile="$ROOT/conf/log4j2.properties" \
-  -cp "$(cat "$SPARK_CP_FILE")" \
-  org.apache.spark.deploy.SparkSubmit \
+spark_submit \
   --master "local[${LOCAL_CORES:-*}]" \
   --properties-file "$SPARK_DEFAULTS" \
   --conf spark.ui.showConsoleProgress=false \
-  --class "$MAIN_CLASS" \
-  "$JOB_JAR" "$@"
+  ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} \
+  --class "$MAIN_CLASS" "$JOB_JAR" ${JOB_ARGS[@]+"${JOB_ARGS[@]}"}

@@ -20,6 +20,11 @@ public final class Evaluator {
         this.partitions = partitions;
     }
 
+    /** Loss and top-1/top-5 hits of softmax outputs against one-hot labels, as the executors count them. */
+    public static EvalResult score(float[][] probabilities, float[][] oneHotLabels) {
+        return EvaluateBatches.score(probabilities, oneHotLabels);
+    }
+
     /** Evaluates the network on each list of batch files, with one parameter broadcast for all. */
     public List<EvalResult> evaluate(MultiLayerNetwork network, List<List<String>> batchSets) {
         Broadcast<float[]> params = sc.broadcast(network.params().toFloatVector());

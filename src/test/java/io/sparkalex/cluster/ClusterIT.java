@@ -1,0 +1,212 @@
+package io.sparkalex.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkalex.data.ImageDecoder;
+import io.sparkalex.data.SampleDataGenerator;
+import io.sparkalex.storage.AtomicFiles;
+import io.sparkalex.storage.CheckpointStore;
+import io.sparkalex.storage.Json;
+import io.sparkalex.storage.MetricsLog;
+import io.sparkalex.train.EvalResult;
+import io.sparkalex.train.Evaluator;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The job as users run it: the shaded job jar submitted through the scripts in submit/ to a real
+ * standalone cluster (separate Master, Worker, executor and driver JVMs on 127.0.0.1), reading
+ * its CSV and images from a real HDFS and writing checkpoints and metrics back to it.
+ */
+@Tag("cluster")
+@ExtendWith(ClusterExtension.class)
+class ClusterIT {
+    static final int CLASSES = 5;
+    static SharedCluster cluster;
+    static String data;
+
+    @BeforeAll
+    static void data(SharedCluster shared) throws Exception {
+        cluster = shared;
+        data = shared.hdfs.uri() + "/data";
+        new SampleDataGenerator(CLASSES, 20, 3).write(data, shared.hdfs.conf());
+    }
+
+    static List<String> train(String out) {
+        return List.of("train", "--csv", data + "/" + SampleDataGenerator.CSV,
+                "--images", data + "/" + SampleDataGenerator.IMAGES, "--out", out,
+                "--set", "epochs=2", "--set", "image_size=67", "--set", "width_factor=0.25",
+                "--set", "batch_size=8", "--set", "averaging_frequency=2", "--set", "learning_rate=1e-3");
+    }
+
+    /** Runs a submit script the way the README shows, with the job jar the build just packaged. */
+    static ChildJvm script(String name, Map<String, String> env, List<String> sparkOptions, List<String> jobArgs,
+                           String logName) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", "submit/" + name));
+        cmd.addAll(sparkOptions);
+        cmd.addAll(jobArgs);
+        Map<String, String> e = new HashMap<>(cluster.spark.env());
+        e.put("SPARKALEX_JOB_JAR", System.getProperty("sparkalex.jobJar"));
+        e.put("DRIVER_MEMORY", "1g");
+        e.putAll(env);
+        return ChildJvm.start(cmd, e, cluster.base.resolve("logs/" + logName));
+    }
+
+    static final List<String> SMALL_EXECUTORS = List.of("--conf", "spark.executor.memory=1g",
+            "--conf", "spark.cores.max=2", "--conf", "spark.ui.enabled=false");
+
+    @Test
+    void standaloneClientModeTrainsOnHdfsInSeparateExecutorJvms() throws Exception {
+        String out = cluster.hdfs.uri() + "/runs/client";
+        try (ChildJvm job = script("standalone.sh", Map.of("SPARK_MASTER_URL", cluster.spark.masterUrl()),
+                SMALL_EXECUTORS, train(out), "client.log")) {
+            assertEquals(0, job.waitFor(10, TimeUnit.MINUTES), job.output());
+        }
+        CheckpointStore.Checkpoint latest = assertCompleteRun(out, 2);
+
+        // Each executor ran in its own JVM, launched by a different Worker into its work dir.
+        String appId = latest.state().provenance().get("application_id");
+        assertTrue(appId.startsWith("app-"), appId);
+        List<java.nio.file.Path> executorLogs = new ArrayList<>();
+        for (java.nio.file.Path work : cluster.spark.workDirs) {
+            java.nio.file.Path app = work.resolve(appId);
+            if (Files.isDirectory(app)) {
+                try (Stream<java.nio.file.Path> dirs = Files.list(app)) {
+                    dirs.map(d -> d.resolve("stderr")).filter(Files::exists).forEach(executorLogs::add);
+                }
+            }
+        }
+        assertEquals(2, executorLogs.size(), "two executor JVMs: " + executorLogs);
+        assertTrue(!executorLogs.get(0).getParent().getParent().getParent()
+                .equals(executorLogs.get(1).getParent().getParent().getParent()), "on two workers: " + executorLogs);
+        for (java.nio.file.Path log : executorLogs) {
+            String text = Files.readString(log);
+            assertTrue(text.contains("Running task"), "executor " + log + " ran tasks");
+        }
+    }
+
+    @Test
+    void localModeReadsAndWritesHdfs() throws Exception {
+        String out = cluster.hdfs.uri() + "/runs/local";
+        try (ChildJvm job = script("local.sh", Map.of("LOCAL_CORES", "2"), List.of("--conf", "spark.ui.enabled=false"),
+                train(out), "local.log")) {
+            assertEquals(0, job.waitFor(10, TimeUnit.MINUTES), job.output());
+        }
+        assertCompleteRun(out, 2);
+    }
+
+    @Test
+    void clusterDeployModeDriverStateComesFromTheMaster() throws Exception {
+        List<String> options = new ArrayList<>(SMALL_EXECUTORS);
+        options.addAll(List.of("--conf", "spark.driver.memory=1g", "--conf", "spark.driver.cores=1"));
+        String out = cluster.hdfs.uri() + "/runs/cluster";
+        Map<String, String> env = Map.of("SPARK_MASTER_URL", cluster.spark.masterUrl(), "DEPLOY_MODE", "cluster");
+
+        // A driver that fails (no such CSV): SparkSubmit still exits 0; the master knows better.
+        List<String> bad = new ArrayList<>(train(out + "-bad"));
+        bad.set(bad.indexOf("--csv") + 1, data + "/no-such.csv");
+        String failed = submitAndAwaitDriver(env, options, bad, "cluster-bad.log");
+        assertEquals("FAILED", failed);
+
+        assertEquals("FINISHED", submitAndAwaitDriver(env, options, train(out), "cluster.log"));
+        assertCompleteRun(out, 2);
+    }
+
+    /** Submits in cluster mode, then follows the new driver on the master until it ends. */
+    static String submitAndAwaitDriver(Map<String, String> env, List<String> options, List<String> args, String log)
+            throws Exception {
+        java.util.Set<String> before = driverIds();
+        try (ChildJvm submit = script("standalone.sh", env, options, args, log)) {
+            assertEquals(0, submit.waitFor(3, TimeUnit.MINUTES), submit.output());
+        }
+        String[] state = new String[1];
+        StandaloneCluster.waitUntil(() -> {
+            for (JsonNode d : cluster.spark.masterJson().path("completeddrivers")) {
+                if (!before.contains(d.path("id").asText())) {
+                    state[0] = d.path("state").asText();
+                    return true;
+                }
+            }
+            return false;
+        }, 10 * 60_000, "the cluster-mode driver to end");
+        return state[0];
+    }
+
+    static java.util.Set<String> driverIds() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        JsonNode m = cluster.spark.masterJson();
+        for (String field : List.of("activedrivers", "completeddrivers")) {
+            m.path(field).forEach(d -> ids.add(d.path("id").asText()));
+        }
+        return ids;
+    }
+
+    /**
+     * Metrics, checkpoints and test metrics are on HDFS, and best.zip read back from HDFS gives
+     * exactly the test loss and accuracy the job reported.
+     */
+    static CheckpointStore.Checkpoint assertCompleteRun(String out, int epochs) throws Exception {
+        FileSystem fs = cluster.hdfs.fs();
+        Path dir = new Path(out);
+        String metrics = AtomicFiles.readString(fs, new Path(dir, MetricsLog.JSONL));
+        assertEquals(epochs, metrics.lines().count(), metrics);
+        assertTrue(fs.exists(new Path(dir, "metrics.csv")));
+        assertTrue(fs.exists(new Path(dir, "data-report.json")));
+        CheckpointStore store = new CheckpointStore(fs, dir);
+        CheckpointStore.Checkpoint latest = store.load(CheckpointStore.LATEST).orElseThrow();
+        assertEquals(epochs, latest.state().epoch());
+        CheckpointStore.Checkpoint best = store.load(CheckpointStore.BEST).orElseThrow();
+        JsonNode reported = Json.MAPPER.readTree(AtomicFiles.readString(fs, new Path(dir, "test-metrics.json")));
+
+        EvalResult mine = evaluateTestSplit(best, fs);
+        assertEquals(reported.path("test_images").asLong(), mine.examples());
+        assertEquals(reported.path("test_acc").asDouble(), mine.accuracy(), 1e-9);
+        assertEquals(reported.path("test_loss").asDouble(), mine.loss(), 1e-4);
+        return latest;
+    }
+
+    /** Decodes the test images straight from HDFS and runs the checkpoint's network on them. */
+    static EvalResult evaluateTestSplit(CheckpointStore.Checkpoint ckpt, FileSystem fs) throws Exception {
+        List<String> classes = ckpt.state().classes();
+        ImageDecoder decoder = new ImageDecoder(67);
+        List<float[]> images = new ArrayList<>();
+        List<Integer> labels = new ArrayList<>();
+        String csv = AtomicFiles.readString(fs, new Path(data + "/" + SampleDataGenerator.CSV));
+        for (String line : csv.lines().skip(1).toList()) {
+            String[] f = line.split(",");
+            if (!f[2].equals("test")) {
+                continue;
+            }
+            try (InputStream in = fs.open(new Path(data + "/" + SampleDataGenerator.IMAGES + "/" + f[1]))) {
+                images.add(decoder.decode(in.readAllBytes()));
+            }
+            labels.add(classes.indexOf(f[1].substring(0, f[1].indexOf('_'))));
+        }
+        int n = images.size();
+        int per = 3 * 67 * 67;
+        float[] x = new float[n * per];
+        float[][] y = new float[n][classes.size()];
+        for (int i = 0; i < n; i++) {
+            System.arraycopy(images.get(i), 0, x, i * per, per);
+            y[i][labels.get(i)] = 1;
+        }
+        float[][] probs = ckpt.network().output(Nd4j.create(x, new long[] {n, 3, 67, 67}, 'c'), false).toFloatMatrix();
+        return Evaluator.score(probs, y);
+    }
+}

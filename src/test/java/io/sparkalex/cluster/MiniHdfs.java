@@ -1,0 +1,43 @@
+package io.sparkalex.cluster;
+
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.hdfs.MiniDFSCluster;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A real HDFS (NameNode + one DataNode) in the test JVM, on 127.0.0.1, data under target/. */
+final class MiniHdfs implements AutoCloseable {
+    private final MiniDFSCluster cluster;
+
+    MiniHdfs(Path base) throws IOException {
+        Configuration conf = new Configuration();
+        conf.set(MiniDFSCluster.HDFS_MINIDFS_BASEDIR, base.toAbsolutePath().toString());
+        conf.set("dfs.namenode.rpc-bind-host", "127.0.0.1");
+        conf.set("dfs.namenode.http-address", "127.0.0.1:0");
+        conf.set("dfs.datanode.address", "127.0.0.1:0");
+        conf.set("dfs.datanode.http.address", "127.0.0.1:0");
+        conf.set("dfs.datanode.ipc.address", "127.0.0.1:0");
+        cluster = new MiniDFSCluster.Builder(conf).numDataNodes(1).format(true).build();
+        cluster.waitActive();
+    }
+
+    /** {@code hdfs://127.0.0.1:port} */
+    String uri() {
+        return cluster.getURI().toString();
+    }
+
+    FileSystem fs() throws IOException {
+        return cluster.getFileSystem();
+    }
+
+    Configuration conf() {
+        return cluster.getConfiguration(0);
+    }
+
+    @Override
+    public void close() {
+        cluster.shutdown(true);
+    }
+}

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Kubernetes. Needs a Spark installation (SPARK_HOME) and an image with Java 17, Spark 3.5.9
+# and the job jar at JOB_JAR_IN_IMAGE (e.g. built FROM apache/spark:3.5.x-java17 with the jar
+# copied to /opt/sparkalex/).
+#
+#   K8S_MASTER=k8s://https://api.example:6443 K8S_IMAGE=registry/sparkalex:0.1.0 NUM_EXECUTORS=8 \
+#     submit/k8s.sh train --csv s3a://bucket/my_imagenet.csv --images s3a://bucket/my_imagenet --out s3a://bucket/runs/alexnet
+#
+# Pods are sized as heap + spark.executor.memoryOverhead (conf/spark-defaults.conf), which must
+# cover ND4J's off-heap memory or the kubelet OOM-kills the executor.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+split_args "$@"
+: "${SPARK_HOME:?set SPARK_HOME to a Spark 3.5 installation}"
+: "${K8S_MASTER:?set K8S_MASTER=k8s://https://<api-server>:<port>}"
+: "${K8S_IMAGE:?set K8S_IMAGE to an image holding Java 17, Spark 3.5.9 and the job jar}"
+spark_submit \
+  --master "$K8S_MASTER" \
+  --deploy-mode cluster \
+  --num-executors "${NUM_EXECUTORS:-2}" \
+  --properties-file "$SPARK_DEFAULTS" \
+  --conf spark.kubernetes.container.image="$K8S_IMAGE" \
+  --conf spark.kubernetes.namespace="${K8S_NAMESPACE:-default}" \
+  --conf spark.kubernetes.authenticate.driver.serviceAccountName="${K8S_SERVICE_ACCOUNT:-spark}" \
+  ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} \
+  --class "$MAIN_CLASS" "local://${JOB_JAR_IN_IMAGE:-/opt/sparkalex/sparkalex-job.jar}" ${JOB_ARGS[@]+"${JOB_ARGS[@]}"}
