@@ -65,15 +65,15 @@ public final class DecodeToBatches implements Function2<Integer, Iterator<Row>, 
         while (rows.hasNext()) {
             Row row = rows.next();
             String filename = row.getString(0);
+            Path path = ImagePaths.resolve(root, filename);
+            if (path == null) {   // checked first: such a name is never opened, whatever its label
+                report.countSkipped(SkipReason.UNSAFE_PATH, String.valueOf(filename), null);
+                continue;
+            }
             String label = row.isNullAt(2) ? null : row.getString(2);
             Integer classId = label == null ? null : classIndex.get(label);
             if (classId == null) {
                 report.countSkipped(SkipReason.NO_LABEL, filename, null);
-                continue;
-            }
-            Path path = ImagePaths.resolve(root, filename);
-            if (path == null) {
-                report.countSkipped(SkipReason.UNSAFE_PATH, String.valueOf(filename), null);
                 continue;
             }
             byte[] bytes;

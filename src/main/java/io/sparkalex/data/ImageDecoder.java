@@ -12,7 +12,9 @@ import java.awt.image.DataBufferInt;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
 
 /**
  * Turns encoded image bytes into the network's input: RGB, resized to a square, normalised with
@@ -96,7 +98,15 @@ public final class ImageDecoder {
                 if (!ImageLimits.FORMATS.contains(format)) {
                     throw new DecodeException(SkipReason.UNSUPPORTED_FORMAT, "format '" + format + "' is not supported");
                 }
-                return reader.read(0);
+                // Readers report a truncated stream as a warning and return a partly grey image;
+                // that image is not the labelled picture, so a warning means corrupt.
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                BufferedImage image = reader.read(0);
+                if (!warnings.isEmpty()) {
+                    throw new DecodeException(SkipReason.CORRUPT, "damaged image data: " + warnings.get(0));
+                }
+                return image;
             } finally {
                 reader.dispose();
             }

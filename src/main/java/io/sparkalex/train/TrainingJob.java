@@ -44,6 +44,8 @@ import java.util.Random;
  */
 public final class TrainingJob {
     private static final Logger log = LoggerFactory.getLogger(TrainingJob.class);
+    static final String TEST_METRICS = "test-metrics.json";
+    static final String DATA_REPORT = "data-report.json";
 
     /** Where the data comes from and the results go; any Hadoop URIs. */
     public record Locations(String csv, String images, String out, String synsets) {
@@ -86,9 +88,11 @@ public final class TrainingJob {
 
         // 2. Resume or start (before decoding, so an incompatible checkpoint fails fast).
         Resume resume = resumeOrStart(checkpoints, classes);
-        if (resume.nextEpoch > config.epochs) {
-            log.info("all {} epochs are already done in {}; nothing to train (use --fresh to start over)",
-                    config.epochs, out);
+        if (resume.nextEpoch > config.epochs && outFs.exists(new Path(out, TEST_METRICS))) {
+            log.info("all {} epochs are already done in {}; nothing to do (raise epochs to train further, "
+                    + "or --fresh to start over)", config.epochs, out);
+            return new Result(resume.history, resume.bestEpoch, resume.bestValLoss, null, null, resume.network,
+                    classes);
         }
 
         // 3. Decode every split on the executors into minibatch files.
@@ -102,7 +106,7 @@ public final class TrainingJob {
         PreparedSplit val = splits.get("val");
         if (train.examples() == 0 || val.examples() == 0) {
             throw new DataError("no usable images left in the " + (train.examples() == 0 ? "train" : "val")
-                    + " split; see " + new Path(out, "data-report.json"));
+                    + " split; see " + new Path(out, DATA_REPORT));
         }
 
         // 4. Train.
@@ -175,7 +179,7 @@ public final class TrainingJob {
             t.put("test_acc", test.accuracy());
             t.put("test_top5", classes.size() > 5 ? test.top5Accuracy() : null);
             t.put("test_images", test.examples());
-            AtomicFiles.writeString(outFs, new Path(out, "test-metrics.json"), Json.pretty(t) + "\n");
+            AtomicFiles.writeString(outFs, new Path(out, TEST_METRICS), Json.pretty(t) + "\n");
             log.info(String.format(Locale.ROOT, "test (best model, epoch %d): loss %.4f  acc %.4f%s", bestEpoch,
                     test.loss(), test.accuracy(),
                     classes.size() > 5 ? String.format(Locale.ROOT, "  top5 %.4f", test.top5Accuracy()) : ""));
@@ -275,7 +279,7 @@ public final class TrainingJob {
         json.put("bad_fraction", all.badFraction());
         json.put("max_bad_fraction", config.maxBadFraction);
         json.put("splits", perSplit);
-        AtomicFiles.writeString(fs, new Path(out, "data-report.json"), Json.pretty(json) + "\n");
+        AtomicFiles.writeString(fs, new Path(out, DATA_REPORT), Json.pretty(json) + "\n");
         log.info("data: {}", all.summary());
         if (all.badFraction() > config.maxBadFraction) {
             var reason = all.worstReason();
@@ -283,7 +287,7 @@ public final class TrainingJob {
                     "%d of %d rows (%.2f%%) cannot be used, above max_bad_fraction=%s; most are %s (%s), e.g. %s; "
                             + "see %s", all.skippedTotal(), all.rows(), 100 * all.badFraction(), config.maxBadFraction,
                     reason.name().toLowerCase(Locale.ROOT), reason.description(), all.examples(reason),
-                    new Path(out, "data-report.json")));
+                    new Path(out, DATA_REPORT)));
         }
         return all;
     }

@@ -79,8 +79,8 @@ final class ChildJvm implements AutoCloseable {
         return log;
     }
 
-    long pid() {
-        return process.pid();
+    ProcessHandle handle() {
+        return process.toHandle();
     }
 
     boolean isAlive() {

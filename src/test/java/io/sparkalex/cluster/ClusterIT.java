@@ -128,6 +128,30 @@ class ClusterIT {
         assertCompleteRun(out, 2);
     }
 
+    @Test
+    void losingAnExecutorMidEpochDoesNotFailTheJob() throws Exception {
+        String out = cluster.hdfs.uri() + "/runs/executor-loss";
+        List<String> args = new ArrayList<>(train(out));
+        args.set(args.indexOf("epochs=2"), "epochs=4");
+        try (ChildJvm job = script("standalone.sh", Map.of("SPARK_MASTER_URL", cluster.spark.masterUrl()),
+                SMALL_EXECUTORS, args, "executor-loss.log")) {
+            StandaloneCluster.waitUntil(() -> job.output().contains("epoch 2/4  round 1/"), 5 * 60_000,
+                    "epoch 2 to start");
+            List<ProcessHandle> executors = cluster.spark.executors();
+            assertEquals(2, executors.size(), "executors of the running job");
+            assertTrue(executors.get(0).destroyForcibly(), "SIGKILL one executor JVM");
+            assertEquals(0, job.waitFor(10, TimeUnit.MINUTES), job.output());
+            assertTrue(job.output().contains("Lost executor"), "Spark saw the executor die:\n" + job.output());
+        }
+        assertCompleteRun(out, 4);
+    }
+
+    @Test
+    void anInterruptedWriteOnHdfsLeavesTheOldFile() throws Exception {
+        io.sparkalex.storage.AtomicFilesTest.assertInterruptedWriteKeepsOldContent(cluster.hdfs.fs(),
+                new Path("/atomic-write-test"));
+    }
+
     /** Submits in cluster mode, then follows the new driver on the master until it ends. */
     static String submitAndAwaitDriver(Map<String, String> env, List<String> options, List<String> args, String log)
             throws Exception {

@@ -59,6 +59,22 @@ final class StandaloneCluster implements AutoCloseable {
                 "SPARK_DIST_CLASSPATH", ChildJvm.sparkClasspath(), "SPARK_LOCAL_IP", "127.0.0.1");
     }
 
+    /** Executor JVMs the Workers are running now (Spark's CoarseGrainedExecutorBackend). */
+    List<ProcessHandle> executors() {
+        return processes.stream().flatMap(p -> p.handle().descendants())
+                .filter(h -> commandLine(h).contains("CoarseGrainedExecutorBackend"))
+                .toList();
+    }
+
+    /** /proc's view: ProcessHandle.Info.commandLine() is empty for long Java command lines. */
+    private static String commandLine(ProcessHandle h) {
+        try {
+            return Files.readString(Path.of("/proc", Long.toString(h.pid()), "cmdline")).replace('\0', ' ');
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
     String masterUrl() {
         return "spark://127.0.0.1:" + masterPort;
     }

@@ -1,0 +1,69 @@
+package io.sparkalex.cluster;
+
+import io.sparkalex.data.SampleDataGenerator;
+import io.sparkalex.storage.CheckpointStore;
+import io.sparkalex.storage.MetricsLog;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The scheduled-retraining case: the driver JVM is SIGKILLed in the middle of epoch 3 of 5, and
+ * rerunning the same command finishes the run from the last completed epoch.
+ */
+@Tag("cluster")
+class ResilienceIT {
+    @Test
+    void aKilledDriverResumesFromTheLastCompletedEpoch() throws Exception {
+        java.nio.file.Path base = Files.createTempDirectory(ChildJvm.ROOT.resolve("target"), "it-resume-");
+        java.nio.file.Path data = base.resolve("data");
+        new SampleDataGenerator(5, 30, 9).write(data.toUri().toString(), new org.apache.hadoop.conf.Configuration());
+        java.nio.file.Path out = base.resolve("out");
+        List<String> cmd = List.of("bash", "submit/local.sh", "--conf", "spark.ui.enabled=false", "train",
+                "--csv", data.resolve(SampleDataGenerator.CSV).toString(),
+                "--images", data.resolve(SampleDataGenerator.IMAGES).toString(), "--out", out.toString(),
+                "--set", "epochs=5", "--set", "image_size=67", "--set", "width_factor=0.25",
+                "--set", "batch_size=8", "--set", "averaging_frequency=2", "--set", "learning_rate=1e-3");
+        Map<String, String> env = Map.of("SPARKALEX_JOB_JAR", System.getProperty("sparkalex.jobJar"),
+                "LOCAL_CORES", "2", "DRIVER_MEMORY", "1g");
+
+        List<String> firstTwo;
+        try (ChildJvm first = ChildJvm.start(cmd, env, base.resolve("first.log"))) {
+            StandaloneCluster.waitUntil(() -> first.output().contains("epoch 3/5  round 1/"), 5 * 60_000,
+                    "epoch 3 to be under way");
+            firstTwo = Files.readAllLines(out.resolve(MetricsLog.JSONL));
+            assertTrue(first.handle().destroyForcibly(), "SIGKILL the driver JVM");
+            first.waitFor(1, TimeUnit.MINUTES);
+        }
+        assertEquals(2, firstTwo.size(), "epochs 1-2 were complete when the driver died");
+        FileSystem fs = FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
+        CheckpointStore store = new CheckpointStore(fs, new Path(out.toUri()));
+        assertEquals(2, store.load(CheckpointStore.LATEST).orElseThrow().state().epoch(), "latest.zip is loadable");
+
+        try (ChildJvm second = ChildJvm.start(cmd, env, base.resolve("second.log"))) {
+            assertEquals(0, second.waitFor(10, TimeUnit.MINUTES), second.output());
+            assertTrue(second.output().contains("resuming from"), second.output());
+            assertTrue(!second.output().contains("epoch 1: "), "epochs 1-2 are not trained again");
+        }
+        List<String> all = Files.readAllLines(out.resolve(MetricsLog.JSONL));
+        assertEquals(5, all.size());
+        assertEquals(firstTwo, all.subList(0, 2), "epochs 1-2 unchanged");
+        var latest = store.load(CheckpointStore.LATEST).orElseThrow();
+        assertEquals(5, latest.state().epoch());
+        assertEquals(5, latest.state().history().size());
+        var best = store.load(CheckpointStore.BEST).orElseThrow();
+        assertEquals(latest.state().bestEpoch(), best.state().epoch());
+        try (var files = Files.list(out)) {
+            assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("_tmp-")), "no temporaries left");
+        }
+    }
+}
