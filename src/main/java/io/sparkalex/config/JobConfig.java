@@ -46,6 +46,7 @@ public final class JobConfig implements Serializable {
     public final int averagingFrequency;
     public final int prefetch;
     public final int decodePartitions;
+    public final int threadsPerWorker;
     public final double trainEvalFraction;
     public final double maxBadFraction;
 
@@ -69,6 +70,7 @@ public final class JobConfig implements Serializable {
         averagingFrequency = r.intIn("averaging_frequency", 1, 100_000);
         prefetch = r.intIn("prefetch", 0, 1000);
         decodePartitions = r.intIn("decode_partitions", 0, 1_000_000);
+        threadsPerWorker = r.intIn("threads_per_worker", 0, 4096);
         trainEvalFraction = r.doubleIn("train_eval_fraction", 0.0, 1.0);
         if (trainEvalFraction <= 0) {
             throw new ConfigError("config key 'train_eval_fraction' must be > 0 (got " + trainEvalFraction + ")");

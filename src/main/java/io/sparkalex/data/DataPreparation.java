@@ -3,10 +3,15 @@ package io.sparkalex.data;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.spark.HashPartitioner;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.functions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import scala.Tuple2;
 
 import java.io.IOException;
 import java.util.LinkedHashMap;
@@ -40,8 +45,31 @@ public final class DataPreparation {
         this.seed = seed;
     }
 
-    /** Decodes every non-empty split; the result keeps the CSV's split order (train, val, test). */
-    public Map<String, PreparedSplit> prepare(SplitTable table, ClassIndex classes) throws IOException {
+    /**
+     * Deals the shuffled rows out to the decode tasks a whole minibatch at a time (rows 0-31 to
+     * task 0, 32-63 to task 1, ...), so every task writes full batches and only the very last
+     * batch of a split can be short. Plain round-robin left one short batch per task, which
+     * unbalanced the workers of an averaging round.
+     */
+    private JavaRDD<Row> inWholeBatches(JavaRDD<Row> shuffled) {
+        int batch = batchSize;
+        int tasks = partitions;
+        return shuffled.zipWithIndex()
+                .mapToPair(t -> new Tuple2<>((int) ((t._2() / batch) % tasks), t._1()))
+                .partitionBy(new HashPartitioner(tasks))
+                .values();
+    }
+
+    /** The decoded splits (in train, val, test order) and how fast the executors decoded. */
+    public record Prepared(Map<String, PreparedSplit> splits, long decodedImages, long decodeNanos) {
+        /** Decode + resize + normalise rate of one executor core. */
+        public double imagesPerSecondPerCore() {
+            return decodeNanos == 0 ? Double.NaN : decodedImages / (decodeNanos / 1e9);
+        }
+    }
+
+    /** Decodes every non-empty split on the executors. */
+    public Prepared prepare(SplitTable table, ClassIndex classes) throws IOException {
         Configuration conf = spark.sparkContext().hadoopConfiguration();
         Path root = new Path(imageRoot);
         FileSystem fs = root.getFileSystem(conf);
@@ -57,10 +85,7 @@ public final class DataPreparation {
             }
             Path dir = new Path(workDir, split);
             spark.sparkContext().setJobDescription("decode " + split + " images into minibatches");
-            List<DecodedPartition> parts = table.split(split)
-                    .repartition(partitions)
-                    .sortWithinPartitions(functions.rand(seed))
-                    .javaRDD()
+            List<DecodedPartition> parts = inWholeBatches(table.split(split).orderBy(functions.rand(seed)).javaRDD())
                     .mapPartitionsWithIndex(new DecodeToBatches(imageRoot, dir.toString(), imageSize, batchSize,
                             classes.indexById(), conf), false)
                     .collect();
@@ -76,10 +101,9 @@ public final class DataPreparation {
             log.info("{}: {}", split, report.summary());
         }
         spark.sparkContext().setJobDescription(null);
-        if (nanos > 0) {
-            log.info("decoded {} images at {} images/s per core (decode + resize + normalise)",
-                    decoded, String.format("%.1f", decoded / (nanos / 1e9)));
-        }
-        return out;
+        Prepared prepared = new Prepared(out, decoded, nanos);
+        log.info("decoded {} images at {} images/s per core (decode + resize + normalise)",
+                decoded, String.format("%.1f", prepared.imagesPerSecondPerCore()));
+        return prepared;
     }
 }

@@ -53,7 +53,8 @@ public final class TrainingJob {
 
     /** What a finished run reports back to its caller (the CLI, a test, a scheduler wrapper). */
     public record Result(List<EpochMetrics> history, int bestEpoch, double bestValLoss, EvalResult test,
-                         DataReport dataReport, MultiLayerNetwork network, ClassIndex classes) {
+                         DataReport dataReport, double decodeImagesPerSecPerCore, MultiLayerNetwork network,
+                         ClassIndex classes) {
     }
 
     private final SparkSession spark;
@@ -80,6 +81,7 @@ public final class TrainingJob {
         MetricsLog metricsLog = new MetricsLog(outFs, out);
         int workers = config.workers > 0 ? config.workers : sc.defaultParallelism();
         log.info("configuration:\n{}", config.describe());
+        limitLocalThreads(workers);
 
         // 1. The split table and the class list, on the driver.
         SplitTable table = SplitTable.read(spark, where.csv());
@@ -91,16 +93,17 @@ public final class TrainingJob {
         if (resume.nextEpoch > config.epochs && outFs.exists(new Path(out, TEST_METRICS))) {
             log.info("all {} epochs are already done in {}; nothing to do (raise epochs to train further, "
                     + "or --fresh to start over)", config.epochs, out);
-            return new Result(resume.history, resume.bestEpoch, resume.bestValLoss, null, null, resume.network,
-                    classes);
+            return new Result(resume.history, resume.bestEpoch, resume.bestValLoss, null, null, Double.NaN,
+                    resume.network, classes);
         }
 
         // 3. Decode every split on the executors into minibatch files.
         Path workDir = new Path(out, "_work");
         outFs.delete(workDir, true);
         int decodePartitions = config.decodePartitions > 0 ? config.decodePartitions : 4 * workers;
-        Map<String, PreparedSplit> splits = new DataPreparation(spark, where.images(), workDir, config.imageSize,
+        DataPreparation.Prepared prepared = new DataPreparation(spark, where.images(), workDir, config.imageSize,
                 config.batchSize, decodePartitions, config.seed).prepare(table, classes);
+        Map<String, PreparedSplit> splits = prepared.splits();
         DataReport report = writeDataReport(outFs, out, splits);
         PreparedSplit train = splits.get("train");
         PreparedSplit val = splits.get("val");
@@ -155,11 +158,13 @@ public final class TrainingJob {
                     bestValLoss = va.loss();
                     bestEpoch = epoch;
                 }
-                TrainingState state = state(epoch, bestValLoss, bestEpoch, classes, history);
+                // latest first: it is what a rerun resumes from; best is a copy of it (a crash in
+                // between is repaired on resume, see resumeOrStart). Metrics follow the checkpoint.
+                checkpoints.save(CheckpointStore.LATEST, network,
+                        state(epoch, bestValLoss, bestEpoch, classes, history));
                 if (improved) {
-                    checkpoints.save(CheckpointStore.BEST, network, state);
+                    checkpoints.copy(CheckpointStore.LATEST, CheckpointStore.BEST);
                 }
-                checkpoints.save(CheckpointStore.LATEST, network, state);
                 metricsLog.write(history);
             }
         } finally {
@@ -186,7 +191,24 @@ public final class TrainingJob {
         }
         log.info(String.format(Locale.ROOT, "best val_loss %.4f at epoch %d; outputs in %s", bestValLoss, bestEpoch, out));
         outFs.delete(workDir, true);
-        return new Result(history, bestEpoch, bestValLoss, test, report, network, classes);
+        return new Result(history, bestEpoch, bestValLoss, test, report, prepared.imagesPerSecondPerCore(), network,
+                classes);
+    }
+
+    /**
+     * In local mode every worker is a thread of this JVM, and ND4J's ops and BLAS calls each use
+     * every core: W workers oversubscribe the machine W times. Give each worker its share.
+     */
+    private void limitLocalThreads(int workers) {
+        if (!spark.sparkContext().isLocal()) {
+            return;
+        }
+        int threads = config.threadsPerWorker > 0 ? config.threadsPerWorker
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / workers);
+        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxThreads(threads);
+        org.nd4j.linalg.factory.Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        org.nd4j.linalg.factory.Nd4j.factory().blas().setMaxThreads(threads);
+        log.info("local mode: {} workers, {} ND4J/BLAS threads each", workers, threads);
     }
 
     private ParameterAveragingTrainingMaster trainingMaster(int workers) {
@@ -212,6 +234,12 @@ public final class TrainingJob {
             if (latest.isPresent()) {
                 TrainingState s = latest.get().state();
                 checkCompatible(s, classes);
+                if (s.bestEpoch() == s.epoch() && checkpoints.readState(CheckpointStore.BEST)
+                        .map(b -> b.epoch() != s.epoch()).orElse(true)) {
+                    log.info("the previous run stopped before copying its best epoch {} to {}; copying it now",
+                            s.epoch(), CheckpointStore.BEST);
+                    checkpoints.copy(CheckpointStore.LATEST, CheckpointStore.BEST);
+                }
                 log.info("resuming from {} after epoch {} (best val_loss {} at epoch {})",
                         checkpoints.path(CheckpointStore.LATEST), s.epoch(), s.bestValLoss(), s.bestEpoch());
                 return new Resume(latest.get().network(), s.epoch() + 1, s.bestValLoss(), s.bestEpoch(), s.history());

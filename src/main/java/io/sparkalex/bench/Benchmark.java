@@ -1,0 +1,281 @@
+package io.sparkalex.bench;
+
+import io.sparkalex.config.JobConfig;
+import io.sparkalex.data.ImageDecoder;
+import io.sparkalex.data.SampleDataGenerator;
+import io.sparkalex.model.AlexNet;
+import io.sparkalex.storage.Json;
+import io.sparkalex.train.TrainingJob;
+import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+
+/**
+ * {@code bench/run}: measures, in one JVM and one run, on generated data: the machine's sgemm
+ * rate through ND4J; the decode + resize + normalise rate per core (in the JVM, and on Spark's
+ * executors during data preparation); plain single-JVM DL4J training images/s; the Spark job's
+ * training images/s in local mode on the same data and model; and the JVM's peak heap, off-heap
+ * and RSS. Prints a table and writes {@code bench/results/<date>.json}.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark the training job on this machine.")
+public final class Benchmark implements Callable<Integer> {
+    @Option(names = "--train-images", defaultValue = "320",
+            description = "Training images (default ${DEFAULT-VALUE}: 10 batches of 32, one averaging round of 2 workers x 5).")
+    int trainImages;
+
+    @Option(names = "--image-size", defaultValue = "227")
+    int imageSize;
+
+    @Option(names = "--width-factor", defaultValue = "1.0")
+    double widthFactor;
+
+    @Option(names = "--batch-size", defaultValue = "32")
+    int batchSize;
+
+    @Option(names = "--workers", defaultValue = "0", description = "Spark workers (0 = all cores, local[*]).")
+    int workers;
+
+    @Option(names = "--averaging-frequency", defaultValue = "5")
+    int averagingFrequency;
+
+    @Option(names = "--out", defaultValue = "bench/results", description = "Folder for <date>.json.")
+    Path out;
+
+    @Option(names = "--threads-per-worker", defaultValue = "0",
+            description = "ND4J threads per Spark worker (0 = cores / workers).")
+    int threadsPerWorker;
+
+    @Option(names = "--label", defaultValue = "", description = "Suffix of the result file name (e.g. a lever).")
+    String label;
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Benchmark()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("date", java.time.Instant.now().toString());
+        result.put("machine", machine());
+        JobConfig config = JobConfig.load(null, Map.of("image_size", "" + imageSize, "width_factor", "" + widthFactor,
+                "batch_size", "" + batchSize, "epochs", "1", "workers", "" + workers,
+                "averaging_frequency", "" + averagingFrequency, "train_eval_fraction", "0.05",
+                "threads_per_worker", "" + threadsPerWorker));
+        result.put("config", Json.MAPPER.readTree(config.toJson()));
+        MultiLayerConfiguration conf = AlexNet.configuration(AlexNet.Spec.of(config, 10));
+        double flopsPerImage = TrainingFlops.trainingFlopsPerImage(conf, imageSize);
+        result.put("training_gflop_per_image", flopsPerImage / 1e9);
+
+        try (MemoryPeak memory = new MemoryPeak()) {
+            double sgemm = sgemmGflops();
+            result.put("sgemm_gflops", sgemm);
+            log("sgemm 2048^3 through ND4J: %.1f GFLOP/s", sgemm);
+
+            Path data = Files.createTempDirectory("sparkalex-bench-");
+            int perClass = (int) Math.ceil(trainImages / 7.0);
+            new SampleDataGenerator(10, perClass, 1).write(data.toUri().toString(), new org.apache.hadoop.conf.Configuration());
+            List<Path> train = trainFiles(data, perClass);
+
+            // (c) decode in this JVM, one thread
+            long t0 = System.nanoTime();
+            List<DataSet> batches = decodeBatches(train);
+            double decodeJvm = train.size() / ((System.nanoTime() - t0) / 1e9);
+            log("decode + resize + normalise, one thread: %.1f images/s", decodeJvm);
+
+            // (a) plain DL4J fit
+            double plain = plainFit(conf, batches);
+            batches.clear();
+            log("plain DL4J fit: %.2f images/s (%.1f GFLOP/s)", plain, plain * flopsPerImage / 1e9);
+            result.put("plain", rates(plain, flopsPerImage, sgemm));
+
+            // (b) the Spark job, local mode, same data and model
+            SparkSession spark = SparkSession.builder().master(workers > 0 ? "local[" + workers + "]" : "local[*]")
+                    .appName("sparkalex-bench").config("spark.ui.enabled", "false")
+                    .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                    .config("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
+                    .config("spark.driver.maxResultSize", "4g").getOrCreate();
+            TrainingJob.Result job;
+            try {
+                job = new TrainingJob(spark, config, new TrainingJob.Locations(
+                        data.resolve(SampleDataGenerator.CSV).toUri().toString(),
+                        data.resolve(SampleDataGenerator.IMAGES).toUri().toString(),
+                        data.resolve("out").toUri().toString(), null), true).run();
+            } finally {
+                spark.stop();
+            }
+            double sparkRate = job.history().get(0).imagesPerSec();
+            Map<String, Object> s = rates(sparkRate, flopsPerImage, sgemm);
+            s.put("ratio_to_plain", sparkRate / plain);
+            s.put("epoch_seconds", job.history().get(0).epochSeconds());
+            s.put("train_seconds", job.history().get(0).trainSeconds());
+            s.put("eval_seconds", job.history().get(0).evalSeconds());
+            result.put("spark_local", s);
+            log("Spark job (local mode): %.2f images/s, %.2fx plain", sparkRate, sparkRate / plain);
+
+            Map<String, Object> decode = new LinkedHashMap<>();
+            decode.put("jvm_one_thread_images_per_sec", decodeJvm);
+            decode.put("executor_images_per_sec_per_core", job.decodeImagesPerSecPerCore());
+            result.put("decode", decode);
+
+            Map<String, Object> mem = new LinkedHashMap<>();
+            mem.put("peak_heap_mib", memory.heap() / 1048576.0);
+            mem.put("peak_native_mib", memory.offHeap() / 1048576.0);
+            mem.put("peak_rss_mib", memory.rss() / 1048576.0);
+            result.put("memory", mem);
+            deleteTree(data);
+        }
+        System.out.println(table(result));
+        Files.createDirectories(out);
+        Path file = out.resolve(LocalDate.now() + (label.isEmpty() ? "" : "-" + label) + ".json");
+        Files.writeString(file, Json.pretty(result) + "\n");
+        System.out.println("wrote " + file);
+        return 0;
+    }
+
+    static Map<String, Object> rates(double imagesPerSec, double flopsPerImage, double sgemm) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("images_per_sec", imagesPerSec);
+        m.put("gflops", imagesPerSec * flopsPerImage / 1e9);
+        m.put("fraction_of_sgemm", imagesPerSec * flopsPerImage / 1e9 / sgemm);
+        return m;
+    }
+
+    /** Median of 5 timed 2048x2048x2048 single-precision matrix products after a warm-up. */
+    static double sgemmGflops() {
+        int n = 2048;
+        INDArray a = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray b = Nd4j.rand(DataType.FLOAT, n, n);
+        INDArray c = Nd4j.create(DataType.FLOAT, n, n);
+        Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+        List<Double> rates = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            long t = System.nanoTime();
+            Nd4j.gemm(a, b, c, false, false, 1.0, 0.0);
+            Nd4j.getExecutioner().commit();
+            rates.add(2.0 * n * n * n / ((System.nanoTime() - t) / 1e9) / 1e9);
+        }
+        rates.sort(null);
+        return rates.get(2);
+    }
+
+    static List<Path> trainFiles(Path data, int perClass) throws Exception {
+        List<Path> out = new ArrayList<>();
+        for (String line : Files.readAllLines(data.resolve(SampleDataGenerator.CSV)).subList(1, 10 * perClass + 1)) {
+            String[] f = line.split(",");
+            if (f[2].equals("train")) {
+                out.add(data.resolve(SampleDataGenerator.IMAGES).resolve(f[1]));
+            }
+        }
+        return out;
+    }
+
+    List<DataSet> decodeBatches(List<Path> files) throws Exception {
+        ImageDecoder decoder = new ImageDecoder(imageSize);
+        int per = 3 * imageSize * imageSize;
+        List<DataSet> out = new ArrayList<>();
+        for (int start = 0; start + batchSize <= files.size(); start += batchSize) {
+            float[] x = new float[batchSize * per];
+            float[] y = new float[batchSize * 10];
+            for (int i = 0; i < batchSize; i++) {
+                Path f = files.get(start + i);
+                decoder.decode(Files.readAllBytes(f), x, i * per);
+                y[i * 10 + classOf(f.getFileName().toString())] = 1;
+            }
+            out.add(new DataSet(Nd4j.create(x, new long[] {batchSize, 3, imageSize, imageSize}, 'c'),
+                    Nd4j.create(y, new long[] {batchSize, 10}, 'c')));
+        }
+        return out;
+    }
+
+    static int classOf(String fileName) {
+        for (int c = 0; c < SampleDataGenerator.CLASSES.length; c++) {
+            if (fileName.startsWith(SampleDataGenerator.CLASSES[c][0])) {
+                return c;
+            }
+        }
+        throw new IllegalArgumentException(fileName);
+    }
+
+    /** One warm-up step, then every batch once; images per second of the timed steps. */
+    static double plainFit(MultiLayerConfiguration conf, List<DataSet> batches) {
+        MultiLayerNetwork net = new MultiLayerNetwork(conf.clone());
+        net.init();
+        net.fit(batches.get(0));
+        long t = System.nanoTime();
+        long images = 0;
+        for (DataSet ds : batches) {
+            net.fit(ds);
+            images += ds.numExamples();
+        }
+        return images / ((System.nanoTime() - t) / 1e9);
+    }
+
+    static Map<String, Object> machine() throws Exception {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("cores", Runtime.getRuntime().availableProcessors());
+        m.put("java", System.getProperty("java.version"));
+        m.put("os", System.getProperty("os.name") + " " + System.getProperty("os.arch"));
+        Path cpuinfo = Path.of("/proc/cpuinfo");
+        if (Files.exists(cpuinfo)) {
+            Files.readAllLines(cpuinfo).stream().filter(l -> l.startsWith("model name")).findFirst()
+                    .ifPresent(l -> m.put("cpu", l.substring(l.indexOf(':') + 1).trim()));
+        }
+        m.put("nd4j_backend", Nd4j.getBackend().getClass().getSimpleName());
+        return m;
+    }
+
+    @SuppressWarnings("unchecked")
+    static String table(Map<String, Object> r) {
+        Map<String, Object> plain = (Map<String, Object>) r.get("plain");
+        Map<String, Object> spark = (Map<String, Object>) r.get("spark_local");
+        Map<String, Object> decode = (Map<String, Object>) r.get("decode");
+        Map<String, Object> mem = (Map<String, Object>) r.get("memory");
+        StringBuilder sb = new StringBuilder("\n");
+        sb.append(String.format(Locale.ROOT, "%-52s %12s%n", "measure", "value"));
+        row(sb, "sgemm 2048^3 through ND4J (GFLOP/s)", r.get("sgemm_gflops"));
+        row(sb, "training work per image (GFLOP)", r.get("training_gflop_per_image"));
+        row(sb, "plain DL4J fit (images/s)", plain.get("images_per_sec"));
+        row(sb, "plain DL4J fit (fraction of sgemm)", plain.get("fraction_of_sgemm"));
+        row(sb, "Spark job, local mode (images/s)", spark.get("images_per_sec"));
+        row(sb, "Spark job, local mode (fraction of sgemm)", spark.get("fraction_of_sgemm"));
+        row(sb, "Spark job / plain fit", spark.get("ratio_to_plain"));
+        row(sb, "decode+resize+normalise, executors (images/s/core)", decode.get("executor_images_per_sec_per_core"));
+        row(sb, "decode+resize+normalise, one JVM thread (images/s)", decode.get("jvm_one_thread_images_per_sec"));
+        row(sb, "peak heap (MiB)", mem.get("peak_heap_mib"));
+        row(sb, "peak native memory: RSS - heap (MiB)", mem.get("peak_native_mib"));
+        row(sb, "peak RSS of the JVM (MiB)", mem.get("peak_rss_mib"));
+        return sb.toString();
+    }
+
+    private static void row(StringBuilder sb, String name, Object value) {
+        sb.append(String.format(Locale.ROOT, "%-52s %12.3f%n", name, ((Number) value).doubleValue()));
+    }
+
+    private static void log(String format, Object... args) {
+        System.out.println(String.format(Locale.ROOT, format, args));
+    }
+
+    private static void deleteTree(Path dir) throws Exception {
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+}
