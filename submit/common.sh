@@ -56,7 +56,7 @@ spark_submit() {
     exec "$SPARK_HOME/bin/spark-submit" "$@"
   fi
   # shellcheck disable=SC2086
-  exec java $JAVA17_OPTS -Xmx"${DRIVER_MEMORY:-6g}" \
+  exec java $JAVA17_OPTS -Xmx"${DRIVER_MEMORY:-8g}" \
     -Dorg.bytedeco.javacpp.maxbytes="${ND4J_OFFHEAP:-8G}" \
     -Dorg.bytedeco.javacpp.maxphysicalbytes="${ND4J_OFFHEAP_PHYSICAL:-14G}" \
     -Dlog4j2.configurationFile="${LOG4J_CONF:-$ROOT/conf/log4j2.properties}" \

@@ -4,7 +4,7 @@
 #   submit/local.sh [spark-submit options] COMMAND [flags]
 #   submit/local.sh train --csv data/sample/my_imagenet.csv --images data/sample/my_imagenet --out runs/sample
 #
-# LOCAL_CORES: worker threads (default: all cores). DRIVER_MEMORY (default 6g) and ND4J_OFFHEAP
+# LOCAL_CORES: worker threads (default: all cores). DRIVER_MEMORY (default 8g) and ND4J_OFFHEAP
 # (javacpp maxbytes, default 8G) size the one JVM. Spark settings: conf/spark-defaults.conf.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
