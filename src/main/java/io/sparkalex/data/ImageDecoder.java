@@ -98,13 +98,19 @@ public final class ImageDecoder {
                 if (!ImageLimits.FORMATS.contains(format)) {
                     throw new DecodeException(SkipReason.UNSUPPORTED_FORMAT, "format '" + format + "' is not supported");
                 }
-                // Readers report a truncated stream as a warning and return a partly grey image;
-                // that image is not the labelled picture, so a warning means corrupt.
-                List<String> warnings = new ArrayList<>();
-                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
+                // Readers report a truncated stream only as a warning ("Premature end of JPEG
+                // file") and return a partly grey image, which is not the labelled picture. Other
+                // warnings (extraneous bytes, a CMYK JPEG without ICC profile) leave a usable image.
+                List<String> truncation = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> {
+                    String text = warning.toLowerCase(java.util.Locale.ROOT);
+                    if (text.contains("premature end") || text.contains("truncat")) {
+                        truncation.add(warning);
+                    }
+                });
                 BufferedImage image = reader.read(0);
-                if (!warnings.isEmpty()) {
-                    throw new DecodeException(SkipReason.CORRUPT, "damaged image data: " + warnings.get(0));
+                if (!truncation.isEmpty()) {
+                    throw new DecodeException(SkipReason.CORRUPT, "truncated image data: " + truncation.get(0));
                 }
                 return image;
             } finally {
