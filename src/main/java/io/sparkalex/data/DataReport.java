@@ -68,10 +68,6 @@ public final class DataReport implements Serializable {
         return rows == 0 ? 0 : (double) skippedTotal() / rows;
     }
 
-    public Map<SkipReason, Long> skipped() {
-        return new TreeMap<>(skipped);
-    }
-
     public List<String> examples(SkipReason reason) {
         return examples.getOrDefault(reason, List.of());
     }

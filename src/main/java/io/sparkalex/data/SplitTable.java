@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 import static org.apache.spark.sql.functions.col;
@@ -137,14 +136,6 @@ public final class SplitTable {
 
     public Map<String, Long> counts() {
         return new HashMap<>(counts);
-    }
-
-    public String source() {
-        return source;
-    }
-
-    public Set<String> splits() {
-        return counts.keySet();
     }
 
     static String rootMessage(Throwable e) {

@@ -75,16 +75,8 @@ final class ChildJvm implements AutoCloseable {
         return Files.readString(log);
     }
 
-    Path log() {
-        return log;
-    }
-
     ProcessHandle handle() {
         return process.toHandle();
-    }
-
-    boolean isAlive() {
-        return process.isAlive();
     }
 
     @Override
