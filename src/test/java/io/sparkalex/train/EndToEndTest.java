@@ -29,11 +29,12 @@ class EndToEndTest {
     static java.nio.file.Path tmp;
     static TrainingJob.Result result;
     static java.nio.file.Path out;
+    static java.nio.file.Path data;
 
     @BeforeAll
     static void train() throws Exception {
         SparkSession spark = TestSpark.session();
-        java.nio.file.Path data = tmp.resolve("data");
+        data = tmp.resolve("data");
         new SampleDataGenerator(5, 60, 11).write(data.toUri().toString(), spark.sparkContext().hadoopConfiguration());
         out = tmp.resolve("out");
         JobConfig config = JobConfig.load(null, Map.of("epochs", "3", "image_size", "67", "width_factor", "0.25",
@@ -94,6 +95,18 @@ class EndToEndTest {
             assertEquals(expected, best.network().output(batch.getFeatures(), false));
         }
         assertTrue(Files.exists(out.resolve("data-report.json")));
+    }
+
+    @Test
+    void resumingWithAnIncompatibleConfigurationStopsWithAClearMessage() {
+        var other = JobConfig.load(null, Map.of("epochs", "4", "image_size", "99", "width_factor", "0.25"));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(io.sparkalex.config.ConfigError.class,
+                () -> new TrainingJob(TestSpark.session(), other, new TrainingJob.Locations(
+                        data.resolve(SampleDataGenerator.CSV).toUri().toString(),
+                        data.resolve(SampleDataGenerator.IMAGES).toUri().toString(),
+                        out.toUri().toString(), null), false).run());
+        assertTrue(e.getMessage().contains("image_size=67") && e.getMessage().contains("image_size=99")
+                && e.getMessage().contains("--fresh"), e.getMessage());
     }
 
     private static DataSet anyBatch() {
