@@ -186,8 +186,4 @@ public final class ImageDecoder {
             out[offset + 2 * plane + i] = (p & 0xFF) * b0 - bm;
         }
     }
-
-    public int size() {
-        return size;
-    }
 }

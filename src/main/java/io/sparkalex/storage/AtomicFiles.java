@@ -57,11 +57,6 @@ public final class AtomicFiles {
         write(fs, target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
-    /** Copies a finished local file to {@code target} atomically. */
-    public static void upload(FileSystem fs, java.nio.file.Path local, Path target) throws IOException {
-        write(fs, target, out -> java.nio.file.Files.copy(local, out));
-    }
-
     static void replace(FileSystem fs, Path tmp, Path target) throws IOException {
         if ("file".equals(fs.getUri().getScheme())) {
             if (!fs.rename(tmp, target)) {
