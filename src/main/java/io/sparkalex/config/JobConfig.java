@@ -36,6 +36,7 @@ public final class JobConfig implements Serializable {
     public final int imageSize;
     public final double widthFactor;
     public final double dropout;
+    public final boolean nativeKernels;
     public final Optimizer optimizer;
     public final double learningRate;
     public final double momentum;
@@ -60,6 +61,7 @@ public final class JobConfig implements Serializable {
         imageSize = r.intIn("image_size", 67, 4096);
         widthFactor = r.doubleIn("width_factor", 0.01, 4.0);
         dropout = r.doubleIn("dropout", 0.0, 0.95);
+        nativeKernels = r.bool("native_kernels");
         optimizer = r.enumOf("optimizer", Optimizer.class);
         learningRate = r.doubleIn("learning_rate", 1e-12, 10.0);
         momentum = r.doubleIn("momentum", 0.0, 0.999);
@@ -197,6 +199,10 @@ public final class JobConfig implements Serializable {
                 throw new ConfigError("config key '" + key + "' must be in [" + min + ", " + max + "] (got " + v + ")");
             }
             return v;
+        }
+
+        boolean bool(String key) {
+            return get(key, c::getBoolean, "true or false");
         }
 
         <E extends Enum<E>> E enumOf(String key, Class<E> type) {

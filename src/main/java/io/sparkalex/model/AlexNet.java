@@ -26,7 +26,8 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  *
  * <p>{@code width_factor} scales every width and {@code image_size} the input so tests train the
  * same graph small. LRN uses the paper's constants (k=2, n=5, alpha=1e-4, beta=0.75); DL4J's LRN,
- * like the paper and unlike PyTorch, does not divide alpha by n.
+ * like the paper and unlike PyTorch, does not divide alpha by n. {@code native_kernels} picks the
+ * layer implementations ({@link NativeKernels}), not the maths.
  */
 public final class AlexNet {
     /** Smallest input for which every pooling window still fits (see {@link #geometry}). */
@@ -37,9 +38,10 @@ public final class AlexNet {
 
     /** Network hyper-parameters; everything else is fixed by the architecture. */
     public record Spec(int imageSize, double widthFactor, int numClasses, double dropout, long seed,
-                       IUpdater updater, double weightDecay) {
+                       IUpdater updater, double weightDecay, boolean nativeKernels) {
         public static Spec of(JobConfig c, int numClasses) {
-            return new Spec(c.imageSize, c.widthFactor, numClasses, c.dropout, c.seed, AlexNet.updater(c), c.weightDecay);
+            return new Spec(c.imageSize, c.widthFactor, numClasses, c.dropout, c.seed, AlexNet.updater(c), c.weightDecay,
+                    c.nativeKernels);
         }
     }
 
@@ -76,24 +78,25 @@ public final class AlexNet {
     public static MultiLayerConfiguration configuration(Spec s) {
         geometry(s.imageSize());
         double f = s.widthFactor();
+        Layers l = new Layers(s.nativeKernels());
         NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
                 .seed(s.seed())
                 .updater(s.updater())
                 .weightInit(WeightInit.RELU)
                 .l2(s.weightDecay())
                 .list()
-                .layer(new ConvolutionLayer.Builder(11, 11).stride(4, 4).nOut(width(96, f))
-                        .activation(Activation.RELU).name("conv1").build())
-                .layer(lrn("lrn1"))
-                .layer(maxPool("pool1"))
-                .layer(new ConvolutionLayer.Builder(5, 5).padding(2, 2).nOut(width(256, f))
-                        .activation(Activation.RELU).name("conv2").build())
-                .layer(lrn("lrn2"))
-                .layer(maxPool("pool2"))
-                .layer(conv3x3("conv3", width(384, f)))
-                .layer(conv3x3("conv4", width(384, f)))
-                .layer(conv3x3("conv5", width(256, f)))
-                .layer(maxPool("pool3"))
+                .layer(l.conv(new ConvolutionLayer.Builder(11, 11).stride(4, 4).nOut(width(96, f))
+                        .activation(Activation.RELU).name("conv1")))
+                .layer(l.lrn("lrn1"))
+                .layer(l.maxPool("pool1"))
+                .layer(l.conv(new ConvolutionLayer.Builder(5, 5).padding(2, 2).nOut(width(256, f))
+                        .activation(Activation.RELU).name("conv2")))
+                .layer(l.lrn("lrn2"))
+                .layer(l.maxPool("pool2"))
+                .layer(l.conv3x3("conv3", width(384, f)))
+                .layer(l.conv3x3("conv4", width(384, f)))
+                .layer(l.conv3x3("conv5", width(256, f)))
+                .layer(l.maxPool("pool3"))
                 .layer(new DenseLayer.Builder().nOut(width(4096, f)).activation(Activation.RELU).name("fc1").build())
                 // DL4J applies a layer's dropOut to that layer's input: this drops fc1's output ...
                 .layer(dropInput(new DenseLayer.Builder(), s.dropout()).nOut(width(4096, f))
@@ -110,16 +113,28 @@ public final class AlexNet {
         return dropout > 0 ? builder.dropOut(1.0 - dropout) : builder;
     }
 
-    private static ConvolutionLayer conv3x3(String name, int nOut) {
-        return new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(nOut).activation(Activation.RELU).name(name).build();
-    }
+    /**
+     * Builds conv, LRN and max-pool layers: DL4J's own classes, or (with {@code native_kernels}) the
+     * subclasses that run oneDNN kernels and the exact LRN. Both give the same parameter layout.
+     */
+    private record Layers(boolean nativeKernels) {
+        ConvolutionLayer conv(ConvolutionLayer.Builder b) {
+            return nativeKernels ? new OneDnnConvolution(b) : b.build();
+        }
 
-    private static LocalResponseNormalization lrn(String name) {
-        return new LocalResponseNormalization.Builder(2, 5, 1e-4, 0.75).name(name).build();
-    }
+        ConvolutionLayer conv3x3(String name, int nOut) {
+            return conv(new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(nOut).activation(Activation.RELU).name(name));
+        }
 
-    private static SubsamplingLayer maxPool(String name) {
-        return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(3, 3).stride(2, 2)
-                .name(name).build();
+        LocalResponseNormalization lrn(String name) {
+            return nativeKernels ? new ExactLrn(2, 5, 1e-4, 0.75, name)
+                    : new LocalResponseNormalization.Builder(2, 5, 1e-4, 0.75).name(name).build();
+        }
+
+        SubsamplingLayer maxPool(String name) {
+            SubsamplingLayer.Builder b = new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+                    .kernelSize(3, 3).stride(2, 2).name(name);
+            return nativeKernels ? new OneDnnMaxPooling(b) : b.build();
+        }
     }
 }

@@ -1,0 +1,47 @@
+package io.sparkalex.model;
+
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.util.Collection;
+
+/**
+ * Local response normalisation across channels, computed by {@link LrnKernel}: the same forward
+ * pass as DL4J's layer, an exact backward pass (DL4J M2's divides by the wrong position's
+ * denominator, libnd4j's {@code lrn_bp} is wrong outright), and 2-3x faster on CPU.
+ */
+public class ExactLrn extends LocalResponseNormalization {
+    /** For DL4J's JSON deserialisation. */
+    public ExactLrn() {
+    }
+
+    /** {@code b = a / (k + alpha * sum of a^2 over n adjacent channels)^beta}, alpha not divided by n. */
+    public ExactLrn(double k, int n, double alpha, double beta, String name) {
+        setK(k);
+        setN(n);
+        setAlpha(alpha);
+        setBeta(beta);
+        setLayerName(name);
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int index,
+                             INDArray paramsView, boolean initializeParams, DataType dataType) {
+        return NativeKernels.wire(new Impl(conf, dataType), initializer(), conf, listeners, index, paramsView,
+                initializeParams);
+    }
+
+    static final class Impl extends org.deeplearning4j.nn.layers.normalization.LocalResponseNormalization {
+        Impl(NeuralNetConfiguration conf, DataType dataType) {
+            super(conf, dataType);
+            if (layerConf().getDataFormat() == CNN2DFormat.NCHW) {
+                helper = new LrnKernel();
+            }
+        }
+    }
+}

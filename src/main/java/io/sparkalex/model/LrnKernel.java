@@ -1,0 +1,105 @@
+package io.sparkalex.model;
+
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.layers.normalization.LocalResponseNormalizationHelper;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+import java.util.Map;
+
+import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
+import static org.nd4j.linalg.indexing.NDArrayIndex.point;
+
+/**
+ * Cross-channel LRN on NCHW activations, plugged into DL4J's layer as its helper.
+ *
+ * <p>Forward: {@code y = x * D^-beta}, {@code D = k + alpha * S}, {@code S} the sum of {@code x^2}
+ * over the {@code n} channels centred on each channel. On a oneDNN CPU backend this runs libnd4j's
+ * {@code lrn} op (channels-last, half-width {@code n/2}, alpha not divided by n: it matches DL4J
+ * to float rounding); otherwise it is composed from ND4J ops.
+ *
+ * <p>Backward, exact: {@code dx_m = eps_m D_m^-beta - 2 alpha beta x_m * sum over i near m of
+ * (eps_i y_i / D_i)}. DL4J M2 divides that sum by {@code D_m} instead of each {@code D_i} (about
+ * 1% off at AlexNet's constants), and libnd4j's {@code lrn_bp} gives wrong gradients; tests check
+ * this one against finite differences.
+ */
+final class LrnKernel implements LocalResponseNormalizationHelper {
+    @Override
+    public boolean checkSupported() {
+        return true;
+    }
+
+    @Override
+    public boolean checkSupported(double k, double n, double alpha, double beta) {
+        return true;
+    }
+
+    @Override
+    public Map<String, Long> helperMemoryUse() {
+        return Map.of();
+    }
+
+    @Override
+    public INDArray activate(INDArray x, boolean training, double k, double n, double alpha, double beta,
+                             LayerWorkspaceMgr workspaceMgr) {
+        INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape(), 'c');
+        int half = (int) n / 2;
+        if (x.dataType() == DataType.FLOAT && NativeKernels.oneDnn()) {
+            INDArray channelsLast = x.permute(0, 2, 3, 1).dup('c');
+            Nd4j.exec(DynamicCustomOp.builder("lrn").addInputs(channelsLast).addOutputs(out.permute(0, 2, 3, 1))
+                    .addFloatingPointArguments(k, alpha, beta).addIntegerArguments(half).build());
+        } else {
+            INDArray scale = Transforms.pow(denominator(x, k, half, alpha), -beta, false);
+            out.assign(x).muli(scale);
+        }
+        return out;
+    }
+
+    @Override
+    public Pair<Gradient, INDArray> backpropGradient(INDArray x, INDArray eps, double k, double n, double alpha,
+                                                     double beta, LayerWorkspaceMgr workspaceMgr) {
+        int half = (int) n / 2;
+        INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape(), 'c');
+        INDArray d = denominator(x, k, half, alpha);
+        INDArray t = Transforms.pow(d, -beta, true);       // D^-beta
+        dx.assign(eps).muli(t);
+        t.muli(eps).muli(x).divi(d);                        // eps * y / D, per position
+        dx.subi(windowSum(t, half).muli(x).muli(2 * alpha * beta));
+        return new Pair<>(new DefaultGradient(), dx);
+    }
+
+    /** {@code D = k + alpha * S}, a new array. */
+    static INDArray denominator(INDArray x, double k, int half, double alpha) {
+        return windowSum(x.mul(x), half).muli(alpha).addi(k);
+    }
+
+    /**
+     * Sum over channels {@code [c - half, c + half]} (clipped at the edges), a new array. Works one
+     * sample at a time: a channel shift is then one contiguous range, which ND4J adds much faster
+     * than the strided 4-D view of the whole batch.
+     */
+    static INDArray windowSum(INDArray a, int half) {
+        INDArray src = a.isView() || a.ordering() != 'c' ? a.dup('c') : a;
+        INDArray out = src.dup('c');
+        long n = a.size(0);
+        long plane = a.size(2) * a.size(3);
+        long len = a.size(1) * plane;
+        INDArray src2 = src.reshape('c', n, len);
+        INDArray out2 = out.reshape('c', n, len);
+        for (long s = 0; s < n; s++) {
+            for (int shift = 1; shift <= half; shift++) {
+                long by = shift * plane;
+                out2.get(point(s), interval(by, len)).addi(src2.get(point(s), interval(0, len - by)));
+                out2.get(point(s), interval(0, len - by)).addi(src2.get(point(s), interval(by, len)));
+            }
+        }
+        return out;
+    }
+}
