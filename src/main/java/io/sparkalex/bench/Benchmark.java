@@ -4,6 +4,7 @@ import io.sparkalex.config.JobConfig;
 import io.sparkalex.data.ImageDecoder;
 import io.sparkalex.data.SampleDataGenerator;
 import io.sparkalex.model.AlexNet;
+import io.sparkalex.model.NativeKernels;
 import io.sparkalex.storage.Json;
 import io.sparkalex.train.TrainingJob;
 import org.apache.spark.sql.SparkSession;
@@ -66,6 +67,10 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--label", defaultValue = "", description = "Suffix of the result file name (e.g. a lever).")
     String label;
 
+    @Option(names = "--compare-layers", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Also time plain fit with DL4J's built-in layers (native_kernels=false), 4 batches.")
+    boolean compareLayers;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Benchmark()).execute(args));
     }
@@ -75,12 +80,10 @@ public final class Benchmark implements Callable<Integer> {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("date", java.time.Instant.now().toString());
         result.put("machine", machine());
-        JobConfig config = JobConfig.load(null, Map.of("image_size", "" + imageSize, "width_factor", "" + widthFactor,
-                "batch_size", "" + batchSize, "epochs", "1", "workers", "" + workers,
-                "averaging_frequency", "" + averagingFrequency, "train_eval_fraction", "0.05",
-                "threads_per_worker", "" + threadsPerWorker));
+        JobConfig config = config(true);
         result.put("config", Json.MAPPER.readTree(config.toJson()));
         MultiLayerConfiguration conf = AlexNet.configuration(AlexNet.Spec.of(config, 10));
+        MultiLayerConfiguration dl4jLayers = AlexNet.configuration(AlexNet.Spec.of(config(false), 10));
         double flopsPerImage = TrainingFlops.trainingFlopsPerImage(conf, imageSize);
         result.put("training_gflop_per_image", flopsPerImage / 1e9);
 
@@ -105,6 +108,13 @@ public final class Benchmark implements Callable<Integer> {
             batches.clear();
             log("plain DL4J fit: %.2f images/s (%.1f GFLOP/s)", plain, plain * flopsPerImage / 1e9);
             result.put("plain", rates(plain, flopsPerImage, sgemm));
+            if (compareLayers) {
+                double before = plainFit(dl4jLayers, batches.subList(0, Math.min(4, batches.size())));
+                log("plain DL4J fit, DL4J's built-in layers: %.2f images/s", before);
+                Map<String, Object> b = rates(before, flopsPerImage, sgemm);
+                b.put("native_kernels_speedup", plain / before);
+                result.put("plain_dl4j_layers", b);
+            }
 
             // (b) the Spark job, local mode, same data and model
             SparkSession spark = SparkSession.builder().master(workers > 0 ? "local[" + workers + "]" : "local[*]")
@@ -148,6 +158,13 @@ public final class Benchmark implements Callable<Integer> {
         Files.writeString(file, Json.pretty(result) + "\n");
         System.out.println("wrote " + file);
         return 0;
+    }
+
+    private JobConfig config(boolean nativeKernels) {
+        return JobConfig.load(null, Map.of("image_size", "" + imageSize, "width_factor", "" + widthFactor,
+                "batch_size", "" + batchSize, "epochs", "1", "workers", "" + workers,
+                "averaging_frequency", "" + averagingFrequency, "train_eval_fraction", "0.05",
+                "threads_per_worker", "" + threadsPerWorker, "native_kernels", "" + nativeKernels));
     }
 
     static Map<String, Object> rates(double imagesPerSec, double flopsPerImage, double sgemm) {
@@ -239,6 +256,7 @@ public final class Benchmark implements Callable<Integer> {
                     .ifPresent(l -> m.put("cpu", l.substring(l.indexOf(':') + 1).trim()));
         }
         m.put("nd4j_backend", Nd4j.getBackend().getClass().getSimpleName());
+        m.put("onednn_kernels", NativeKernels.oneDnn());
         return m;
     }
 
@@ -252,8 +270,12 @@ public final class Benchmark implements Callable<Integer> {
         sb.append(String.format(Locale.ROOT, "%-52s %12s%n", "measure", "value"));
         row(sb, "sgemm 2048^3 through ND4J (GFLOP/s)", r.get("sgemm_gflops"));
         row(sb, "training work per image (GFLOP)", r.get("training_gflop_per_image"));
-        row(sb, "plain DL4J fit (images/s)", plain.get("images_per_sec"));
+        row(sb, "plain DL4J fit, native_kernels (images/s)", plain.get("images_per_sec"));
         row(sb, "plain DL4J fit (fraction of sgemm)", plain.get("fraction_of_sgemm"));
+        if (r.get("plain_dl4j_layers") instanceof Map<?, ?> before) {
+            row(sb, "plain fit, DL4J's built-in layers (images/s)", before.get("images_per_sec"));
+            row(sb, "native_kernels speed-up over DL4J's layers", before.get("native_kernels_speedup"));
+        }
         row(sb, "Spark job, local mode (images/s)", spark.get("images_per_sec"));
         row(sb, "Spark job, local mode (fraction of sgemm)", spark.get("fraction_of_sgemm"));
         row(sb, "Spark job / plain fit", spark.get("ratio_to_plain"));
