@@ -105,7 +105,6 @@ public final class Benchmark implements Callable<Integer> {
 
             // (a) plain DL4J fit
             double plain = plainFit(conf, batches);
-            batches.clear();
             log("plain DL4J fit: %.2f images/s (%.1f GFLOP/s)", plain, plain * flopsPerImage / 1e9);
             result.put("plain", rates(plain, flopsPerImage, sgemm));
             if (compareLayers) {
@@ -115,12 +114,13 @@ public final class Benchmark implements Callable<Integer> {
                 b.put("native_kernels_speedup", plain / before);
                 result.put("plain_dl4j_layers", b);
             }
+            batches.clear();
 
             // (b) the Spark job, local mode, same data and model
             SparkSession spark = SparkSession.builder().master(workers > 0 ? "local[" + workers + "]" : "local[*]")
                     .appName("sparkalex-bench").config("spark.ui.enabled", "false")
                     .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                    .config("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator")
+                    .config("spark.kryo.registrator", "io.sparkalex.train.FastNd4jRegistrator")
                     .config("spark.driver.maxResultSize", "4g").getOrCreate();
             TrainingJob.Result job;
             try {
