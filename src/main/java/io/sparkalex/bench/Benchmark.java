@@ -38,8 +38,8 @@ import java.util.stream.Stream;
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark the training job on this machine.")
 public final class Benchmark implements Callable<Integer> {
-    @Option(names = "--train-images", defaultValue = "320",
-            description = "Training images (default ${DEFAULT-VALUE}: 10 batches of 32, one averaging round of 2 workers x 5).")
+    @Option(names = "--train-images", defaultValue = "640",
+            description = "Training images (default ${DEFAULT-VALUE}: 20 batches of 32, one averaging round of 2 workers x 10).")
     int trainImages;
 
     @Option(names = "--image-size", defaultValue = "227")
@@ -54,7 +54,7 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "0", description = "Spark workers (0 = all cores, local[*]).")
     int workers;
 
-    @Option(names = "--averaging-frequency", defaultValue = "5")
+    @Option(names = "--averaging-frequency", defaultValue = "10")
     int averagingFrequency;
 
     @Option(names = "--out", defaultValue = "bench/results", description = "Folder for <date>.json.")
