@@ -45,14 +45,10 @@ public final class RawNdArraySerializer extends Serializer<INDArray> {
             return;
         }
         ByteBuffer data = a.data().asNio();
-        long bytes = a.length() * a.dataType().width();
-        byte[] block = new byte[(int) Math.min(BLOCK, bytes)];
-        for (long done = 0; done < bytes; ) {
-            int n = (int) Math.min(block.length, bytes - done);
+        inBlocks(a.length() * a.dataType().width(), (block, n) -> {
             data.get(block, 0, n);
             out.writeBytes(block, 0, n);
-            done += n;
-        }
+        });
     }
 
     @Override
@@ -74,15 +70,25 @@ public final class RawNdArraySerializer extends Serializer<INDArray> {
                 return a;
             }
             ByteBuffer data = a.data().asNio();
-            long bytes = a.length() * dataType.width();
-            byte[] block = new byte[(int) Math.min(BLOCK, bytes)];
-            for (long done = 0; done < bytes; ) {
-                int n = (int) Math.min(block.length, bytes - done);
+            inBlocks(a.length() * dataType.width(), (block, n) -> {
                 in.readBytes(block, 0, n);
                 data.put(block, 0, n);
-                done += n;
-            }
+            });
             return a;
+        }
+    }
+
+    private interface BlockCopy {
+        void copy(byte[] block, int length);
+    }
+
+    /** Runs {@code step} over {@code bytes} bytes, one reused block of at most 1 MiB at a time. */
+    private static void inBlocks(long bytes, BlockCopy step) {
+        byte[] block = new byte[(int) Math.min(BLOCK, bytes)];
+        for (long done = 0; done < bytes; ) {
+            int n = (int) Math.min(block.length, bytes - done);
+            step.copy(block, n);
+            done += n;
         }
     }
 }
