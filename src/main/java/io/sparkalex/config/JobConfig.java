@@ -30,6 +30,9 @@ public final class JobConfig implements Serializable {
     /** Optimisers the job knows how to build. */
     public enum Optimizer { ADAM, SGD, NESTEROVS }
 
+    /** Where the optimizer state lives between parameter averages (see README). */
+    public enum OptimizerState { RESIDENT, AVERAGED }
+
     public final int epochs;
     public final int batchSize;
     public final long seed;
@@ -45,6 +48,7 @@ public final class JobConfig implements Serializable {
     public final double lrDecayFactor;
     public final int workers;
     public final int averagingFrequency;
+    public final OptimizerState optimizerState;
     public final int prefetch;
     public final int decodePartitions;
     public final int threadsPerWorker;
@@ -70,6 +74,7 @@ public final class JobConfig implements Serializable {
         lrDecayFactor = r.doubleIn("lr_decay_factor", 1e-6, 1.0);
         workers = r.intIn("workers", 0, 100_000);
         averagingFrequency = r.intIn("averaging_frequency", 1, 100_000);
+        optimizerState = r.enumOf("optimizer_state", OptimizerState.class);
         prefetch = r.intIn("prefetch", 0, 1000);
         decodePartitions = r.intIn("decode_partitions", 0, 1_000_000);
         threadsPerWorker = r.intIn("threads_per_worker", 0, 4096);

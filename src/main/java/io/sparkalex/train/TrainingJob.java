@@ -114,7 +114,9 @@ public final class TrainingJob {
 
         // 4. Train.
         MultiLayerNetwork network = resume.network;
-        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, network, trainingMaster(workers));
+        ParameterAveragingTrainingMaster master = trainingMaster(workers,
+                outFs.makeQualified(new Path(workDir, "optimizer-state")));
+        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, network, master);
         JavaRDD<String> trainPaths = sc.parallelize(train.paths(), Math.max(1, Math.min(workers, train.batches().size())));
         List<String> trainEvalPaths = sample(train.paths(), config.trainEvalFraction, config.seed);
         Evaluator evaluator = new Evaluator(sc, workers);
@@ -170,6 +172,9 @@ public final class TrainingJob {
         } finally {
             progress.end();
             spark.sparkContext().removeSparkListener(progress);
+            if (master instanceof ResidentAveragingMaster resident) {
+                resident.releaseWorkers();
+            }
         }
 
         // 5. Test split, on the best model.
@@ -211,16 +216,20 @@ public final class TrainingJob {
         log.info("local mode: {} workers, {} ND4J/BLAS threads each", workers, threads);
     }
 
-    private ParameterAveragingTrainingMaster trainingMaster(int workers) {
-        return new ParameterAveragingTrainingMaster.Builder(workers, config.batchSize)
+    private ParameterAveragingTrainingMaster trainingMaster(int workers, Path stateDir) {
+        ParameterAveragingTrainingMaster.Builder settings = new ParameterAveragingTrainingMaster.Builder(workers,
+                config.batchSize)
                 .batchSizePerWorker(config.batchSize)
                 .averagingFrequency(config.averagingFrequency)
                 .workerPrefetchNumBatches(config.prefetch)
-                // Without this Adam's moment estimates restart from zero after every average.
+                // Averaged mode: without this Adam's moment estimates restart from zero after every average.
                 .saveUpdater(true)
                 .rngSeed(config.seed)
-                .collectTrainingStats(false)
-                .build();
+                .collectTrainingStats(false);
+        return switch (config.optimizerState) {
+            case RESIDENT -> new ResidentAveragingMaster(settings, stateDir.toString());
+            case AVERAGED -> settings.build();
+        };
     }
 
     /** Where the run starts: a fresh network, or the state of {@code latest.zip}. */

@@ -1,0 +1,98 @@
+package io.sparkalex.train;
+
+import com.esotericsoftware.kryo.io.Input;
+import com.esotericsoftware.kryo.io.Output;
+import io.sparkalex.storage.AtomicFiles;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Optimizer state (Adam's moments, momentum) exchanged through files in a directory on the job's
+ * output file system, instead of through Spark's broadcasts and task results.
+ *
+ * <p>With resident worker networks ({@link ResidentAveragingMaster}) the state stays on the
+ * workers; it only has to reach the driver once per epoch (for the checkpoint) and a worker only
+ * needs one when it builds a new network (first round, or a replaced executor). Files keep those
+ * two rare transfers out of every round's broadcast and task result, and stream in 1 MiB blocks,
+ * so neither side needs heap for them. Files are written atomically ({@link AtomicFiles}).
+ */
+final class OptimizerStateFiles {
+    private static final String PUBLISHED = "average.bin";
+    private static final String WORKER_PREFIX = "worker-";
+    private static final int BUFFER = 1 << 20;
+    private static final RawNdArraySerializer FORMAT = new RawNdArraySerializer();
+
+    private final FileSystem fs;
+    private final Path dir;
+
+    OptimizerStateFiles(String dir, Configuration hadoop) throws IOException {
+        this.dir = new Path(dir);
+        this.fs = AtomicFiles.fileSystem(this.dir, hadoop);
+    }
+
+    /** The state every new worker network starts from. */
+    void publish(INDArray state) throws IOException {
+        write(new Path(dir, PUBLISHED), state);
+    }
+
+    Optional<INDArray> published() throws IOException {
+        Path p = new Path(dir, PUBLISHED);
+        return fs.exists(p) ? Optional.of(read(p)) : Optional.empty();
+    }
+
+    /** One worker's state at the end of an epoch; a retried task overwrites its own file. */
+    void writeWorker(int partition, INDArray state) throws IOException {
+        write(new Path(dir, WORKER_PREFIX + partition + ".bin"), state);
+    }
+
+    /**
+     * The mean of the workers' files, which are then deleted; empty if no worker wrote one.
+     * Reads one file at a time into a running sum.
+     */
+    Optional<INDArray> averageWorkers() throws IOException {
+        if (!fs.exists(dir)) {
+            return Optional.empty();
+        }
+        FileStatus[] files = fs.listStatus(dir, p -> p.getName().startsWith(WORKER_PREFIX));
+        Arrays.sort(files);
+        INDArray sum = null;
+        for (FileStatus f : files) {
+            INDArray s = read(f.getPath());
+            if (sum == null) {
+                sum = s;
+            } else if (!Arrays.equals(sum.shape(), s.shape())) {
+                throw new IOException("optimizer state " + f.getPath() + " has shape " + Arrays.toString(s.shape())
+                        + ", expected " + Arrays.toString(sum.shape()));
+            } else {
+                sum.addi(s);
+            }
+        }
+        for (FileStatus f : files) {
+            fs.delete(f.getPath(), false);
+        }
+        return sum == null ? Optional.empty() : Optional.of(sum.divi(files.length));
+    }
+
+    private void write(Path file, INDArray state) throws IOException {
+        fs.mkdirs(dir);
+        AtomicFiles.write(fs, file, out -> {
+            Output o = new Output(out, BUFFER);
+            FORMAT.write(null, o, state);
+            o.flush();
+        });
+    }
+
+    private INDArray read(Path file) throws IOException {
+        try (InputStream in = fs.open(file)) {
+            return FORMAT.read(null, new Input(in, BUFFER), INDArray.class);
+        }
+    }
+}

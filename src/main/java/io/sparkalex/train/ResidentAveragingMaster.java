@@ -1,0 +1,133 @@
+package io.sparkalex.train;
+
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.datavec.spark.util.BroadcastHadoopConfigHolder;
+import org.deeplearning4j.core.loader.DataSetLoader;
+import org.deeplearning4j.core.loader.MultiDataSetLoader;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.WorkerConfiguration;
+import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.UUID;
+
+/**
+ * DL4J parameter averaging in which each worker keeps its network and optimizer state between
+ * rounds ({@link ResidentNetworkWorker}): a round broadcasts the parameters alone and gets the
+ * workers' parameters back, a third of what DL4J's own master moves when it averages Adam's two
+ * moments as well. The optimizer state is averaged once per epoch instead, through files
+ * ({@link OptimizerStateFiles}), so that checkpoints hold it and a resumed run continues it.
+ *
+ * <p>Each worker's moments follow its own gradients between those averages (as in local-SGD
+ * methods). With one worker this is exactly plain sequential training (tested). Each round's
+ * broadcast is destroyed once the round is averaged; DL4J leaves them to Spark's context
+ * cleaner, and executors hold their off-heap parameters until then.
+ */
+public final class ResidentAveragingMaster extends ParameterAveragingTrainingMaster {
+    private static final long serialVersionUID = 1L;
+    private static final Logger log = LoggerFactory.getLogger(ResidentAveragingMaster.class);
+
+    private final String run = UUID.randomUUID().toString();
+    private final String stateDir;
+    private transient boolean lastRoundOfEpoch;
+    private transient boolean published;
+    private transient Broadcast<NetBroadcastTuple> roundBroadcast;
+
+    /**
+     * @param settings DL4J's builder with the workers, batch size, averaging frequency and prefetch
+     * @param stateDir a directory on a file system every executor and the driver can reach (the
+     *                 job's working directory); created on demand, left to the caller to delete
+     */
+    public ResidentAveragingMaster(Builder settings, String stateDir) {
+        super(settings);
+        this.stateDir = stateDir;
+    }
+
+    @Override
+    protected void doIterationPaths(SparkDl4jMultiLayer network, SparkComputationGraph graph, JavaRDD<String> split,
+                                    int splitNum, int numSplits, int dataSetObjectNumExamples,
+                                    DataSetLoader dsLoader, MultiDataSetLoader mdsLoader) {
+        if (network == null) {
+            throw new UnsupportedOperationException("ResidentAveragingMaster trains MultiLayerNetworks only");
+        }
+        lastRoundOfEpoch = splitNum == numSplits; // DL4J numbers splits from 1
+        try {
+            super.doIterationPaths(network, null, split, splitNum, numSplits, dataSetObjectNumExamples, dsLoader,
+                    mdsLoader);
+        } finally {
+            if (roundBroadcast != null) {
+                roundBroadcast.destroy();
+                roundBroadcast = null;
+            }
+        }
+        if (lastRoundOfEpoch) {
+            collectOptimizerState(network);
+        }
+    }
+
+    @Override
+    public ParameterAveragingTrainingWorker getWorkerInstance(SparkDl4jMultiLayer network) {
+        MultiLayerNetwork net = network.getNetwork();
+        if (!published) {
+            publishOptimizerState(network);
+            published = true;
+        }
+        roundBroadcast = network.getSparkContext().broadcast(
+                new NetBroadcastTuple(net.getLayerWiseConfigurations(), net.params(), null));
+        WorkerConfiguration configuration = new WorkerConfiguration(false, rddDataSetNumExamples,
+                batchSizePerWorker, averagingFrequency, prefetchNumBatches, false);
+        return new ResidentNetworkWorker(roundBroadcast, configuration, run, stateDir, lastRoundOfEpoch,
+                BroadcastHadoopConfigHolder.get(network.getSparkContext()));
+    }
+
+    /** Frees the worker networks this JVM holds (all of them in local mode; executors exit anyway). */
+    public void releaseWorkers() {
+        ResidentNetworks.release(run);
+    }
+
+    /** New worker networks start from the driver's state: a resumed checkpoint's, or none at all. */
+    private void publishOptimizerState(SparkDl4jMultiLayer network) {
+        INDArray state = network.getNetwork().getUpdater().getStateViewArray();
+        if (state == null || state.amaxNumber().doubleValue() == 0) {
+            return;
+        }
+        try {
+            files(network.getSparkContext()).publish(state);
+        } catch (IOException e) {
+            throw new UncheckedIOException("publishing the optimizer state to " + stateDir, e);
+        }
+    }
+
+    private void collectOptimizerState(SparkDl4jMultiLayer network) {
+        MultiLayerNetwork net = network.getNetwork();
+        if (net.getUpdater().getStateViewArray() == null) {
+            return; // plain SGD: no state
+        }
+        try {
+            OptimizerStateFiles files = files(network.getSparkContext());
+            var average = files.averageWorkers();
+            if (average.isPresent()) {
+                net.getUpdater().setStateViewArray(null, average.get(), false);
+                files.publish(average.get());
+            } else {
+                log.warn("no worker wrote its optimizer state this epoch; the checkpoint keeps the previous one");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("averaging the workers' optimizer state in " + stateDir, e);
+        }
+    }
+
+    private OptimizerStateFiles files(JavaSparkContext sc) throws IOException {
+        return new OptimizerStateFiles(stateDir, sc.hadoopConfiguration());
+    }
+}

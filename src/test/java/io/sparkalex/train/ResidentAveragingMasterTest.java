@@ -1,0 +1,173 @@
+package io.sparkalex.train;
+
+import io.sparkalex.testing.TestSpark;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Resident worker networks on real local Spark, against plain sequential DL4J training. */
+class ResidentAveragingMasterTest {
+    @TempDir
+    Path tmp;
+
+    private static MultiLayerNetwork smallNetwork() {
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(7).dataType(DataType.FLOAT).updater(new Adam(1e-2))
+                .list()
+                .layer(new DenseLayer.Builder().nIn(12).nOut(16).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(3)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
+    private static DataSet batch(long seed) {
+        Nd4j.getRandom().setSeed(seed);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 8, 12);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 3);
+        for (int i = 0; i < 8; i++) {
+            y.putScalar(i, i % 3, 1f);
+        }
+        return new DataSet(x, y);
+    }
+
+    private List<String> writeBatches(DataSet batch, int copies) throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("batches"));
+        List<String> paths = new ArrayList<>();
+        for (int i = 0; i < copies; i++) {
+            File f = dir.resolve("b" + i + ".bin").toFile();
+            batch.save(f);
+            paths.add(f.toURI().toString());
+        }
+        return paths;
+    }
+
+    private ResidentAveragingMaster master(int workers, int frequency, Path stateDir) {
+        return new ResidentAveragingMaster(new ParameterAveragingTrainingMaster.Builder(workers, 8)
+                .batchSizePerWorker(8).averagingFrequency(frequency).workerPrefetchNumBatches(0).rngSeed(1L),
+                stateDir.toUri().toString());
+    }
+
+    /**
+     * With one worker, averaging is the identity: two epochs of two rounds each, with a learning-rate
+     * change between the epochs, must give exactly what eight sequential fits give, parameters and
+     * Adam state. A worker that rebuilt its network (and restarted Adam) each round would not.
+     */
+    @Test
+    void oneWorkerTrainsExactlyLikeSequentialFits() throws Exception {
+        DataSet batch = batch(3);
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
+        JavaRDD<String> paths = sc.parallelize(writeBatches(batch, 4), 1);
+
+        MultiLayerNetwork plain = smallNetwork();
+        MultiLayerNetwork distributed = plain.clone();
+        ResidentAveragingMaster master = master(1, 2, tmp.resolve("state"));
+        SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, distributed, master);
+        try {
+            for (int epoch = 1; epoch <= 2; epoch++) {
+                if (epoch == 2) {
+                    distributed.setLearningRate(3e-3);
+                    plain.setLearningRate(3e-3);
+                }
+                spark.fitPaths(paths);
+                for (int i = 0; i < 4; i++) {
+                    plain.fit(batch);
+                }
+            }
+        } finally {
+            master.releaseWorkers();
+        }
+        INDArray start = smallNetwork().params();
+        assertTrue(plain.params().distance2(start) > 1e-2, "training moved the parameters");
+        assertEquals(0, plain.params().distance2(distributed.params()), 1e-5, "parameters");
+        assertEquals(0, plain.getUpdater().getStateViewArray().distance2(
+                distributed.getUpdater().getStateViewArray()), 1e-5, "Adam state averaged back at the epoch end");
+        try (var left = Files.list(tmp.resolve("state"))) {
+            assertEquals(List.of("average.bin"), left.map(p -> p.getFileName().toString()).toList(),
+                    "workers' files are consumed; the average is published for new worker networks");
+        }
+    }
+
+    @Test
+    void twoWorkersKeepTheirNetworksBetweenRoundsAndReleaseThem() throws Exception {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
+        List<String> files = new ArrayList<>(writeBatches(batch(5), 8));
+        JavaRDD<String> paths = sc.parallelize(files, 2);
+        MultiLayerNetwork net = smallNetwork();
+        ResidentAveragingMaster master = master(2, 2, tmp.resolve("state2"));
+        new SparkDl4jMultiLayer(sc, net, master).fitPaths(paths);
+        String run = runOf(master);
+        assertTrue(ResidentNetworks.size(run) >= 1 && ResidentNetworks.size(run) <= 2,
+                "one kept network per concurrent worker, got " + ResidentNetworks.size(run));
+        assertTrue(net.getUpdater().getStateViewArray().amaxNumber().doubleValue() > 0,
+                "the driver's Adam state is the workers' average, not the initial zeros");
+        master.releaseWorkers();
+        assertEquals(0, ResidentNetworks.size(run));
+    }
+
+    /** On a cluster a kept network's configuration is a copy: the driver's changes must be applied. */
+    @Test
+    void keptNetworksFollowTheDriversCountersAndLearningRate() {
+        MultiLayerNetwork driver = smallNetwork();
+        MultiLayerNetwork kept = new MultiLayerNetwork(
+                MultiLayerConfiguration.fromJson(driver.getLayerWiseConfigurations().toJson()));
+        kept.init();
+        driver.setLearningRate(3e-3);
+        driver.getLayerWiseConfigurations().setIterationCount(40);
+        driver.getLayerWiseConfigurations().setEpochCount(2);
+        MultiLayerConfiguration sent = MultiLayerConfiguration.fromJson(driver.getLayerWiseConfigurations().toJson());
+        ResidentNetworkWorker.followSchedule(kept, sent);
+        assertEquals(40, kept.getLayerWiseConfigurations().getIterationCount());
+        assertEquals(2, kept.getLayerWiseConfigurations().getEpochCount());
+        assertEquals(3e-3, kept.getLearningRate(0), 1e-12);
+        assertEquals(3e-3, kept.getLearningRate(1), 1e-12);
+    }
+
+    @Test
+    void stateFilesAverageAndAreConsumed() throws Exception {
+        OptimizerStateFiles files = new OptimizerStateFiles(tmp.resolve("s").toUri().toString(), new Configuration());
+        assertTrue(files.averageWorkers().isEmpty());
+        files.writeWorker(0, Nd4j.createFromArray(1f, 2f, 3f));
+        files.writeWorker(1, Nd4j.createFromArray(3f, 4f, 5f));
+        files.writeWorker(1, Nd4j.createFromArray(3f, 6f, 9f)); // a retried task replaces its file
+        assertEquals(Nd4j.createFromArray(2f, 4f, 6f), files.averageWorkers().orElseThrow());
+        assertTrue(files.averageWorkers().isEmpty(), "consumed");
+        assertFalse(files.published().isPresent());
+        files.publish(Nd4j.createFromArray(7f, 8f));
+        assertEquals(Nd4j.createFromArray(7f, 8f), files.published().orElseThrow());
+    }
+
+    private static String runOf(ResidentAveragingMaster master) throws Exception {
+        var f = ResidentAveragingMaster.class.getDeclaredField("run");
+        f.setAccessible(true);
+        return (String) f.get(master);
+    }
+}
