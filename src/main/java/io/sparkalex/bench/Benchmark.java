@@ -71,6 +71,10 @@ public final class Benchmark implements Callable<Integer> {
             description = "Also time plain fit with DL4J's built-in layers (native_kernels=false), 4 batches.")
     boolean compareLayers;
 
+    @Option(names = "--compare-optimizer-state", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Also run the Spark job with optimizer_state=averaged (DL4J's own master), after the default one.")
+    boolean compareOptimizerState;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new Benchmark()).execute(args));
     }
@@ -117,28 +121,17 @@ public final class Benchmark implements Callable<Integer> {
             batches.clear();
 
             // (b) the Spark job, local mode, same data and model
-            SparkSession spark = SparkSession.builder().master(workers > 0 ? "local[" + workers + "]" : "local[*]")
-                    .appName("sparkalex-bench").config("spark.ui.enabled", "false")
-                    .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                    .config("spark.kryo.registrator", "io.sparkalex.train.FastNd4jRegistrator")
-                    .config("spark.driver.maxResultSize", "4g").getOrCreate();
-            TrainingJob.Result job;
-            try {
-                job = new TrainingJob(spark, config, new TrainingJob.Locations(
-                        data.resolve(SampleDataGenerator.CSV).toUri().toString(),
-                        data.resolve(SampleDataGenerator.IMAGES).toUri().toString(),
-                        data.resolve("out").toUri().toString(), null), true).run();
-            } finally {
-                spark.stop();
-            }
-            double sparkRate = job.history().get(0).imagesPerSec();
-            Map<String, Object> s = rates(sparkRate, flopsPerImage, sgemm);
-            s.put("ratio_to_plain", sparkRate / plain);
-            s.put("epoch_seconds", job.history().get(0).epochSeconds());
-            s.put("train_seconds", job.history().get(0).trainSeconds());
-            s.put("eval_seconds", job.history().get(0).evalSeconds());
+            TrainingJob.Result job = sparkRun(config, data);
+            Map<String, Object> s = sparkRates(job, config, plain, flopsPerImage, sgemm);
             result.put("spark_local", s);
-            log("Spark job (local mode): %.2f images/s, %.2fx plain", sparkRate, sparkRate / plain);
+            log("Spark job (local mode): %.2f images/s, %.2fx plain", s.get("images_per_sec"), s.get("ratio_to_plain"));
+            if (compareOptimizerState) {
+                JobConfig stock = config(true, "averaged");
+                Map<String, Object> averaged = sparkRates(sparkRun(stock, data), stock, plain, flopsPerImage, sgemm);
+                result.put("spark_local_state_averaged", averaged);
+                log("Spark job, optimizer_state=averaged: %.2f images/s, %.2fx plain",
+                        averaged.get("images_per_sec"), averaged.get("ratio_to_plain"));
+            }
 
             Map<String, Object> decode = new LinkedHashMap<>();
             decode.put("jvm_one_thread_images_per_sec", decodeJvm);
@@ -160,8 +153,41 @@ public final class Benchmark implements Callable<Integer> {
         return 0;
     }
 
+    private TrainingJob.Result sparkRun(JobConfig config, Path data) throws Exception {
+        SparkSession spark = SparkSession.builder().master(workers > 0 ? "local[" + workers + "]" : "local[*]")
+                .appName("sparkalex-bench").config("spark.ui.enabled", "false")
+                .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .config("spark.kryo.registrator", "io.sparkalex.train.FastNd4jRegistrator")
+                .config("spark.driver.maxResultSize", "4g").getOrCreate();
+        try {
+            return new TrainingJob(spark, config, new TrainingJob.Locations(
+                    data.resolve(SampleDataGenerator.CSV).toUri().toString(),
+                    data.resolve(SampleDataGenerator.IMAGES).toUri().toString(),
+                    data.resolve("out").toUri().toString(), null), true).run();
+        } finally {
+            spark.stop();
+        }
+    }
+
+    private static Map<String, Object> sparkRates(TrainingJob.Result job, JobConfig config, double plain, double flopsPerImage,
+                                                  double sgemm) {
+        var epoch = job.history().get(0);
+        Map<String, Object> s = rates(epoch.imagesPerSec(), flopsPerImage, sgemm);
+        s.put("ratio_to_plain", epoch.imagesPerSec() / plain);
+        s.put("epoch_seconds", epoch.epochSeconds());
+        s.put("train_seconds", epoch.trainSeconds());
+        s.put("eval_seconds", epoch.evalSeconds());
+        s.put("optimizer_state", config.optimizerState.name().toLowerCase(Locale.ROOT));
+        return s;
+    }
+
     private JobConfig config(boolean nativeKernels) {
-        return JobConfig.load(null, Map.of("image_size", "" + imageSize, "width_factor", "" + widthFactor,
+        return config(nativeKernels, "resident");
+    }
+
+    private JobConfig config(boolean nativeKernels, String optimizerState) {
+        return JobConfig.load(null, Map.of("optimizer_state", optimizerState, "image_size", "" + imageSize,
+                "width_factor", "" + widthFactor,
                 "batch_size", "" + batchSize, "epochs", "1", "workers", "" + workers,
                 "averaging_frequency", "" + averagingFrequency, "train_eval_fraction", "0.05",
                 "threads_per_worker", "" + threadsPerWorker, "native_kernels", "" + nativeKernels));
@@ -279,6 +305,10 @@ public final class Benchmark implements Callable<Integer> {
         row(sb, "Spark job, local mode (images/s)", spark.get("images_per_sec"));
         row(sb, "Spark job, local mode (fraction of sgemm)", spark.get("fraction_of_sgemm"));
         row(sb, "Spark job / plain fit", spark.get("ratio_to_plain"));
+        if (r.get("spark_local_state_averaged") instanceof Map<?, ?> averaged) {
+            row(sb, "Spark job, optimizer_state=averaged (images/s)", averaged.get("images_per_sec"));
+            row(sb, "Spark job, optimizer_state=averaged / plain fit", averaged.get("ratio_to_plain"));
+        }
         row(sb, "decode+resize+normalise, executors (images/s/core)", decode.get("executor_images_per_sec_per_core"));
         row(sb, "decode+resize+normalise, one JVM thread (images/s)", decode.get("jvm_one_thread_images_per_sec"));
         row(sb, "peak heap (MiB)", mem.get("peak_heap_mib"));
