@@ -9,7 +9,6 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.InputStream;
 import java.util.Iterator;
@@ -27,10 +26,10 @@ final class EvaluateBatches implements FlatMapFunction<Iterator<String>, EvalRes
     private static final double MIN_PROB = 1e-10;
 
     private final String configurationJson;
-    private final Broadcast<float[]> params;
+    private final Broadcast<INDArray> params;
     private final SerializableConfiguration hadoopConf;
 
-    EvaluateBatches(String configurationJson, Broadcast<float[]> params, SerializableConfiguration hadoopConf) {
+    EvaluateBatches(String configurationJson, Broadcast<INDArray> params, SerializableConfiguration hadoopConf) {
         this.configurationJson = configurationJson;
         this.params = params;
         this.hadoopConf = hadoopConf;
@@ -41,9 +40,10 @@ final class EvaluateBatches implements FlatMapFunction<Iterator<String>, EvalRes
         if (!paths.hasNext()) {
             return List.of(EvalResult.EMPTY).iterator();
         }
-        float[] p = params.value();
         MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(configurationJson));
-        net.init(Nd4j.create(p, new long[] {1, p.length}, 'c'), false);
+        // The broadcast array itself, not a copy: inference only reads it, and this executor's
+        // tasks (and in local mode the driver) share one off-heap copy of the parameters.
+        net.init(params.value(), false);
         EvalResult total = EvalResult.EMPTY;
         while (paths.hasNext()) {
             Path path = new Path(paths.next());

@@ -4,6 +4,7 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.util.SerializableConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.List;
 
@@ -27,7 +28,9 @@ public final class Evaluator {
 
     /** Evaluates the network on each list of batch files, with one parameter broadcast for all. */
     public List<EvalResult> evaluate(MultiLayerNetwork network, List<List<String>> batchSets) {
-        Broadcast<float[]> params = sc.broadcast(network.params().toFloatVector());
+        // A copy: destroying a broadcast closes AutoCloseable values, and an INDArray is one
+        // (Spark's MemoryStore frees them on removal), which would free the network's own params.
+        Broadcast<INDArray> params = sc.broadcast(network.params().dup());
         try {
             String conf = network.getLayerWiseConfigurations().toJson();
             SerializableConfiguration hadoop = new SerializableConfiguration(sc.hadoopConfiguration());

@@ -23,13 +23,14 @@ import java.util.UUID;
 
 /**
  * DL4J parameter averaging in which each worker keeps its network and optimizer state between
- * rounds ({@link ResidentNetworkWorker}): a round broadcasts the parameters alone and gets the
- * workers' parameters back, a third of what DL4J's own master moves when it averages Adam's two
- * moments as well. The optimizer state is averaged once per epoch instead, through files
- * ({@link OptimizerStateFiles}), so that checkpoints hold it and a resumed run continues it.
+ * the rounds of an epoch ({@link ResidentNetworkWorker}): a round broadcasts the parameters alone
+ * and gets the workers' parameters back, a third of what DL4J's own master moves when it
+ * averages Adam's two moments as well. The optimizer state is averaged once per epoch instead,
+ * through files ({@link OptimizerStateFiles}): checkpoints hold it, every worker starts the next
+ * epoch from it, and a resumed run continues from exactly that state.
  *
- * <p>Each worker's moments follow its own gradients between those averages (as in local-SGD
- * methods). With one worker this is exactly plain sequential training (tested). Each round's
+ * <p>Each worker's moments follow its own gradients within an epoch (as in local-SGD methods).
+ * With one worker this is exactly plain sequential training (tested). Each round's
  * broadcast is destroyed once the round is averaged; DL4J leaves them to Spark's context
  * cleaner, and executors hold their off-heap parameters until then.
  */

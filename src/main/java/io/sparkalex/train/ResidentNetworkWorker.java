@@ -24,9 +24,9 @@ import java.io.UncheckedIOException;
  * optimizer state, and returns both. This one takes the network this executor trained last
  * round ({@link ResidentNetworks}), copies the averaged parameters into it and keeps its own
  * optimizer state; only parameters travel (233 MB instead of 700 MB each way for AlexNet with
- * Adam). A new network (first round, new executor) starts from the published state
- * ({@link OptimizerStateFiles}); in the last round of an epoch the worker writes its state there
- * for the driver to average into the checkpoint.
+ * Adam). In the last round of an epoch the worker writes its state ({@link OptimizerStateFiles})
+ * for the driver to average into the checkpoint, and drops its network; a new network (first
+ * round of an epoch, new executor) starts from the published average.
  */
 final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     private static final long serialVersionUID = 1L;
@@ -35,16 +35,16 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     private final Broadcast<SerializableHadoopConfig> hadoop;
     private final String run;
     private final String stateDir;
-    private final boolean writeState;
+    private final boolean lastRoundOfEpoch;
 
     ResidentNetworkWorker(Broadcast<NetBroadcastTuple> broadcast, WorkerConfiguration configuration, String run,
-                          String stateDir, boolean writeState, Broadcast<SerializableHadoopConfig> hadoop) {
+                          String stateDir, boolean lastRoundOfEpoch, Broadcast<SerializableHadoopConfig> hadoop) {
         super(broadcast, false, configuration, null, null, null);
         this.broadcast = broadcast;
         this.hadoop = hadoop;
         this.run = run;
         this.stateDir = stateDir;
-        this.writeState = writeState;
+        this.lastRoundOfEpoch = lastRoundOfEpoch;
     }
 
     @Override
@@ -71,14 +71,21 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     @Override
     public ParameterAveragingTrainingResult getFinalResult(MultiLayerNetwork network) {
         ParameterAveragingTrainingResult result = super.getFinalResult(network);
-        if (writeState && network.getUpdater().getStateViewArray() != null) {
+        if (!lastRoundOfEpoch) {
+            ResidentNetworks.give(run, network);
+            return result;
+        }
+        // End of the epoch: hand the state to the driver and let the network go, so that the
+        // evaluation that follows has this executor's memory; next epoch starts from the average.
+        INDArray state = network.getUpdater().getStateViewArray();
+        if (state != null) {
             try {
-                stateFiles().writeWorker(TaskContext.getPartitionId(), network.getUpdater().getStateViewArray());
+                stateFiles().writeWorker(TaskContext.getPartitionId(), state);
             } catch (IOException e) {
                 throw new UncheckedIOException("writing the optimizer state to " + stateDir, e);
             }
         }
-        ResidentNetworks.give(run, network);
+        Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
         return result;
     }
 
