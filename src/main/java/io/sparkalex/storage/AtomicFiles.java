@@ -40,11 +40,21 @@ public final class AtomicFiles {
     }
 
     public static void write(FileSystem fs, Path target, Writer writer) throws IOException {
+        write(fs, target, writer, true);
+    }
+
+    /**
+     * As {@link #write(FileSystem, Path, Writer)}; {@code durable = false} skips the sync to disk,
+     * for scratch files a crashed run never reads again (readers still see whole files only).
+     */
+    public static void write(FileSystem fs, Path target, Writer writer, boolean durable) throws IOException {
         Path tmp = new Path(target.getParent(), TMP_PREFIX + UUID.randomUUID() + "-" + target.getName());
         try {
             try (FSDataOutputStream out = fs.create(tmp, false)) {
                 writer.write(out);
-                out.hsync();
+                if (durable) {
+                    out.hsync();
+                }
             }
             replace(fs, tmp, target);
         } catch (IOException | RuntimeException e) {

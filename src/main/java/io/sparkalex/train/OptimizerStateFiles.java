@@ -22,7 +22,8 @@ import java.util.Optional;
  * workers; it only has to reach the driver once per epoch (for the checkpoint) and a worker only
  * needs one when it builds a new network (first round, or a replaced executor). Files keep those
  * two rare transfers out of every round's broadcast and task result, and stream in 1 MiB blocks,
- * so neither side needs heap for them. Files are written atomically ({@link AtomicFiles}).
+ * so neither side needs heap for them. Files are replaced atomically ({@link AtomicFiles}), not
+ * synced to disk.
  */
 final class OptimizerStateFiles {
     private static final String PUBLISHED = "average.bin";
@@ -83,11 +84,13 @@ final class OptimizerStateFiles {
 
     private void write(Path file, INDArray state) throws IOException {
         fs.mkdirs(dir);
+        // No sync to disk: these are scratch files of the running job (a restarted run resumes
+        // from the checkpoint and deletes _work), and syncing 466 MB costs seconds per file.
         AtomicFiles.write(fs, file, out -> {
             Output o = new Output(out, BUFFER);
             FORMAT.write(null, o, state);
             o.flush();
-        });
+        }, false);
     }
 
     private INDArray read(Path file) throws IOException {

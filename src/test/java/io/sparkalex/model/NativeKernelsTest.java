@@ -78,6 +78,41 @@ class NativeKernelsTest {
         return net.gradient();
     }
 
+    /** conv1 alone (no LRN to blur the comparison): its weight-gradient-only backward is DL4J's. */
+    @Test
+    void firstLayerParameterGradientsMatchDl4jsConvolution() {
+        MultiLayerNetwork fast = convThenSoftmax(true);
+        MultiLayerNetwork reference = convThenSoftmax(false);
+        reference.setParams(fast.params().dup());
+        Nd4j.getRandom().setSeed(5);
+        INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 67, 67).subi(0.5);
+        INDArray y = Nd4j.zeros(DataType.FLOAT, 4, 3);
+        for (int i = 0; i < 4; i++) {
+            y.putScalar(i, i % 3, 1);
+        }
+        Gradient g = gradient(fast, x, y);
+        Gradient gRef = gradient(reference, x, y);
+        for (String p : new String[] {"0_W", "0_b", "1_W"}) {
+            double d = relDiff(g.getGradientFor(p), gRef.getGradientFor(p));
+            assertTrue(d < 1e-4, p + ": relative difference " + d);
+        }
+    }
+
+    private static MultiLayerNetwork convThenSoftmax(boolean oneDnn) {
+        var conv = new org.deeplearning4j.nn.conf.layers.ConvolutionLayer.Builder(11, 11).stride(4, 4).nIn(3).nOut(8)
+                .activation(org.nd4j.linalg.activations.Activation.RELU);
+        var conf = new org.deeplearning4j.nn.conf.NeuralNetConfiguration.Builder().seed(3).dataType(DataType.FLOAT)
+                .list()
+                .layer(oneDnn ? new OneDnnConvolution(conv) : conv.build())
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nOut(3)
+                        .activation(org.nd4j.linalg.activations.Activation.SOFTMAX).build())
+                .setInputType(org.deeplearning4j.nn.conf.inputs.InputType.convolutional(67, 67, 3))
+                .build();
+        MultiLayerNetwork net = new MultiLayerNetwork(conf);
+        net.init();
+        return net;
+    }
+
     @Test
     void aSavedNetworkLoadsWithTheSameLayers() throws Exception {
         MultiLayerNetwork net = network(true);
