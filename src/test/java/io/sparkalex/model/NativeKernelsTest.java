@@ -78,7 +78,7 @@ class NativeKernelsTest {
         return net.gradient();
     }
 
-    /** conv1 alone (no LRN to blur the comparison): its weight-gradient-only backward is DL4J's. */
+    /** conv1 alone, without an LRN to blur the comparison: oneDNN's gradients are DL4J's to 1e-4. */
     @Test
     void firstLayerParameterGradientsMatchDl4jsConvolution() {
         MultiLayerNetwork fast = convThenSoftmax(true);

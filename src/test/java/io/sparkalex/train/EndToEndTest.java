@@ -88,6 +88,8 @@ class EndToEndTest {
         MultiLayerNetwork plain = ModelSerializer.restoreMultiLayerNetwork(out.resolve(CheckpointStore.LATEST).toFile(), true);
         assertEquals(expected, plain.output(batch.getFeatures(), false));
         assertEquals(result.network().getUpdater().getStateViewArray(), plain.getUpdater().getStateViewArray());
+        assertTrue(plain.getUpdater().getStateViewArray().amaxNumber().doubleValue() > 0,
+                "the checkpoint holds the workers' averaged Adam state, not zeros");
 
         var best = store.load(CheckpointStore.BEST).orElseThrow();
         assertEquals(result.bestEpoch(), best.state().epoch());
