@@ -4,6 +4,7 @@ import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import io.sparkalex.model.DenseArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -30,10 +31,7 @@ public final class RawNdArraySerializer extends Serializer<INDArray> {
 
     @Override
     public void write(Kryo kryo, Output out, INDArray array) {
-        INDArray a = array;
-        if (!a.isEmpty() && (a.isView() || a.ordering() != 'c' || a.offset() != 0 || a.data().length() != a.length())) {
-            a = a.dup('c');
-        }
+        INDArray a = DenseArrays.cOrder(array);
         out.writeByte(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? LITTLE_ENDIAN : BIG_ENDIAN);
         out.writeString(a.dataType().name());
         long[] shape = a.shape();

@@ -66,6 +66,22 @@ class LrnKernelTest {
                 + maxAbsDiff(analytic, numeric) + " of " + scale);
     }
 
+    /** The float path (one JVM loop) against the composed double path, on views, for two (n, beta). */
+    @Test
+    void floatBackwardMatchesTheComposedBackward() {
+        Nd4j.getRandom().setSeed(4);
+        for (double[] nBeta : new double[][] {{N, BETA}, {3, 0.6}}) {
+            INDArray x = Nd4j.rand(DataType.FLOAT, 3, 9, 7, 16).muli(60).permute(0, 3, 1, 2);   // a view
+            INDArray eps = Nd4j.randn(DataType.FLOAT, 3, 16, 9, 7);
+            INDArray fast = kernel.backpropGradient(x, eps, K, nBeta[0], ALPHA, nBeta[1], noWorkspaces).getSecond();
+            INDArray exact = kernel.backpropGradient(x.castTo(DataType.DOUBLE), eps.castTo(DataType.DOUBLE), K,
+                    nBeta[0], ALPHA, nBeta[1], noWorkspaces).getSecond();
+            double scale = Transforms.abs(exact).maxNumber().doubleValue();
+            double diff = maxAbsDiff(fast.castTo(DataType.DOUBLE), exact);
+            assertTrue(diff < 1e-5 * scale, "n=" + nBeta[0] + " beta=" + nBeta[1] + ": " + diff + " of " + scale);
+        }
+    }
+
     @Test
     void windowSumClipsAtTheFirstAndLastChannel() {
         INDArray a = Nd4j.create(new float[] {1, 2, 3, 4, 5, 6}, new long[] {1, 6, 1, 1});

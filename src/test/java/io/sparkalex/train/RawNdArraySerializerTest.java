@@ -32,6 +32,7 @@ class RawNdArraySerializerTest {
                 big,
                 Nd4j.rand(DataType.FLOAT, 8, 3, 11, 11),
                 big.get(NDArrayIndex.all(), NDArrayIndex.interval(5, 17)), // a strided view
+                Nd4j.rand(DataType.FLOAT, 2, 5, 3, 4).permute(0, 3, 1, 2), // reports neither view nor f order
                 Nd4j.rand(DataType.DOUBLE, 'f', 4, 5),
                 Nd4j.createFromArray(1L, -2L, Long.MAX_VALUE),
                 Nd4j.createFromArray(true, false, true),
