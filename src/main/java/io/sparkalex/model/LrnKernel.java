@@ -15,6 +15,7 @@ import org.nd4j.linalg.ops.transforms.Transforms;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 
 import static org.nd4j.linalg.indexing.NDArrayIndex.interval;
@@ -148,18 +149,8 @@ final class LrnKernel implements LocalResponseNormalizationHelper {
             eb.duplicate().position(s * len).get(e);
             double[] acc = new double[plane];
             boolean threeQuarters = beta == 0.75;
-            // Pass 1: S_c by a sliding window over channels; out = eps D^-beta, t = eps x D^-beta / D.
-            for (int c = 0; c < Math.min(half, channels); c++) {
-                addSquares(acc, x, c * plane, plane, 1);
-            }
-            for (int c = 0; c < channels; c++) {
-                if (c + half < channels) {
-                    addSquares(acc, x, (c + half) * plane, plane, 1);
-                }
-                if (c - half - 1 >= 0) {
-                    addSquares(acc, x, (c - half - 1) * plane, plane, -1);
-                }
-                int base = c * plane;
+            // Pass 1: S_c = window sum of x^2; out = eps D^-beta, t = eps x D^-beta / D.
+            slide(acc, x, true, channels, plane, half, base -> {
                 for (int p = 0; p < plane; p++) {
                     double d = k + alpha * acc[p];
                     double r = threeQuarters ? 1 / (Math.sqrt(d) * Math.sqrt(Math.sqrt(d))) : Math.pow(d, -beta);
@@ -167,38 +158,43 @@ final class LrnKernel implements LocalResponseNormalizationHelper {
                     out[base + p] = (float) er;
                     t[base + p] = (float) (er * x[base + p] / d);
                 }
-            }
+            });
             // Pass 2: W_c = window sum of t; dx = out - 2 alpha beta x W.
-            java.util.Arrays.fill(acc, 0);
             double c2 = 2 * alpha * beta;
-            for (int c = 0; c < Math.min(half, channels); c++) {
-                add(acc, t, c * plane, plane, 1);
-            }
-            for (int c = 0; c < channels; c++) {
-                if (c + half < channels) {
-                    add(acc, t, (c + half) * plane, plane, 1);
-                }
-                if (c - half - 1 >= 0) {
-                    add(acc, t, (c - half - 1) * plane, plane, -1);
-                }
-                int base = c * plane;
+            slide(acc, t, false, channels, plane, half, base -> {
                 for (int p = 0; p < plane; p++) {
                     out[base + p] = (float) (out[base + p] - c2 * x[base + p] * acc[p]);
                 }
-            }
+            });
             db.duplicate().position(s * len).put(out);
         }
 
-        private static void addSquares(double[] acc, float[] x, int from, int plane, int sign) {
-            for (int p = 0; p < plane; p++) {
-                double v = x[from + p];
-                acc[p] += sign * v * v;
+        /**
+         * Runs {@code atChannel} with the offset of each channel's plane while {@code acc} holds, per
+         * position, the sum over channels {@code [c - half, c + half]} (clipped) of {@code src} or
+         * of its squares: a running window, one plane added and one dropped per channel.
+         */
+        private static void slide(double[] acc, float[] src, boolean squares, int channels, int plane, int half,
+                                  IntConsumer atChannel) {
+            java.util.Arrays.fill(acc, 0);
+            for (int c = 0; c < Math.min(half, channels); c++) {
+                add(acc, src, c * plane, plane, 1, squares);
+            }
+            for (int c = 0; c < channels; c++) {
+                if (c + half < channels) {
+                    add(acc, src, (c + half) * plane, plane, 1, squares);
+                }
+                if (c - half - 1 >= 0) {
+                    add(acc, src, (c - half - 1) * plane, plane, -1, squares);
+                }
+                atChannel.accept(c * plane);
             }
         }
 
-        private static void add(double[] acc, float[] t, int from, int plane, int sign) {
+        private static void add(double[] acc, float[] src, int from, int plane, int sign, boolean squares) {
             for (int p = 0; p < plane; p++) {
-                acc[p] += sign * (double) t[from + p];
+                double v = src[from + p];
+                acc[p] += sign * (squares ? v * v : v);
             }
         }
     }
