@@ -53,10 +53,7 @@ class NativeKernelsTest {
         reference.setParams(fast.params().dup());
         Nd4j.getRandom().setSeed(3);
         INDArray x = Nd4j.rand(DataType.FLOAT, 8, 3, 99, 99).subi(0.5).muli(4);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 8, 5);
-        for (int i = 0; i < 8; i++) {
-            y.putScalar(i, i % 5, 1);
-        }
+        INDArray y = oneHot(8, 5);
         assertTrue(relDiff(fast.output(x), reference.output(x)) < 1e-4);
 
         Gradient g = gradient(fast, x, y);
@@ -69,6 +66,15 @@ class NativeKernelsTest {
             double d = relDiff(g.getGradientFor(p), gRef.getGradientFor(p));
             assertTrue(d < tolerance, p + ": relative difference " + d);
         }
+    }
+
+    /** Labels cycling through the classes. */
+    private static INDArray oneHot(int examples, int classes) {
+        INDArray y = Nd4j.zeros(DataType.FLOAT, examples, classes);
+        for (int i = 0; i < examples; i++) {
+            y.putScalar(i, i % classes, 1);
+        }
+        return y;
     }
 
     private static Gradient gradient(MultiLayerNetwork net, INDArray x, INDArray y) {
@@ -86,10 +92,7 @@ class NativeKernelsTest {
         reference.setParams(fast.params().dup());
         Nd4j.getRandom().setSeed(5);
         INDArray x = Nd4j.rand(DataType.FLOAT, 4, 3, 67, 67).subi(0.5);
-        INDArray y = Nd4j.zeros(DataType.FLOAT, 4, 3);
-        for (int i = 0; i < 4; i++) {
-            y.putScalar(i, i % 3, 1);
-        }
+        INDArray y = oneHot(4, 3);
         Gradient g = gradient(fast, x, y);
         Gradient gRef = gradient(reference, x, y);
         for (String p : new String[] {"0_W", "0_b", "1_W"}) {
