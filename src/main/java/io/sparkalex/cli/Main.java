@@ -51,11 +51,4 @@ public final class Main implements Runnable {
     public void run() {
         CommandLine.usage(this, System.out);
     }
-
-    /** A failure after training started; wraps the cause. */
-    static final class TrainingFailure extends RuntimeException {
-        TrainingFailure(Throwable cause) {
-            super(cause.toString(), cause);
-        }
-    }
 }

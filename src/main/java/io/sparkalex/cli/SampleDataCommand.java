@@ -1,5 +1,6 @@
 package io.sparkalex.cli;
 
+import io.sparkalex.config.ConfigError;
 import io.sparkalex.data.SampleDataGenerator;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
@@ -7,10 +8,10 @@ import picocli.CommandLine.Option;
 
 import java.util.concurrent.Callable;
 
-/** {@code sample-data}: writes a small learnable data set in the seed's layout. */
+/** {@code sample-data}: writes a small learnable data set in the reference script's layout. */
 @Command(name = "sample-data", mixinStandardHelpOptions = true,
-        description = {"Write a seed-format sample data set: <out>/my_imagenet/*.JPEG|png, <out>/my_imagenet.csv,",
-                "<out>/synset_words.txt. Classes differ by shape, hue and texture, with noise."})
+        description = {"Write a sample data set in the reference script's layout: <out>/my_imagenet/*.JPEG|png,",
+                "<out>/my_imagenet.csv, <out>/synset_words.txt. Classes differ by shape, hue and texture, with noise."})
 final class SampleDataCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "DIR", description = "Target directory (any Hadoop URI).")
     String out;
@@ -31,7 +32,7 @@ final class SampleDataCommand implements Callable<Integer> {
         try {
             generator = new SampleDataGenerator(classes, perClass, seed);
         } catch (IllegalArgumentException e) {
-            throw new io.sparkalex.config.ConfigError(e.getMessage());
+            throw new ConfigError(e.getMessage());
         }
         int n = generator.write(out, new Configuration());
         System.out.printf("wrote %d images, %s and %s under %s%n", n, SampleDataGenerator.CSV,

@@ -1,8 +1,10 @@
 package io.sparkalex.cli;
 
+import io.sparkalex.config.ConfigError;
 import io.sparkalex.config.JobConfig;
 import io.sparkalex.model.AlexNet;
 import io.sparkalex.model.ModelSummary;
+import io.sparkalex.train.NetworkFactory;
 import org.apache.hadoop.conf.Configuration;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -24,10 +26,10 @@ final class SummaryCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         if (numClasses < 2) {
-            throw new io.sparkalex.config.ConfigError("--num-classes must be at least 2 (got " + numClasses + ")");
+            throw new ConfigError("--num-classes must be at least 2 (got " + numClasses + ")");
         }
         JobConfig c = config.load(new Configuration());
-        var conf = AlexNet.configuration(AlexNet.Spec.of(c, numClasses));
+        var conf = AlexNet.configuration(NetworkFactory.spec(c, numClasses));
         System.out.print(ModelSummary.of(conf, c.imageSize).render());
         return ExitCode.OK;
     }

@@ -3,6 +3,7 @@ package io.sparkalex.cli;
 import io.sparkalex.config.ConfigError;
 import io.sparkalex.config.JobConfig;
 import io.sparkalex.data.DataError;
+import io.sparkalex.train.Locations;
 import io.sparkalex.train.TrainingJob;
 import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
@@ -44,13 +45,13 @@ final class TrainCommand implements Callable<Integer> {
         SparkSession spark = SparkSession.builder().appName("sparkalex-train").getOrCreate();
         try {
             JobConfig c = config.load(spark.sparkContext().hadoopConfiguration());
-            TrainingJob job = new TrainingJob(spark, c, new TrainingJob.Locations(csv, images, out, synsets), fresh);
+            TrainingJob job = new TrainingJob(spark, c, new Locations(csv, images, out, synsets), fresh);
             try {
                 job.run();
             } catch (ConfigError | DataError e) {
                 throw e;
             } catch (Exception e) {
-                throw new Main.TrainingFailure(e);
+                throw new TrainingFailure(e);
             }
             return ExitCode.OK;
         } finally {

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigParseOptions;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigSyntax;
 import com.typesafe.config.ConfigValue;
+import io.sparkalex.model.AlexNet;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
@@ -62,7 +63,11 @@ public final class JobConfig implements Serializable {
         epochs = r.intIn("epochs", 1, 100_000);
         batchSize = r.intIn("batch_size", 1, 65_536);
         seed = r.longAny("seed");
-        imageSize = r.intIn("image_size", 67, 4096);
+        imageSize = r.intIn("image_size", 1, 4096);
+        if (imageSize < AlexNet.MIN_IMAGE_SIZE) {
+            throw new ConfigError("config key 'image_size' = " + imageSize + " is too small for the AlexNet geometry: "
+                    + "every 3x3/2 max-pool needs a 3x3 input, which takes image_size >= " + AlexNet.MIN_IMAGE_SIZE);
+        }
         widthFactor = r.doubleIn("width_factor", 0.01, 4.0);
         dropout = r.doubleIn("dropout", 0.0, 0.95);
         nativeKernels = r.bool("native_kernels");
@@ -85,11 +90,6 @@ public final class JobConfig implements Serializable {
         maxBadFraction = r.doubleIn("max_bad_fraction", 0.0, 1.0);
         r.rejectUnknownKeys();
         rendered = c.root().render(ConfigRenderOptions.concise().setJson(true));
-    }
-
-    /** The packed defaults alone. */
-    public static JobConfig defaults() {
-        return load(null, Map.of());
     }
 
     /**

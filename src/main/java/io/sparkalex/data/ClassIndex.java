@@ -10,7 +10,7 @@ import java.util.Map;
 
 /**
  * The classes the network predicts: the sorted set of training labels (WordNet ids), each with an
- * optional human-readable name from {@code synset_words.txt}. Output unit i is {@code ids().get(i)}.
+ * optional human-readable name ({@link Synsets}). Output unit i is {@code ids().get(i)}.
  */
 public final class ClassIndex implements Serializable {
     private static final long serialVersionUID = 1L;
@@ -37,10 +37,6 @@ public final class ClassIndex implements Serializable {
         return ids.size();
     }
 
-    public String name(int index) {
-        return names.get(ids.get(index));
-    }
-
     /** label id -> output index, for executors. */
     public Map<String, Integer> indexById() {
         Map<String, Integer> map = new HashMap<>();
@@ -48,20 +44,6 @@ public final class ClassIndex implements Serializable {
             map.put(ids.get(i), i);
         }
         return map;
-    }
-
-    /** Parses {@code synset_words.txt}: a WordNet id, a space, then the name. */
-    public static Map<String, String> parseSynsetWords(String text) {
-        Map<String, String> names = new HashMap<>();
-        for (String line : text.split("\\R")) {
-            String t = line.strip();
-            if (t.isEmpty() || t.startsWith("#")) {
-                continue;
-            }
-            int sp = t.indexOf(' ');
-            names.put(sp < 0 ? t : t.substring(0, sp), sp < 0 ? t : t.substring(sp + 1).strip());
-        }
-        return names;
     }
 
     public Map<String, String> namesById() {

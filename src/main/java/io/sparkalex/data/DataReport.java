@@ -2,10 +2,11 @@ package io.sparkalex.data;
 
 import java.io.Serializable;
 import java.util.ArrayList;
-import java.util.TreeMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * What happened to every CSV row of one or more splits: how many became training examples, how
@@ -77,22 +78,22 @@ public final class DataReport implements Serializable {
         return skipped.entrySet().stream().max(Map.Entry.comparingByValue()).map(Map.Entry::getKey).orElse(null);
     }
 
-    /** A JSON-friendly view: {rows, used, skipped, skipped_by_reason{reason:{count,description,examples}}}. */
-    public Map<String, Object> toMap() {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("rows", rows);
-        m.put("used", used);
-        m.put("skipped", skippedTotal());
-        Map<String, Object> reasons = new LinkedHashMap<>();
-        skipped.forEach((r, n) -> {
-            Map<String, Object> e = new LinkedHashMap<>();
-            e.put("count", n);
-            e.put("description", r.description());
-            e.put("examples", examples(r));
-            reasons.put(r.name().toLowerCase(java.util.Locale.ROOT), e);
-        });
-        m.put("skipped_by_reason", reasons);
-        return m;
+    /** What a reason's count, description and first file names are, for {@code data-report.json}. */
+    public record ReasonCount(long count, String description, List<String> examples) {
+    }
+
+    /** The counts as {@code data-report.json} gives them for each split (reasons in lower case). */
+    public record Counts(long rows, long used, long skipped, Map<String, ReasonCount> skippedByReason) {
+    }
+
+    public Counts counts() {
+        Map<String, ReasonCount> reasons = new LinkedHashMap<>();
+        skipped.forEach((r, n) -> reasons.put(key(r), new ReasonCount(n, r.description(), examples(r))));
+        return new Counts(rows, used, skippedTotal(), reasons);
+    }
+
+    private static String key(SkipReason reason) {
+        return reason.name().toLowerCase(Locale.ROOT);
     }
 
     /** One line for the log, e.g. {@code 998/1000 rows used; skipped: corrupt=1, missing_file=1}. */
@@ -100,7 +101,7 @@ public final class DataReport implements Serializable {
         StringBuilder sb = new StringBuilder().append(used).append('/').append(rows).append(" rows used");
         if (!skipped.isEmpty()) {
             sb.append("; skipped: ");
-            skipped.forEach((r, n) -> sb.append(r.name().toLowerCase(java.util.Locale.ROOT)).append('=').append(n).append(", "));
+            skipped.forEach((r, n) -> sb.append(key(r)).append('=').append(n).append(", "));
             sb.setLength(sb.length() - 2);
         }
         return sb.toString();

@@ -25,7 +25,7 @@ import java.util.Map;
  * that the training master streams every epoch. Decoding therefore happens once per run, not once
  * per epoch, and never on the driver. Rows that cannot be used are skipped and counted, not fatal.
  */
-public final class DecodeToBatches implements Function2<Integer, Iterator<Row>, Iterator<DecodedPartition>> {
+final class DecodeToBatches implements Function2<Integer, Iterator<Row>, Iterator<DecodedPartition>> {
     private static final long serialVersionUID = 1L;
 
     private final String imageRoot;
@@ -35,7 +35,7 @@ public final class DecodeToBatches implements Function2<Integer, Iterator<Row>, 
     private final Map<String, Integer> classIndex;
     private final SerializableConfiguration hadoopConf;
 
-    public DecodeToBatches(String imageRoot, String outputDir, int imageSize, int batchSize,
+    DecodeToBatches(String imageRoot, String outputDir, int imageSize, int batchSize,
                            Map<String, Integer> classIndex, Configuration hadoopConf) {
         this.imageRoot = imageRoot;
         this.outputDir = outputDir;
@@ -60,13 +60,12 @@ public final class DecodeToBatches implements Function2<Integer, Iterator<Row>, 
         int filled = 0;
         DataReport report = new DataReport();
         List<BatchFile> batches = new ArrayList<>();
-        long decodeNanos = 0;
 
         while (rows.hasNext()) {
             Row row = rows.next();
             String filename = row.getString(0);
             Path path = ImagePaths.resolve(root, filename);
-            if (path == null) {   // checked first: such a name is never opened, whatever its label
+            if (path == null || ImagePaths.linksOutside(imageFs, root, path)) {   // first: never opened
                 report.countSkipped(SkipReason.UNSAFE_PATH, String.valueOf(filename), null);
                 continue;
             }
@@ -86,14 +85,11 @@ public final class DecodeToBatches implements Function2<Integer, Iterator<Row>, 
                 report.countSkipped(SkipReason.READ_ERROR, filename, e.getMessage());
                 continue;
             }
-            long t0 = System.nanoTime();
             try {
                 decoder.decode(bytes, features, filled * perImage);
             } catch (ImageDecoder.DecodeException e) {
                 report.countSkipped(e.reason(), filename, e.getMessage());
                 continue;
-            } finally {
-                decodeNanos += System.nanoTime() - t0;
             }
             java.util.Arrays.fill(labels, filled * numClasses, (filled + 1) * numClasses, 0f);
             labels[filled * numClasses + classId] = 1f;
@@ -107,7 +103,7 @@ public final class DecodeToBatches implements Function2<Integer, Iterator<Row>, 
         if (filled > 0) {
             batches.add(write(outFs, outDir, partition, batches.size(), features, labels, filled, perImage, numClasses));
         }
-        return List.of(new DecodedPartition(batches, report, decodeNanos)).iterator();
+        return List.of(new DecodedPartition(batches, report)).iterator();
     }
 
     private BatchFile write(FileSystem fs, Path dir, int partition, int index, float[] features, float[] labels,

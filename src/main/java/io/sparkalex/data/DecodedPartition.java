@@ -5,30 +5,24 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What one decode task returns to the driver: its batch files, its row report and its decode time.
+ * What one decode task returns to the driver: its batch files and its row report.
  * A plain class, not a record: Spark's Kryo cannot serialize records.
  */
-public final class DecodedPartition implements Serializable {
+final class DecodedPartition implements Serializable {
     private static final long serialVersionUID = 1L;
     private final ArrayList<BatchFile> batches;
     private final DataReport report;
-    private final long decodeNanos;
 
-    public DecodedPartition(List<BatchFile> batches, DataReport report, long decodeNanos) {
+    DecodedPartition(List<BatchFile> batches, DataReport report) {
         this.batches = new ArrayList<>(batches);
         this.report = report;
-        this.decodeNanos = decodeNanos;
     }
 
-    public List<BatchFile> batches() {
+    List<BatchFile> batches() {
         return batches;
     }
 
-    public DataReport report() {
+    DataReport report() {
         return report;
-    }
-
-    public long decodeNanos() {
-        return decodeNanos;
     }
 }

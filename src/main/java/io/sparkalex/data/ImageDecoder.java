@@ -18,16 +18,16 @@ import java.util.List;
 
 /**
  * Turns encoded image bytes into the network's input: RGB, resized to a square, normalised with
- * the ImageNet mean and std (as the seed does), laid out CHW. Runs on executors.
+ * the ImageNet mean and std (as the reference script does), laid out CHW. Runs on executors.
  *
  * <p>Decoding is ImageIO with TwelveMonkeys' JPEG reader (CMYK, YCCK and Adobe JPEGs, damaged
  * markers); resizing is Thumbnailator's progressive bilinear scaling, which avoids the aliasing of
- * a one-step bilinear shrink. Like PIL's {@code convert("RGB")} (which the seed relies on), alpha is
- * dropped rather than composited, and grey levels are copied to R, G and B unchanged (Java's own
- * grey-to-sRGB conversion would brighten them).
+ * a one-step bilinear shrink. Like PIL's {@code convert("RGB")}, which the reference script relies
+ * on, alpha is dropped rather than composited, and grey levels are copied to R, G and B unchanged
+ * (Java's own grey-to-sRGB conversion would brighten them).
  */
 public final class ImageDecoder {
-    /** ImageNet statistics on [0,1] pixels, the seed's values. */
+    /** ImageNet statistics on [0,1] pixels, the reference script's values. */
     static final float[] MEAN = {0.485f, 0.456f, 0.406f};
     static final float[] STD = {0.229f, 0.224f, 0.225f};
 
@@ -63,13 +63,6 @@ public final class ImageDecoder {
         BufferedImage rgb = toRgb(read(bytes));
         BufferedImage resized = resize(rgb);
         writeChw(resized, out, offset);
-    }
-
-    /** Convenience for tests and single images: a fresh CHW array. */
-    public float[] decode(byte[] bytes) throws DecodeException {
-        float[] out = new float[3 * size * size];
-        decode(bytes, out, 0);
-        return out;
     }
 
     static BufferedImage read(byte[] bytes) throws DecodeException {

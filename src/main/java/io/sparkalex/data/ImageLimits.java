@@ -6,7 +6,7 @@ import java.util.Set;
 final class ImageLimits {
     /** Smaller images carry too little to upsample into a training example. */
     static final int MIN_SIDE = 8;
-    /** 100 megapixels: a decoded image of this size is already 400 MB of heap. */
+    /** 100 megapixels: a decoded RGB image of this size already fills a large part of an executor's heap. */
     static final long MAX_PIXELS = 100_000_000L;
     /** ImageIO format names we train on. */
     static final Set<String> FORMATS = Set.of("jpeg", "jpg", "png");

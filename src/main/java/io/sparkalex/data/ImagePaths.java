@@ -1,10 +1,17 @@
 package io.sparkalex.data;
 
+import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
+import java.io.IOException;
+import java.nio.file.Paths;
+
 /**
- * Resolves a CSV {@code filename} under the image root, refusing anything that could reach
- * outside it: absolute paths, {@code ..} segments, other URI schemes, and backslash tricks.
+ * Keeps every image the job opens inside the image root. A CSV comes from users and may name
+ * anything; the job must never read {@code /etc/passwd} or another tenant's bucket because a row
+ * says so. Names are checked as text first (absolute paths, {@code ..} and {@code .} segments,
+ * other URI schemes, backslashes, NUL); on local disk a symbolic link that leads out of the root
+ * is refused too.
  */
 public final class ImagePaths {
     private ImagePaths() {
@@ -26,5 +33,23 @@ public final class ImagePaths {
             }
         }
         return new Path(root, name);
+    }
+
+    /**
+     * Whether {@code file}, a path {@link #resolve} returned, is a symbolic link (or lies under
+     * one) that leads outside {@code root}. Only local file systems are checked: HDFS disables
+     * symbolic links by default and object stores have none. A file that does not exist is not
+     * outside: opening it reports it missing.
+     */
+    public static boolean linksOutside(FileSystem fs, Path root, Path file) {
+        if (!"file".equals(fs.getUri().getScheme())) {
+            return false;
+        }
+        try {
+            java.nio.file.Path realRoot = Paths.get(fs.makeQualified(root).toUri()).toRealPath();
+            return !Paths.get(fs.makeQualified(file).toUri()).toRealPath().startsWith(realRoot);
+        } catch (IOException e) {
+            return false;
+        }
     }
 }

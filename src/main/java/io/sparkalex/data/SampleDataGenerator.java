@@ -19,15 +19,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Random;
 
 /**
- * Writes a data set in the seed's layout so the job trains for real with no download: images
+ * Writes a data set in the reference script's layout so the job trains for real with no download: images
  * named {@code <wnid>_<n>.JPEG|png} in one folder, {@code my_imagenet.csv} with the pandas index
- * column, {@code filename} and {@code split}, and {@code synset_words.txt}. Each of the seed's ten
+ * column, {@code filename} and {@code split}, and {@code synset_words.txt}. Each of the reference script's ten
  * classes has its own shape, hue and texture, drawn at random position, size and rotation over a
  * noisy background, so the classes are learnable but not trivially separable by one pixel. A few
  * images are grey-scale or palette PNGs, to exercise the decoder's colour conversions.
  */
 public final class SampleDataGenerator {
-    /** The seed's ten classes, in its order. */
+    /** The reference script's ten classes, in its order. */
     public static final String[][] CLASSES = {
             {"n02091244", "Ibizan hound"}, {"n02114548", "white wolf"}, {"n02138441", "meerkat"},
             {"n03584254", "iPod"}, {"n03075370", "combination lock"}, {"n09256479", "coral reef"},
@@ -35,15 +35,15 @@ public final class SampleDataGenerator {
             {"n03773504", "missile"}};
     public static final String CSV = "my_imagenet.csv";
     public static final String IMAGES = "my_imagenet";
-    public static final String SYNSETS = "synset_words.txt";
+    public static final String SYNSETS = Synsets.FILE_NAME;
 
     private final int classes;
     private final int perClass;
     private final long seed;
 
     /**
-     * @param classes  how many of the seed's classes (2..10)
-     * @param perClass images per class; 70% train, 10% val, 20% test as in the seed (700/100/200)
+     * @param classes  how many of the reference script's classes (2..10)
+     * @param perClass images per class; 70% train, 10% val, 20% test as in the reference script (700/100/200)
      */
     public SampleDataGenerator(int classes, int perClass, long seed) {
         if (classes < 2 || classes > CLASSES.length) {

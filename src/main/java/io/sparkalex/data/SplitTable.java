@@ -18,9 +18,9 @@ import static org.apache.spark.sql.functions.col;
 
 /**
  * The data set's CSV read by the driver with Spark SQL: one row per image with {@code filename},
- * {@code split} and {@code label}. Accepts the seed's pandas layout (an unnamed index column
+ * {@code split} and {@code label}. Accepts the reference script's pandas layout (an unnamed index column
  * first) and an optional {@code label} column; without it the label is the text before the first
- * {@code _} of the file name (the seed's WordNet-id rule). Structural problems are a
+ * {@code _} of the file name (the reference script's WordNet-id rule). Structural problems are a
  * {@link DataError} that names the file and the offending value, raised before any image is read.
  */
 public final class SplitTable {
@@ -75,7 +75,7 @@ public final class SplitTable {
         return table;
     }
 
-    /** The seed's rule: the base name up to the first '_', or null when there is no such prefix. */
+    /** The reference script's rule: the base name up to the first '_', or null when there is no such prefix. */
     static Column labelFromFileName(Column filename) {
         Column base = functions.substring_index(filename, "/", -1);
         return functions.when(functions.instr(base, "_").gt(1), functions.substring_index(base, "_", 1));

@@ -1,7 +1,5 @@
 package io.sparkalex.model;
 
-import io.sparkalex.config.ConfigError;
-import io.sparkalex.config.JobConfig;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -12,14 +10,11 @@ import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
-import org.nd4j.linalg.learning.config.Nesterovs;
-import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
- * AlexNet as the seed's layer table gives it, with the seed's bugs fixed (fc2 feeds the output
+ * AlexNet as the reference script's layer table gives it, with that script's bugs fixed (fc2 feeds the output
  * layer; LRN and dropout are in): conv1 96@11x11/4, ReLU, LRN, max-pool 3/2; conv2 256@5x5 pad 2,
  * ReLU, LRN, max-pool 3/2; conv3 384, conv4 384, conv5 256 @3x3 pad 1, ReLU; max-pool 3/2;
  * fc1 4096 and fc2 4096 with ReLU and dropout; softmax over N classes.
@@ -36,22 +31,12 @@ public final class AlexNet {
     private AlexNet() {
     }
 
-    /** Network hyper-parameters; everything else is fixed by the architecture. */
+    /**
+     * Network hyper-parameters; everything else is fixed by the architecture. The optimiser is
+     * part of a DL4J configuration, so it is given here, but chosen by the caller.
+     */
     public record Spec(int imageSize, double widthFactor, int numClasses, double dropout, long seed,
                        IUpdater updater, double weightDecay, boolean nativeKernels) {
-        public static Spec of(JobConfig c, int numClasses) {
-            return new Spec(c.imageSize, c.widthFactor, numClasses, c.dropout, c.seed, AlexNet.updater(c), c.weightDecay,
-                    c.nativeKernels);
-        }
-    }
-
-    /** The optimiser named in the configuration, at its epoch-1 learning rate. */
-    public static IUpdater updater(JobConfig c) {
-        return switch (c.optimizer) {
-            case ADAM -> new Adam(c.learningRate);
-            case SGD -> new Sgd(c.learningRate);
-            case NESTEROVS -> new Nesterovs(c.learningRate, c.momentum);
-        };
     }
 
     static int width(int base, double factor) {
@@ -60,7 +45,7 @@ public final class AlexNet {
 
     /**
      * Spatial sizes after conv1, pool1, pool2 and pool3 for an input side; throws when a 3x3
-     * pooling window would not fit. DL4J does not refuse this itself: below 67 pixels it silently
+     * pooling window would not fit. DL4J does not refuse this itself: below {@link #MIN_IMAGE_SIZE} pixels it silently
      * pools a 2x2 map to 1x1, which is no longer AlexNet.
      */
     public static int[] geometry(int imageSize) {
@@ -68,8 +53,8 @@ public final class AlexNet {
         int pool1 = (conv1 - 3) / 2 + 1;
         int pool2 = (pool1 - 3) / 2 + 1;   // conv2..conv5 keep the size (same padding)
         if (imageSize < 11 || conv1 < 3 || pool1 < 3 || pool2 < 3) {
-            throw new ConfigError("config key 'image_size' = " + imageSize + " is too small for the AlexNet geometry: "
-                    + "every 3x3/2 max-pool needs a 3x3 input, which takes image_size >= " + MIN_IMAGE_SIZE);
+            throw new IllegalArgumentException("input size " + imageSize + " is too small for the AlexNet geometry: "
+                    + "every 3x3/2 max-pool needs a 3x3 input, which takes at least " + MIN_IMAGE_SIZE + " pixels");
         }
         int pool3 = (pool2 - 3) / 2 + 1;
         return new int[] {conv1, pool1, pool2, pool3};
@@ -132,9 +117,8 @@ public final class AlexNet {
         }
 
         SubsamplingLayer maxPool(String name) {
-            SubsamplingLayer.Builder b = new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
-                    .kernelSize(3, 3).stride(2, 2).name(name);
-            return nativeKernels ? new OneDnnMaxPooling(b) : b.build();
+            return nativeKernels ? new OneDnnMaxPooling(name) : new SubsamplingLayer.Builder(
+                    SubsamplingLayer.PoolingType.MAX).kernelSize(3, 3).stride(2, 2).name(name).build();
         }
     }
 }

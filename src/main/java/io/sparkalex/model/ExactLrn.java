@@ -13,9 +13,19 @@ import java.util.Collection;
 /**
  * Local response normalisation across channels, computed by {@link LrnKernel}: the same forward
  * pass as DL4J's layer, an exact backward pass (DL4J M2's divides by the wrong position's
- * denominator, libnd4j's {@code lrn_bp} is wrong outright), and 2-3x faster on CPU.
+ * denominator, libnd4j's {@code lrn_bp} is wrong outright), and faster on CPU (bench/README.md).
  */
 public class ExactLrn extends LocalResponseNormalization {
+    /** DL4J's layer with {@link LrnKernel} as its helper (for NCHW activations, which AlexNet's are). */
+    static final class Impl extends org.deeplearning4j.nn.layers.normalization.LocalResponseNormalization {
+        Impl(NeuralNetConfiguration conf, DataType dataType) {
+            super(conf, dataType);
+            if (layerConf().getDataFormat() == CNN2DFormat.NCHW) {
+                helper = new LrnKernel();
+            }
+        }
+    }
+
     /** For DL4J's JSON deserialisation. */
     public ExactLrn() {
     }
@@ -31,17 +41,7 @@ public class ExactLrn extends LocalResponseNormalization {
 
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int index,
-                             INDArray paramsView, boolean initializeParams, DataType dataType) {
-        return NativeKernels.wire(new Impl(conf, dataType), initializer(), conf, listeners, index, paramsView,
-                initializeParams);
-    }
-
-    static final class Impl extends org.deeplearning4j.nn.layers.normalization.LocalResponseNormalization {
-        Impl(NeuralNetConfiguration conf, DataType dataType) {
-            super(conf, dataType);
-            if (layerConf().getDataFormat() == CNN2DFormat.NCHW) {
-                helper = new LrnKernel();
-            }
-        }
+                             INDArray params, boolean init, DataType dataType) {
+        return NativeKernels.wire(new Impl(conf, dataType), initializer(), conf, listeners, index, params, init);
     }
 }

@@ -1,5 +1,6 @@
 package io.sparkalex.model;
 
+import io.sparkalex.nd4j.DenseArrays;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.normalization.LocalResponseNormalizationHelper;

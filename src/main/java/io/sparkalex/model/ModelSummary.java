@@ -11,7 +11,7 @@ import java.util.Locale;
 
 /**
  * Each layer's output shape and parameter count, computed from the configuration alone (no
- * 58M-parameter allocation), like the seed's {@code structShow}.
+ * 58M-parameter allocation), like the reference script's {@code structShow}.
  */
 public final class ModelSummary {
     /** One table row. {@code shape} is C x H x W for conv layers, N for dense ones. */
@@ -54,12 +54,6 @@ public final class ModelSummary {
 
     public long totalParams() {
         return rows.stream().mapToLong(Row::params).sum();
-    }
-
-    /** Output shape of a named layer, e.g. {@code "96x27x27"} for pool1 at 227x227. */
-    public String shapeOf(String layer) {
-        return rows.stream().filter(r -> r.name().equals(layer)).findFirst().map(Row::shape)
-                .orElseThrow(() -> new IllegalArgumentException("no layer " + layer));
     }
 
     public String render() {

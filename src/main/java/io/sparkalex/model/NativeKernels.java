@@ -18,7 +18,8 @@ import java.util.Collection;
  * <p>DL4J 1.0.0-M2 has oneDNN layer helpers but never uses them: helper creation is off by
  * default ({@code org.eclipse.deeplearning4j.helpers.disable=true}) and the availability check
  * looks up {@code org.nd4j.nativeblas.Nd4jCpu$Environment}, a class ND4J has since moved. Without
- * them convolution runs as DL4J's Java-side im2col + gemm, 2.5x slower on CPU. The layers in this
+ * them convolution runs as DL4J's Java-side im2col + gemm, several times slower on CPU (measured
+ * in bench/README.md). The layers in this
  * package attach the helpers themselves when this check passes, so no JVM flag is needed on the
  * driver or on any executor. The check needs the CPU backend built with oneDNN (the
  * {@code linux-x86_64-onednn} classifier the pom uses); elsewhere (CUDA, other natives) the layers

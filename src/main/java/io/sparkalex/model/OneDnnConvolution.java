@@ -16,6 +16,14 @@ import java.util.Collection;
  * parameters, same maths, same serialised form plus this class name.
  */
 public class OneDnnConvolution extends ConvolutionLayer {
+    /** DL4J's layer with the oneDNN helper attached; a helper DL4J chose itself (cuDNN) is kept. */
+    static final class Impl extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
+        Impl(NeuralNetConfiguration conf, DataType dataType) {
+            super(conf, dataType);
+            helper = helper == null && NativeKernels.oneDnn() ? new MKLDNNConvHelper(dataType) : helper;
+        }
+    }
+
     /** For DL4J's JSON deserialisation. */
     public OneDnnConvolution() {
     }
@@ -26,17 +34,7 @@ public class OneDnnConvolution extends ConvolutionLayer {
 
     @Override
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> listeners, int index,
-                             INDArray paramsView, boolean initializeParams, DataType dataType) {
-        return NativeKernels.wire(new Impl(conf, dataType), initializer(), conf, listeners, index, paramsView,
-                initializeParams);
-    }
-
-    static final class Impl extends org.deeplearning4j.nn.layers.convolution.ConvolutionLayer {
-        Impl(NeuralNetConfiguration conf, DataType dataType) {
-            super(conf, dataType);
-            if (helper == null && NativeKernels.oneDnn()) {
-                helper = new MKLDNNConvHelper(dataType);
-            }
-        }
+                             INDArray params, boolean init, DataType dataType) {
+        return NativeKernels.wire(new Impl(conf, dataType), initializer(), conf, listeners, index, params, init);
     }
 }

@@ -28,8 +28,8 @@ import java.util.zip.ZipOutputStream;
  * {@link TrainingState}, stored first so it can be read without the parameters.
  *
  * <p>Written here rather than by {@code ModelSerializer.writeModel} because that deflates the
- * parameters: for the full AlexNet with Adam (700 MB of nearly incompressible floats) it took
- * about a minute per checkpoint; stored uncompressed, writing is bound by the disk or network.
+ * parameters, which are nearly incompressible floats: for the full AlexNet with Adam that is CPU
+ * time for nothing (bench/README.md); stored uncompressed, writing is bound by the disk or network.
  */
 public final class CheckpointStore {
     public static final String LATEST = "latest.zip";

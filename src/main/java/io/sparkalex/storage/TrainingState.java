@@ -10,5 +10,5 @@ import java.util.Map;
  */
 public record TrainingState(int epoch, double bestValLoss, int bestEpoch, String configJson,
                             List<String> classes, Map<String, String> classNames, List<EpochMetrics> history,
-                            Map<String, String> provenance) {
+                            Provenance provenance) {
 }

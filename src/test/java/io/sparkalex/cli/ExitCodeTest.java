@@ -1,85 +1,103 @@
 package io.sparkalex.cli;
 
-import io.sparkalex.config.JobConfig;
 import io.sparkalex.data.DataError;
-import io.sparkalex.data.SampleDataGenerator;
+import io.sparkalex.testing.SampleData;
 import io.sparkalex.testing.TestSpark;
+import io.sparkalex.testing.TinyConfig;
+import io.sparkalex.train.Locations;
 import io.sparkalex.train.TrainingJob;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
+import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.params.provider.Arguments.arguments;
 
 /** Each structural problem stops `train` at start with its documented exit code. */
 class ExitCodeTest {
     @TempDir
     static Path tmp;
-    static String images;
+    static SampleData data;
+
+    static final String GOOD = "filename,split\nn02091244_1.JPEG,train\nn02114548_1.JPEG,train\nn02091244_9.JPEG,val\n";
 
     @BeforeAll
     static void data() throws Exception {
         TestSpark.session();   // the command reuses the running session instead of starting one
-        Path data = tmp.resolve("data");
-        new SampleDataGenerator(2, 10, 1).write(data.toUri().toString(), new org.apache.hadoop.conf.Configuration());
-        images = data.resolve(SampleDataGenerator.IMAGES).toUri().toString();
+        data = SampleData.write(tmp.resolve("data"), 2, 10, 1);
     }
 
+    /** Runs {@code train} on a CSV with this text and the tiny config, plus extra flags. */
     static int train(String csvText, String... extra) throws Exception {
         Path csv = Files.createTempFile(tmp, "split", ".csv");
         Files.writeString(csv, csvText);
-        List<String> args = new ArrayList<>(List.of("train", "--csv", csv.toUri().toString(), "--images", images,
-                "--out", tmp.resolve("out-" + System.nanoTime()).toUri().toString(),
-                "--set", "image_size=67", "--set", "width_factor=0.25", "--set", "epochs=1"));
+        List<String> args = new ArrayList<>(List.of("train", "--csv", csv.toUri().toString(),
+                "--images", data.images().toUri().toString(),
+                "--out", tmp.resolve("out-" + System.nanoTime()).toUri().toString()));
+        args.addAll(TinyConfig.flags());
         args.addAll(List.of(extra));
         return Main.execute(args.toArray(new String[0]));
     }
 
-    static final String GOOD = "filename,split\nn02091244_1.JPEG,train\nn02114548_1.JPEG,train\nn02091244_9.JPEG,val\n";
+    static Stream<Arguments> dataErrors() {
+        return Stream.of(
+                arguments("missing filename column", "name,split\nn02091244_1.JPEG,train\n", new String[0]),
+                arguments("header only", "filename,split\n", new String[0]),
+                arguments("unknown split", GOOD + "n02114548_2.JPEG,holdout\n", new String[0]),
+                arguments("duplicate file name", GOOD + "n02091244_1.JPEG,val\n", new String[0]),
+                arguments("val label not in train", GOOD + "n09999999_1.JPEG,val\n", new String[0]),
+                arguments("empty val split", "filename,split\nn02091244_1.JPEG,train\nn02114548_1.JPEG,train\n",
+                        new String[0]),
+                arguments("missing synset file", GOOD, new String[] {"--synsets", "file:///no/such/synsets.txt"}));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("dataErrors")
+    void structuralDataErrorsExitWithTheDataCode(String problem, String csv, String[] extra) throws Exception {
+        assertEquals(ExitCode.DATA, train(csv, extra), problem);
+    }
+
+    static Stream<Arguments> usageErrors() {
+        return Stream.of(
+                arguments("unknown key", new String[] {"--set", "epochz=3"}),
+                arguments("out of range", new String[] {"--set", "batch_size=-1"}),
+                arguments("below the AlexNet geometry", new String[] {"--set", "image_size=32"}),
+                arguments("missing --conf file", new String[] {"--conf", "file:///no/such/train.conf"}));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("usageErrors")
+    void configErrorsExitWithTheUsageCode(String problem, String[] flags) throws Exception {
+        assertEquals(ExitCode.USAGE, train(GOOD, flags), problem);
+    }
 
     @Test
-    void structuralDataErrorsExitWithTheDataCode() throws Exception {
-        assertEquals(ExitCode.DATA, train("name,split\nn02091244_1.JPEG,train\n"), "missing filename column");
-        assertEquals(ExitCode.DATA, train("filename,split\n"), "header only");
-        assertEquals(ExitCode.DATA, train(GOOD + "n02114548_2.JPEG,holdout\n"), "unknown split");
-        assertEquals(ExitCode.DATA, train(GOOD + "n02091244_1.JPEG,val\n"), "duplicate file name");
-        assertEquals(ExitCode.DATA, train(GOOD + "n09999999_1.JPEG,val\n"), "val label not in train");
-        assertEquals(ExitCode.DATA, train("filename,split\nn02091244_1.JPEG,train\nn02114548_1.JPEG,train\n"),
-                "empty val split");
-        assertEquals(ExitCode.DATA, train(GOOD, "--synsets", tmp.resolve("nope.txt").toUri().toString()),
-                "missing synset file");
+    void commandLineErrorsExitWithTheUsageCode() {
+        assertEquals(ExitCode.USAGE, Main.execute("train", "--csv", "x.csv"), "missing required flags");
+        assertEquals(ExitCode.USAGE, Main.execute("no-such-command"));
+        assertEquals(ExitCode.OK, Main.execute("summary", "--set", "image_size=67", "--set", "width_factor=0.25"));
     }
 
     @Test
     void aMissingImageRootIsNamed() throws Exception {
         Path csv = Files.writeString(tmp.resolve("good.csv"), GOOD);
         String root = tmp.resolve("no-such-dir").toUri().toString();
-        DataError e = assertThrows(DataError.class, () -> new TrainingJob(TestSpark.session(),
-                JobConfig.load(null, Map.of("image_size", "67", "width_factor", "0.25")),
-                new TrainingJob.Locations(csv.toUri().toString(), root, tmp.resolve("o").toUri().toString(), null),
-                false).run());
+        DataError e = assertThrows(DataError.class, () -> new TrainingJob(TestSpark.session(), TinyConfig.with(),
+                new Locations(csv.toUri().toString(), root, tmp.resolve("o").toUri().toString(), null), false).run());
         assertTrue(e.getMessage().contains(root) && e.getMessage().contains("does not exist"), e.getMessage());
         String[] args = {"train", "--csv", csv.toUri().toString(), "--images", root, "--out",
                 tmp.resolve("o2").toUri().toString(), "--set", "image_size=67"};
         assertEquals(ExitCode.DATA, Main.execute(args));
-    }
-
-    @Test
-    void configAndUsageErrorsExitWithTheUsageCode() throws Exception {
-        assertEquals(ExitCode.USAGE, train(GOOD, "--set", "epochz=3"), "unknown key");
-        assertEquals(ExitCode.USAGE, train(GOOD, "--set", "batch_size=-1"), "out of range");
-        assertEquals(ExitCode.USAGE, train(GOOD, "--set", "image_size=32"), "below the AlexNet geometry");
-        assertEquals(ExitCode.USAGE, train(GOOD, "--conf", tmp.resolve("missing.conf").toUri().toString()));
-        assertEquals(ExitCode.USAGE, Main.execute("train", "--csv", "x.csv"), "missing required flags");
-        assertEquals(ExitCode.USAGE, Main.execute("no-such-command"));
-        assertEquals(ExitCode.OK, Main.execute("summary", "--set", "image_size=67", "--set", "width_factor=0.25"));
     }
 }

@@ -7,8 +7,8 @@ import io.sparkalex.storage.AtomicFiles;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.Json;
 import io.sparkalex.storage.MetricsLog;
-import io.sparkalex.train.EvalResult;
-import io.sparkalex.train.Evaluator;
+import io.sparkalex.testing.TinyConfig;
+import io.sparkalex.eval.EvalResult;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,10 +49,11 @@ class ClusterIT {
     }
 
     static List<String> train(String out) {
-        return List.of("train", "--csv", data + "/" + SampleDataGenerator.CSV,
-                "--images", data + "/" + SampleDataGenerator.IMAGES, "--out", out,
-                "--set", "epochs=2", "--set", "image_size=67", "--set", "width_factor=0.25",
-                "--set", "batch_size=8", "--set", "averaging_frequency=2", "--set", "learning_rate=1e-3");
+        List<String> args = new ArrayList<>(List.of("train", "--csv", data + "/" + SampleDataGenerator.CSV,
+                "--images", data + "/" + SampleDataGenerator.IMAGES, "--out", out));
+        args.addAll(TinyConfig.flags("epochs", "2", "batch_size", "8", "averaging_frequency", "2",
+                "learning_rate", "1e-3"));
+        return args;
     }
 
     /** Runs a submit script the way the README shows, with the job jar the build just packaged. */
@@ -81,7 +82,7 @@ class ClusterIT {
         CheckpointStore.Checkpoint latest = assertCompleteRun(out, 2);
 
         // Each executor ran in its own JVM, launched by a different Worker into its work dir.
-        String appId = latest.state().provenance().get("application_id");
+        String appId = latest.state().provenance().applicationId();
         assertTrue(appId.startsWith("app-"), appId);
         List<java.nio.file.Path> executorLogs = new ArrayList<>();
         for (java.nio.file.Path work : cluster.spark.workDirs) {
@@ -218,7 +219,9 @@ class ClusterIT {
                 continue;
             }
             try (InputStream in = fs.open(new Path(data + "/" + SampleDataGenerator.IMAGES + "/" + f[1]))) {
-                images.add(decoder.decode(in.readAllBytes()));
+                float[] image = new float[3 * 67 * 67];
+                decoder.decode(in.readAllBytes(), image, 0);
+                images.add(image);
             }
             labels.add(classes.indexOf(f[1].substring(0, f[1].indexOf('_'))));
         }
@@ -231,6 +234,6 @@ class ClusterIT {
             y[i][labels.get(i)] = 1;
         }
         float[][] probs = ckpt.network().output(Nd4j.create(x, new long[] {n, 3, 67, 67}, 'c'), false).toFloatMatrix();
-        return Evaluator.score(probs, y);
+        return EvalResult.score(probs, y);
     }
 }

@@ -1,14 +1,16 @@
 package io.sparkalex.cluster;
 
-import io.sparkalex.data.SampleDataGenerator;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.MetricsLog;
+import io.sparkalex.testing.SampleData;
+import io.sparkalex.testing.TinyConfig;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -25,14 +27,12 @@ class ResilienceIT {
     @Test
     void aKilledDriverResumesFromTheLastCompletedEpoch() throws Exception {
         java.nio.file.Path base = Files.createTempDirectory(ChildJvm.ROOT.resolve("target"), "it-resume-");
-        java.nio.file.Path data = base.resolve("data");
-        new SampleDataGenerator(5, 30, 9).write(data.toUri().toString(), new org.apache.hadoop.conf.Configuration());
+        SampleData data = SampleData.write(base.resolve("data"), 5, 30, 9);
         java.nio.file.Path out = base.resolve("out");
-        List<String> cmd = List.of("bash", "submit/local.sh", "--conf", "spark.ui.enabled=false", "train",
-                "--csv", data.resolve(SampleDataGenerator.CSV).toString(),
-                "--images", data.resolve(SampleDataGenerator.IMAGES).toString(), "--out", out.toString(),
-                "--set", "epochs=5", "--set", "image_size=67", "--set", "width_factor=0.25",
-                "--set", "batch_size=8", "--set", "averaging_frequency=2", "--set", "learning_rate=1e-3");
+        List<String> cmd = new ArrayList<>(List.of("bash", "submit/local.sh", "--conf", "spark.ui.enabled=false", "train",
+                "--csv", data.csv().toString(), "--images", data.images().toString(), "--out", out.toString()));
+        cmd.addAll(TinyConfig.flags("epochs", "5", "batch_size", "8", "averaging_frequency", "2",
+                "learning_rate", "1e-3"));
         Map<String, String> env = Map.of("SPARKALEX_JOB_JAR", System.getProperty("sparkalex.jobJar"),
                 "LOCAL_CORES", "2", "DRIVER_MEMORY", "1g");
 

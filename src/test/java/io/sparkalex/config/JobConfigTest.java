@@ -1,6 +1,8 @@
 package io.sparkalex.config;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 import java.util.List;
 import java.util.Map;
@@ -11,8 +13,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class JobConfigTest {
     @Test
-    void defaultsFollowTheSeed() {
-        JobConfig c = JobConfig.defaults();
+    void defaultsFollowTheReferenceScript() {
+        JobConfig c = JobConfig.load(null, Map.of());
         assertEquals(JobConfig.Optimizer.ADAM, c.optimizer);
         assertEquals(1e-4, c.learningRate);
         assertEquals(32, c.batchSize);
@@ -33,13 +35,20 @@ class JobConfigTest {
         assertEquals(c.toJson(), JobConfig.fromJson(c.toJson()).toJson(), "round-trips through checkpoints");
     }
 
+    @ParameterizedTest(name = "{0} = {1}")
+    @CsvSource(delimiter = '|', value = {
+            "epoch      | 3       | unknown config key 'epoch'",
+            "batch_size | 0       | 'batch_size' must be in [1, 65536] (got 0)",
+            "epochs     | ten     | 'epochs' must be an integer (got 'ten')",
+            "optimizer  | rmsprop | 'optimizer' must be one of [adam, sgd, nesterovs] (got 'rmsprop')",
+            "image_size | 66      | 'image_size' = 66 is too small for the AlexNet geometry",
+            "image_size | 32      | which takes image_size >= 67"})
+    void badValuesNameTheKey(String key, String value, String expected) {
+        assertError(expected, Map.of(key, value));
+    }
+
     @Test
-    void badValuesNameTheKey() {
-        assertError("unknown config key 'epoch'", Map.of("epoch", "3"));
-        assertError("'batch_size' must be in [1, 65536] (got 0)", Map.of("batch_size", "0"));
-        assertError("'epochs' must be an integer (got 'ten')", Map.of("epochs", "ten"));
-        assertError("'optimizer' must be one of [adam, sgd, nesterovs] (got 'rmsprop')", Map.of("optimizer", "rmsprop"));
-        assertError("'image_size' must be in [67", Map.of("image_size", "32"));
+    void badFilesAndFlagsAreNamed() {
         ConfigError file = assertThrows(ConfigError.class, () -> JobConfig.load("epochz = 3", Map.of()));
         assertTrue(file.getMessage().contains("unknown config key 'epochz'"), file.getMessage());
         ConfigError syntax = assertThrows(ConfigError.class, () -> JobConfig.parseOverrides(List.of("epochs")));

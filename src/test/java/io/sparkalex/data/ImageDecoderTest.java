@@ -24,16 +24,23 @@ class ImageDecoderTest {
     static final int SIZE = 67;
     final ImageDecoder decoder = new ImageDecoder(SIZE);
 
+    /** One image into a fresh CHW array, as a minibatch slot receives it. */
+    static float[] decode(ImageDecoder decoder, byte[] bytes) throws ImageDecoder.DecodeException {
+        float[] out = new float[3 * SIZE * SIZE];
+        decoder.decode(bytes, out, 0);
+        return out;
+    }
+
     @Test
     void pngRgbIsResizedToChwAndNormalisedWithImageNetStatistics() throws Exception {
-        float[] x = decoder.decode(encode(solid(BufferedImage.TYPE_INT_RGB, 300, 200, new Color(200, 100, 50)), "png"));
+        float[] x = decode(decoder, encode(solid(BufferedImage.TYPE_INT_RGB, 300, 200, new Color(200, 100, 50)), "png"));
         assertEquals(3 * SIZE * SIZE, x.length);
         assertPlanes(x, 200, 100, 50, 1e-4);
     }
 
     @Test
     void jpegDecodesWithinCompressionError() throws Exception {
-        float[] x = decoder.decode(encode(solid(BufferedImage.TYPE_INT_RGB, 500, 375, new Color(30, 160, 220)), "jpeg"));
+        float[] x = decode(decoder, encode(solid(BufferedImage.TYPE_INT_RGB, 500, 375, new Color(30, 160, 220)), "jpeg"));
         assertPlanes(x, 30, 160, 220, 4 / 255f / 0.224f);
     }
 
@@ -45,7 +52,7 @@ class ImageDecoderTest {
         g.setColor(Color.BLUE);
         g.fillRect(67, 0, 67, 134);
         g.dispose();
-        float[] x = decoder.decode(encode(img, "png"));
+        float[] x = decode(decoder, encode(img, "png"));
         int plane = SIZE * SIZE;
         int leftPixel = 30 * SIZE + 5;
         int rightPixel = 30 * SIZE + 60;
@@ -64,14 +71,14 @@ class ImageDecoderTest {
                 r.setSample(x, y, 0, 128);
             }
         }
-        assertPlanes(decoder.decode(encode(grey, "png")), 128, 128, 128, 1e-4);
-        assertPlanes(decoder.decode(encode(grey, "jpeg")), 128, 128, 128, 2 / 255f / 0.224f);
+        assertPlanes(decode(decoder, encode(grey, "png")), 128, 128, 128, 1e-4);
+        assertPlanes(decode(decoder, encode(grey, "jpeg")), 128, 128, 128, 2 / 255f / 0.224f);
     }
 
     @Test
     void paletteAndAlphaPngsBecomeRgbLikePilConvert() throws Exception {
         BufferedImage palette = solid(BufferedImage.TYPE_BYTE_INDEXED, 100, 100, Color.GREEN);
-        assertPlanes(decoder.decode(encode(palette, "png")), 0, 255, 0, 1e-4);
+        assertPlanes(decode(decoder, encode(palette, "png")), 0, 255, 0, 1e-4);
 
         BufferedImage alpha = new BufferedImage(100, 100, BufferedImage.TYPE_INT_ARGB);
         int argb = (64 << 24) | (10 << 16) | (120 << 8) | 240;   // mostly transparent
@@ -80,7 +87,7 @@ class ImageDecoderTest {
                 alpha.setRGB(x, y, argb);
             }
         }
-        assertPlanes(decoder.decode(encode(alpha, "png")), 10, 120, 240, 1e-4);
+        assertPlanes(decode(decoder, encode(alpha, "png")), 10, 120, 240, 1e-4);
     }
 
     @Test
@@ -101,7 +108,7 @@ class ImageDecoderTest {
             assertEquals(ColorSpace.TYPE_CMYK, reader.getRawImageType(0).getColorModel().getColorSpace().getType(),
                     "the test image must really be a CMYK JPEG");
         }
-        float[] x = decoder.decode(bytes);
+        float[] x = decode(decoder, bytes);
         int plane = SIZE * SIZE;
         int mid = 33 * SIZE + 33;
         float r = x[mid] * 0.229f + 0.485f;
@@ -112,10 +119,10 @@ class ImageDecoderTest {
 
     @Test
     void unusableBytesAreReportedWithAReason() {
-        var empty = assertThrows(ImageDecoder.DecodeException.class, () -> decoder.decode(new byte[0]));
+        var empty = assertThrows(ImageDecoder.DecodeException.class, () -> decode(decoder, new byte[0]));
         assertEquals(SkipReason.EMPTY_FILE, empty.reason());
         var text = assertThrows(ImageDecoder.DecodeException.class,
-                () -> decoder.decode("this is not a JPEG".getBytes()));
+                () -> decode(decoder, "this is not a JPEG".getBytes()));
         assertEquals(SkipReason.NOT_AN_IMAGE, text.reason());
     }
 

@@ -46,8 +46,8 @@ class SplitTableTest {
         assertEquals("n02091244", train.get(3).getString(2), "label comes from the base name");
         ClassIndex classes = t.classes(Map.of("n02091244", "Ibizan hound"));
         assertEquals(List.of("n02091244", "n02114548"), classes.ids());
-        assertEquals("Ibizan hound", classes.name(0));
-        assertEquals("n02114548", classes.name(1), "no synset name: the id stands in");
+        assertEquals("Ibizan hound", classes.namesById().get("n02091244"));
+        assertEquals("n02114548", classes.namesById().get("n02114548"), "no synset name: the id stands in");
     }
 
     @Test

@@ -1,43 +1,46 @@
 package io.sparkalex.model;
 
-import io.sparkalex.config.ConfigError;
-import io.sparkalex.config.JobConfig;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.learning.config.Adam;
 
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class AlexNetTest {
-    static ModelSummary summary(int classes, String... overrides) {
-        Map<String, String> sets = new java.util.HashMap<>();
-        for (int i = 0; i < overrides.length; i += 2) {
-            sets.put(overrides[i], overrides[i + 1]);
-        }
-        JobConfig c = JobConfig.load(null, sets);
-        return ModelSummary.of(AlexNet.configuration(AlexNet.Spec.of(c, classes)), c.imageSize);
+    /** The network's hyper-parameters as the defaults give them, at another size and width. */
+    static AlexNet.Spec spec(int imageSize, double widthFactor, int classes) {
+        return new AlexNet.Spec(imageSize, widthFactor, classes, 0.5, 42, new Adam(1e-4), 0, true);
+    }
+
+    /** Output shape of a named layer, e.g. {@code "96x27x27"} for pool1 at 227x227. */
+    static String shapeOf(ModelSummary s, String layer) {
+        return s.rows().stream().filter(r -> r.name().equals(layer)).findFirst().orElseThrow().shape();
+    }
+
+    static ModelSummary summary(int classes) {
+        return ModelSummary.of(AlexNet.configuration(spec(227, 1.0, classes)), 227);
     }
 
     @Test
-    void fullAlexNetHasTheSeedsLayerShapes() {
+    void fullAlexNetHasTheReferenceLayerShapes() {
         ModelSummary s = summary(10);
-        assertEquals("3x227x227", s.shapeOf("input"));
-        assertEquals("96x55x55", s.shapeOf("conv1"));
-        assertEquals("96x55x55", s.shapeOf("lrn1"));
-        assertEquals("96x27x27", s.shapeOf("pool1"));
-        assertEquals("256x27x27", s.shapeOf("conv2"));
-        assertEquals("256x13x13", s.shapeOf("pool2"));
-        assertEquals("384x13x13", s.shapeOf("conv3"));
-        assertEquals("384x13x13", s.shapeOf("conv4"));
-        assertEquals("256x13x13", s.shapeOf("conv5"));
-        assertEquals("256x6x6", s.shapeOf("pool3"));
-        assertEquals("4096", s.shapeOf("fc1"));
-        assertEquals("4096", s.shapeOf("fc2"));
-        assertEquals("10", s.shapeOf("fc3"));
+        assertEquals("3x227x227", shapeOf(s, "input"));
+        assertEquals("96x55x55", shapeOf(s, "conv1"));
+        assertEquals("96x55x55", shapeOf(s, "lrn1"));
+        assertEquals("96x27x27", shapeOf(s, "pool1"));
+        assertEquals("256x27x27", shapeOf(s, "conv2"));
+        assertEquals("256x13x13", shapeOf(s, "pool2"));
+        assertEquals("384x13x13", shapeOf(s, "conv3"));
+        assertEquals("384x13x13", shapeOf(s, "conv4"));
+        assertEquals("256x13x13", shapeOf(s, "conv5"));
+        assertEquals("256x6x6", shapeOf(s, "pool3"));
+        assertEquals("4096", shapeOf(s, "fc1"));
+        assertEquals("4096", shapeOf(s, "fc2"));
+        assertEquals("10", shapeOf(s, "fc3"));
     }
 
     @Test
@@ -50,13 +53,13 @@ class AlexNetTest {
 
     @Test
     void fc2FeedsTheOutputLayerAndDropoutSitsBeforeFc2AndFc3() {
-        var conf = AlexNet.configuration(AlexNet.Spec.of(JobConfig.defaults(), 10));
+        var conf = AlexNet.configuration(spec(227, 1.0, 10));
         MultiLayerNetwork net = new MultiLayerNetwork(conf);
         List<String> names = conf.getConfs().stream().map(c -> c.getLayer().getLayerName()).toList();
         assertEquals(List.of("conv1", "lrn1", "pool1", "conv2", "lrn2", "pool2", "conv3", "conv4", "conv5", "pool3",
                 "fc1", "fc2", "fc3"), names);
         var fc3 = (org.deeplearning4j.nn.conf.layers.OutputLayer) conf.getConf(12).getLayer();
-        assertEquals(4096, fc3.getNIn(), "the seed's bug fed fc1 into fc3; here fc2 does");
+        assertEquals(4096, fc3.getNIn(), "the reference script fed fc1 into fc3; here fc2 does");
         assertTrue(conf.getConf(11).getLayer().getIDropout() != null, "dropout on fc1's output");
         assertTrue(conf.getConf(12).getLayer().getIDropout() != null, "dropout on fc2's output");
         assertEquals(null, conf.getConf(10).getLayer().getIDropout());
@@ -70,20 +73,20 @@ class AlexNetTest {
 
     @Test
     void smallInputAndWidthKeepTheGeometry() {
-        ModelSummary s = summary(5, "image_size", "67", "width_factor", "0.25");
-        assertEquals("24x15x15", s.shapeOf("conv1"));
-        assertEquals("24x7x7", s.shapeOf("pool1"));
-        assertEquals("64x3x3", s.shapeOf("pool2"));
-        assertEquals("64x1x1", s.shapeOf("pool3"));
-        assertEquals("1024", s.shapeOf("fc1"));
+        ModelSummary s = ModelSummary.of(AlexNet.configuration(spec(67, 0.25, 5)), 67);
+        assertEquals("24x15x15", shapeOf(s, "conv1"));
+        assertEquals("24x7x7", shapeOf(s, "pool1"));
+        assertEquals("64x3x3", shapeOf(s, "pool2"));
+        assertEquals("64x1x1", shapeOf(s, "pool3"));
+        assertEquals("1024", shapeOf(s, "fc1"));
     }
 
     @Test
-    void inputsTooSmallForTheGeometryAreRefusedWithTheKeyName() {
-        ConfigError e = assertThrows(ConfigError.class, () -> summary(10, "image_size", "66"));
-        assertTrue(e.getMessage().contains("image_size"), e.getMessage());
-        assertTrue(e.getMessage().contains("67"), e.getMessage());
-        ConfigError below = assertThrows(ConfigError.class, () -> AlexNet.geometry(64));
-        assertTrue(below.getMessage().contains("image_size"));
+    void inputsTooSmallForTheGeometryAreRefused() {
+        assertEquals(3, AlexNet.geometry(AlexNet.MIN_IMAGE_SIZE)[2], "pool2's output is just 3x3");
+        var e = assertThrows(IllegalArgumentException.class,
+                () -> AlexNet.configuration(spec(AlexNet.MIN_IMAGE_SIZE - 1, 0.25, 10)));
+        assertTrue(e.getMessage().contains("" + AlexNet.MIN_IMAGE_SIZE), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> AlexNet.geometry(64));
     }
 }

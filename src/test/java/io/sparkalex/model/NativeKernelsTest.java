@@ -1,6 +1,5 @@
 package io.sparkalex.model;
 
-import io.sparkalex.config.JobConfig;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
@@ -10,12 +9,12 @@ import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -24,9 +23,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The network on oneDNN kernels computes what the network on DL4J's Java layers computes. */
 class NativeKernelsTest {
     static MultiLayerNetwork network(boolean nativeKernels) {
-        JobConfig c = JobConfig.load(null, Map.of("image_size", "99", "width_factor", "0.25", "dropout", "0",
-                "native_kernels", "" + nativeKernels));
-        MultiLayerNetwork net = new MultiLayerNetwork(AlexNet.configuration(AlexNet.Spec.of(c, 5)));
+        var spec = new AlexNet.Spec(99, 0.25, 5, 0, 42, new Adam(1e-4), 0, nativeKernels);
+        MultiLayerNetwork net = new MultiLayerNetwork(AlexNet.configuration(spec));
         net.init();
         return net;
     }

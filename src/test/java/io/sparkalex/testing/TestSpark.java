@@ -22,7 +22,7 @@ public final class TestSpark {
                     .config("spark.driver.bindAddress", "127.0.0.1")
                     .config("spark.sql.shuffle.partitions", "4")
                     .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                    .config("spark.kryo.registrator", "io.sparkalex.train.FastNd4jRegistrator")
+                    .config("spark.kryo.registrator", "io.sparkalex.nd4j.FastNd4jRegistrator")
                     .getOrCreate();
             Runtime.getRuntime().addShutdownHook(new Thread(session::stop));
         }

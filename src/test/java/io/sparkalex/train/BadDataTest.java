@@ -4,10 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.sparkalex.cli.ExitCode;
 import io.sparkalex.cli.Main;
 import io.sparkalex.config.JobConfig;
-import io.sparkalex.data.SampleDataGenerator;
 import io.sparkalex.data.SkipReason;
 import io.sparkalex.storage.Json;
+import io.sparkalex.testing.SampleData;
 import io.sparkalex.testing.TestSpark;
+import io.sparkalex.testing.TinyConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -17,7 +18,9 @@ import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -27,15 +30,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BadDataTest {
     @TempDir
     static Path tmp;
+    static SampleData sample;
     static Path data;
     static Path csv;
 
     @BeforeAll
     static void corruptDataSet() throws Exception {
         TestSpark.session();   // `train` through Main reuses the running session
-        data = tmp.resolve("data");
-        new SampleDataGenerator(3, 20, 5).write(data.toUri().toString(), new org.apache.hadoop.conf.Configuration());
-        Path images = data.resolve(SampleDataGenerator.IMAGES);
+        sample = SampleData.write(tmp.resolve("data"), 3, 20, 5);
+        data = sample.dir();
+        Path images = sample.images();
         Path aJpeg;
         try (var files = Files.list(images)) {
             aJpeg = files.filter(f -> f.toString().endsWith(".JPEG")).sorted().findFirst().orElseThrow();
@@ -51,12 +55,13 @@ class BadDataTest {
                 BufferedImage.TYPE_BYTE_BINARY), "png"));
         Files.write(images.resolve("nolabel.JPEG"), jpeg);
         Files.write(tmp.resolve("n02091244_outside.JPEG"), jpeg);
-        StringBuilder rows = new StringBuilder(Files.readString(data.resolve(SampleDataGenerator.CSV)));
+        Files.createSymbolicLink(images.resolve("n02091244_link.JPEG"), tmp.resolve("n02091244_outside.JPEG"));
+        StringBuilder rows = new StringBuilder(Files.readString(sample.csv()));
         int i = 1000;
         for (String name : new String[] {"n02091244_empty.JPEG", "n02091244_trunc.JPEG", "n02091244_text.jpg",
                 "n02091244_anim.png", "n02091244_missing.JPEG", "n02091244_tiny.png", "n02091244_huge.png",
                 "nolabel.JPEG", "../../n02091244_outside.JPEG", tmp.resolve("n02091244_outside.JPEG").toString(),
-                tmp.resolve("n02091244_outside.JPEG").toUri().toString()}) {
+                tmp.resolve("n02091244_outside.JPEG").toUri().toString(), "n02091244_link.JPEG"}) {
             rows.append(i++).append(',').append(name).append(",train\n");
         }
         csv = data.resolve("corrupt.csv");
@@ -72,18 +77,16 @@ class BadDataTest {
     @Test
     void badRowsAreSkippedCountedAndListedAndTheGoodOnesTrain() throws Exception {
         Path out = tmp.resolve("out-lenient");
-        JobConfig config = JobConfig.load(null, Map.of("epochs", "1", "image_size", "67", "width_factor", "0.25",
-                "batch_size", "16", "max_bad_fraction", "0.2"));
-        TrainingJob.Result r = new TrainingJob(TestSpark.session(), config, new TrainingJob.Locations(
-                csv.toUri().toString(), data.resolve(SampleDataGenerator.IMAGES).toUri().toString(),
-                out.toUri().toString(), null), false).run();
+        JobConfig config = TinyConfig.with("batch_size", "16", "max_bad_fraction", "0.2");
+        TrainingJob.Result r = new TrainingJob(TestSpark.session(), config, new Locations(csv.toUri().toString(),
+                sample.images().toUri().toString(), out.toUri().toString(), null), false).run();
         assertEquals(1, r.history().size(), "trained on the good rows");
         assertEquals(42, r.history().get(0).trainImages());
 
         JsonNode report = Json.MAPPER.readTree(Files.readString(out.resolve("data-report.json")));
-        assertEquals(71, report.path("rows").asLong());
+        assertEquals(72, report.path("rows").asLong());
         assertEquals(60, report.path("used").asLong());
-        assertEquals(11, report.path("skipped").asLong());
+        assertEquals(12, report.path("skipped").asLong());
         JsonNode reasons = report.path("splits").path("train").path("skipped_by_reason");
         Map<SkipReason, String> expected = Map.of(
                 SkipReason.EMPTY_FILE, "n02091244_empty.JPEG",
@@ -100,16 +103,17 @@ class BadDataTest {
             assertTrue(e.path("examples").get(0).asText().startsWith(file), reason + ": " + e);
         });
         JsonNode unsafe = reasons.path("unsafe_path");
-        assertEquals(3, unsafe.path("count").asInt(), unsafe.toString());
-        assertEquals(3, unsafe.path("examples").size());
+        assertEquals(4, unsafe.path("count").asInt(), unsafe.toString());
+        assertEquals(4, unsafe.path("examples").size());
     }
 
     @Test
     void aShareOfBadRowsAboveTheThresholdIsADataErrorBeforeTraining() throws Exception {
         Path out = tmp.resolve("out-strict");
-        int code = Main.execute("train", "--csv", csv.toUri().toString(),
-                "--images", data.resolve(SampleDataGenerator.IMAGES).toUri().toString(), "--out", out.toUri().toString(),
-                "--set", "image_size=67", "--set", "width_factor=0.25", "--set", "max_bad_fraction=0.01");
+        List<String> args = new ArrayList<>(List.of("train", "--csv", csv.toUri().toString(),
+                "--images", sample.images().toUri().toString(), "--out", out.toUri().toString()));
+        args.addAll(TinyConfig.flags("max_bad_fraction", "0.01"));
+        int code = Main.execute(args.toArray(String[]::new));
         assertEquals(ExitCode.DATA, code);
         assertTrue(Files.exists(out.resolve("data-report.json")), "the report explains the stop");
         assertTrue(!Files.exists(out.resolve("latest.zip")), "nothing trained");

@@ -1,13 +1,13 @@
 package io.sparkalex.train;
 
 import io.sparkalex.config.JobConfig;
-import io.sparkalex.data.SampleDataGenerator;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.MetricsLog;
+import io.sparkalex.testing.SampleData;
 import io.sparkalex.testing.TestSpark;
+import io.sparkalex.testing.TinyConfig;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,7 +18,6 @@ import org.nd4j.linalg.dataset.DataSet;
 
 import java.nio.file.Files;
 import java.util.List;
-import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -29,20 +28,15 @@ class EndToEndTest {
     static java.nio.file.Path tmp;
     static TrainingJob.Result result;
     static java.nio.file.Path out;
-    static java.nio.file.Path data;
+    static SampleData data;
 
     @BeforeAll
     static void train() throws Exception {
-        SparkSession spark = TestSpark.session();
-        data = tmp.resolve("data");
-        new SampleDataGenerator(5, 60, 11).write(data.toUri().toString(), spark.sparkContext().hadoopConfiguration());
+        data = SampleData.write(tmp.resolve("data"), 5, 60, 11);
         out = tmp.resolve("out");
-        JobConfig config = JobConfig.load(null, Map.of("epochs", "3", "image_size", "67", "width_factor", "0.25",
-                "batch_size", "16", "averaging_frequency", "2", "learning_rate", "1e-3", "dropout", "0.2"));
-        result = new TrainingJob(spark, config, new TrainingJob.Locations(
-                data.resolve(SampleDataGenerator.CSV).toUri().toString(),
-                data.resolve(SampleDataGenerator.IMAGES).toUri().toString(),
-                out.toUri().toString(), null), false).run();
+        JobConfig config = TinyConfig.with("epochs", "3", "batch_size", "16", "averaging_frequency", "2",
+                "learning_rate", "1e-3", "dropout", "0.2");
+        result = new TrainingJob(TestSpark.session(), config, data.locations(out), false).run();
     }
 
     @Test
@@ -74,20 +68,20 @@ class EndToEndTest {
     }
 
     @Test
-    void checkpointsReloadAndPredictLikeTheModelInMemory() throws Exception {
+    void checkpointsReloadAsPlainDl4jModelsWithTheirState() throws Exception {
         FileSystem fs = FileSystem.getLocal(TestSpark.session().sparkContext().hadoopConfiguration());
         CheckpointStore store = new CheckpointStore(fs, new Path(out.toUri()));
         DataSet batch = anyBatch();
-        INDArray expected = result.network().output(batch.getFeatures(), false);
 
         var latest = store.load(CheckpointStore.LATEST).orElseThrow();
         assertEquals(3, latest.state().epoch());
+        assertEquals(result.history(), latest.state().history());
         assertEquals(List.of("n02091244", "n02114548", "n02138441", "n03075370", "n03584254"), latest.state().classes());
-        assertEquals(expected, latest.network().output(batch.getFeatures(), false));
+        INDArray expected = latest.network().output(batch.getFeatures(), false);
         // Plain DL4J reads it too, with the updater state.
         MultiLayerNetwork plain = ModelSerializer.restoreMultiLayerNetwork(out.resolve(CheckpointStore.LATEST).toFile(), true);
         assertEquals(expected, plain.output(batch.getFeatures(), false));
-        assertEquals(result.network().getUpdater().getStateViewArray(), plain.getUpdater().getStateViewArray());
+        assertEquals(latest.network().getUpdater().getStateViewArray(), plain.getUpdater().getStateViewArray());
         assertTrue(plain.getUpdater().getStateViewArray().amaxNumber().doubleValue() > 0,
                 "the checkpoint holds the workers' averaged Adam state, not zeros");
 
@@ -100,13 +94,19 @@ class EndToEndTest {
     }
 
     @Test
+    void theTestSplitIsScoredOnTheBestModel() throws Exception {
+        var test = io.sparkalex.storage.Json.MAPPER.readTree(Files.readString(out.resolve("test-metrics.json")));
+        assertEquals(result.bestEpoch(), test.path("best_epoch").asInt());
+        assertEquals(result.test().testAcc(), test.path("test_acc").asDouble(), 1e-12);
+        assertEquals(60, test.path("test_images").asLong(), "20% of 5 x 60 images");
+        assertTrue(test.path("test_top5").isNull(), "no top-5 with 5 classes");
+    }
+
+    @Test
     void resumingWithAnIncompatibleConfigurationStopsWithAClearMessage() {
-        var other = JobConfig.load(null, Map.of("epochs", "4", "image_size", "99", "width_factor", "0.25"));
+        var other = TinyConfig.with("epochs", "4", "image_size", "99");
         var e = org.junit.jupiter.api.Assertions.assertThrows(io.sparkalex.config.ConfigError.class,
-                () -> new TrainingJob(TestSpark.session(), other, new TrainingJob.Locations(
-                        data.resolve(SampleDataGenerator.CSV).toUri().toString(),
-                        data.resolve(SampleDataGenerator.IMAGES).toUri().toString(),
-                        out.toUri().toString(), null), false).run());
+                () -> new TrainingJob(TestSpark.session(), other, data.locations(out), false).run());
         assertTrue(e.getMessage().contains("image_size=67") && e.getMessage().contains("image_size=99")
                 && e.getMessage().contains("--fresh"), e.getMessage());
     }

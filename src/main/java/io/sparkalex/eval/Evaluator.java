@@ -1,4 +1,4 @@
-package io.sparkalex.train;
+package io.sparkalex.eval;
 
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -19,11 +19,6 @@ public final class Evaluator {
     public Evaluator(JavaSparkContext sc, int partitions) {
         this.sc = sc;
         this.partitions = partitions;
-    }
-
-    /** Loss and top-1/top-5 hits of softmax outputs against one-hot labels, as the executors count them. */
-    public static EvalResult score(float[][] probabilities, float[][] oneHotLabels) {
-        return EvaluateBatches.score(probabilities, oneHotLabels);
     }
 
     /** Evaluates the network on each list of batch files, with one parameter broadcast for all. */

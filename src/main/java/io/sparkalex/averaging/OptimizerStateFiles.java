@@ -1,7 +1,8 @@
-package io.sparkalex.train;
+package io.sparkalex.averaging;
 
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
+import io.sparkalex.nd4j.RawNdArraySerializer;
 import io.sparkalex.storage.AtomicFiles;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -85,7 +86,7 @@ final class OptimizerStateFiles {
     private void write(Path file, INDArray state) throws IOException {
         fs.mkdirs(dir);
         // No sync to disk: these are scratch files of the running job (a restarted run resumes
-        // from the checkpoint and deletes _work), and syncing 466 MB costs seconds per file.
+        // from the checkpoint and deletes _work), and syncing the full network's state costs seconds.
         AtomicFiles.write(fs, file, out -> {
             Output o = new Output(out, BUFFER);
             FORMAT.write(null, o, state);

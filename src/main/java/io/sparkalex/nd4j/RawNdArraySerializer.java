@@ -1,10 +1,9 @@
-package io.sparkalex.train;
+package io.sparkalex.nd4j;
 
 import com.esotericsoftware.kryo.Kryo;
 import com.esotericsoftware.kryo.Serializer;
 import com.esotericsoftware.kryo.io.Input;
 import com.esotericsoftware.kryo.io.Output;
-import io.sparkalex.model.DenseArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -17,12 +16,11 @@ import java.nio.ByteOrder;
  * Kryo serializer for INDArrays that copies the data buffer as raw bytes in 1 MiB blocks.
  *
  * <p>ND4J's own ({@code Nd4jSerializer}, via {@code Nd4j.write}) writes one element at a time
- * through a {@code DataOutputStream}: about 100 MB/s. Every parameter-averaging round moves each
- * worker's parameters and Adam state (700 MB for AlexNet) through Kryo three times (broadcast,
- * task result, tree aggregation), which made the rounds of the full network take longer than
- * its training steps once the layers ran in oneDNN. Arrays travel in C order; the byte order
- * of the writer is recorded and must match the reader's (every JVM platform Spark runs on today
- * is little-endian).
+ * through a {@code DataOutputStream}. Every parameter-averaging round moves each worker's
+ * parameters through Kryo several times (broadcast, task result, tree aggregation), and at ND4J's
+ * rate that took longer than the round's training steps once the layers ran in oneDNN (figures in
+ * bench/README.md). Arrays travel in C order; the byte order of the writer is recorded and must
+ * match the reader's (every JVM platform Spark runs on today is little-endian).
  */
 public final class RawNdArraySerializer extends Serializer<INDArray> {
     private static final int BLOCK = 1 << 20;

@@ -1,4 +1,4 @@
-package io.sparkalex.train;
+package io.sparkalex.nd4j;
 
 import org.apache.spark.SparkConf;
 import org.apache.spark.serializer.KryoSerializer;

@@ -1,4 +1,4 @@
-package io.sparkalex.train;
+package io.sparkalex.eval;
 
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -22,8 +22,6 @@ import java.util.List;
  */
 final class EvaluateBatches implements FlatMapFunction<Iterator<String>, EvalResult> {
     private static final long serialVersionUID = 1L;
-    /** Probability floor so one confident mistake gives a large, finite loss (as DL4J clips). */
-    private static final double MIN_PROB = 1e-10;
 
     private final String configurationJson;
     private final Broadcast<INDArray> params;
@@ -53,39 +51,8 @@ final class EvaluateBatches implements FlatMapFunction<Iterator<String>, EvalRes
                 ds.load(in);
             }
             INDArray out = net.output(ds.getFeatures(), false);
-            total = total.plus(score(out.toFloatMatrix(), ds.getLabels().toFloatMatrix()));
+            total = total.plus(EvalResult.score(out.toFloatMatrix(), ds.getLabels().toFloatMatrix()));
         }
         return List.of(total).iterator();
-    }
-
-    /** Loss and top-k hits of softmax outputs against one-hot labels. */
-    static EvalResult score(float[][] probs, float[][] oneHot) {
-        double loss = 0;
-        long top1 = 0;
-        long top5 = 0;
-        for (int i = 0; i < probs.length; i++) {
-            int label = argMax(oneHot[i]);
-            float pl = probs[i][label];
-            loss -= Math.log(Math.max(pl, MIN_PROB));
-            int higher = 0;
-            for (int c = 0; c < probs[i].length; c++) {
-                if (probs[i][c] > pl || (probs[i][c] == pl && c < label)) {
-                    higher++;
-                }
-            }
-            top1 += higher == 0 ? 1 : 0;
-            top5 += higher < 5 ? 1 : 0;
-        }
-        return new EvalResult(probs.length, loss, top1, top5);
-    }
-
-    static int argMax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 }

@@ -1,4 +1,4 @@
-package io.sparkalex.train;
+package io.sparkalex.averaging;
 
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -23,10 +23,10 @@ import java.io.UncheckedIOException;
  * <p>DL4J's worker builds a new network every round from a broadcast of the parameters and the
  * optimizer state, and returns both. This one takes the network this executor trained last
  * round ({@link ResidentNetworks}), copies the averaged parameters into it and keeps its own
- * optimizer state; only parameters travel (233 MB instead of 700 MB each way for AlexNet with
- * Adam). In the last round of an epoch the worker writes its state ({@link OptimizerStateFiles})
- * for the driver to average into the checkpoint, and drops its network; a new network (first
- * round of an epoch, new executor) starts from the published average.
+ * optimizer state; only parameters travel, a third of what DL4J's worker moves with Adam. In the
+ * last round of an epoch the worker writes its state ({@link OptimizerStateFiles}) for the driver
+ * to average into the checkpoint, and drops its network; a new network (first round of an epoch,
+ * new executor) starts from the published average.
  */
 final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     private static final long serialVersionUID = 1L;

@@ -1,4 +1,4 @@
-package io.sparkalex.train;
+package io.sparkalex.averaging;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
@@ -33,13 +33,9 @@ final class ResidentNetworks {
         POOL.computeIfAbsent(run, r -> new ArrayDeque<>()).addFirst(network);
     }
 
-    /** Drops the networks of {@code run} (they are freed with the next GC). */
-    static synchronized void release(String run) {
-        POOL.remove(run);
-    }
-
-    static synchronized int size(String run) {
-        Deque<MultiLayerNetwork> free = POOL.get(run);
+    /** Drops the networks of {@code run} (they are freed with the next GC); returns how many. */
+    static synchronized int release(String run) {
+        Deque<MultiLayerNetwork> free = POOL.remove(run);
         return free == null ? 0 : free.size();
     }
 }

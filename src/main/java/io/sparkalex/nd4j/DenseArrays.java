@@ -1,4 +1,4 @@
-package io.sparkalex.model;
+package io.sparkalex.nd4j;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.shape.Shape;

@@ -1,4 +1,4 @@
-package io.sparkalex.train;
+package io.sparkalex.averaging;
 
 import io.sparkalex.testing.TestSpark;
 import org.apache.hadoop.conf.Configuration;
@@ -70,10 +70,10 @@ class ResidentAveragingMasterTest {
         return paths;
     }
 
-    private ResidentAveragingMaster master(int workers, int frequency, Path stateDir) {
+    private ResidentAveragingMaster master(int workers, int frequency, Path stateDir, String run) {
         return new ResidentAveragingMaster(new ParameterAveragingTrainingMaster.Builder(workers, 8)
                 .batchSizePerWorker(8).averagingFrequency(frequency).workerPrefetchNumBatches(0).rngSeed(1L),
-                stateDir.toUri().toString());
+                stateDir.toUri().toString(), run);
     }
 
     /**
@@ -89,7 +89,9 @@ class ResidentAveragingMasterTest {
 
         MultiLayerNetwork plain = smallNetwork();
         MultiLayerNetwork distributed = plain.clone();
-        ResidentAveragingMaster master = master(1, 2, tmp.resolve("state"));
+        ResidentAveragingMaster master = master(1, 2, tmp.resolve("state"), "one-worker");
+        List<int[]> rounds = new ArrayList<>();
+        master.setRoundListener((round, of) -> rounds.add(new int[] {round, of}));
         SparkDl4jMultiLayer spark = new SparkDl4jMultiLayer(sc, distributed, master);
         try {
             for (int epoch = 1; epoch <= 2; epoch++) {
@@ -105,6 +107,8 @@ class ResidentAveragingMasterTest {
         } finally {
             master.releaseWorkers();
         }
+        assertEquals(List.of("1/2", "2/2", "1/2", "2/2"), rounds.stream().map(r -> r[0] + "/" + r[1]).toList(),
+                "each epoch's two averaging rounds are reported as they end");
         INDArray start = smallNetwork().params();
         assertTrue(plain.params().distance2(start) > 1e-2, "training moved the parameters");
         assertEquals(0, plain.params().distance2(distributed.params()), 1e-5, "parameters");
@@ -121,12 +125,11 @@ class ResidentAveragingMasterTest {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
         JavaRDD<String> paths = sc.parallelize(writeBatches(batch(5), 8), 2);
         MultiLayerNetwork net = smallNetwork();
-        ResidentAveragingMaster master = master(2, 2, tmp.resolve("state2"));
+        ResidentAveragingMaster master = master(2, 2, tmp.resolve("state2"), "two-workers");
         new SparkDl4jMultiLayer(sc, net, master).fitPaths(paths);
-        assertEquals(0, ResidentNetworks.size(runOf(master)), "networks are dropped after the epoch's last round");
         assertTrue(net.getUpdater().getStateViewArray().amaxNumber().doubleValue() > 0,
                 "the driver's Adam state is the workers' average, not the initial zeros");
-        master.releaseWorkers();
+        assertEquals(0, master.releaseWorkers(), "networks are dropped after the epoch's last round");
     }
 
     /** On a cluster a kept network's configuration is a copy: the driver's changes must be applied. */
@@ -159,11 +162,5 @@ class ResidentAveragingMasterTest {
         assertFalse(files.published().isPresent());
         files.publish(Nd4j.createFromArray(7f, 8f));
         assertEquals(Nd4j.createFromArray(7f, 8f), files.published().orElseThrow());
-    }
-
-    private static String runOf(ResidentAveragingMaster master) throws Exception {
-        var f = ResidentAveragingMaster.class.getDeclaredField("run");
-        f.setAccessible(true);
-        return (String) f.get(master);
     }
 }

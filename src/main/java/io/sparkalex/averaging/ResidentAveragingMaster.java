@@ -1,4 +1,4 @@
-package io.sparkalex.train;
+package io.sparkalex.averaging;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -11,7 +11,6 @@ import org.deeplearning4j.spark.api.WorkerConfiguration;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -19,7 +18,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.UUID;
 
 /**
  * DL4J parameter averaging in which each worker keeps its network and optimizer state between
@@ -34,11 +32,11 @@ import java.util.UUID;
  * broadcast is destroyed once the round is averaged; DL4J leaves them to Spark's context
  * cleaner, and executors hold their off-heap parameters until then.
  */
-public final class ResidentAveragingMaster extends ParameterAveragingTrainingMaster {
+public final class ResidentAveragingMaster extends RoundReportingMaster {
     private static final long serialVersionUID = 1L;
     private static final Logger log = LoggerFactory.getLogger(ResidentAveragingMaster.class);
 
-    private final String run = UUID.randomUUID().toString();
+    private final String run;
     private final String stateDir;
     private transient boolean lastRoundOfEpoch;
     private transient boolean published;
@@ -48,10 +46,13 @@ public final class ResidentAveragingMaster extends ParameterAveragingTrainingMas
      * @param settings DL4J's builder with the workers, batch size, averaging frequency and prefetch
      * @param stateDir a directory on a file system every executor and the driver can reach (the
      *                 job's working directory); created on demand, left to the caller to delete
+     * @param run      names this training run's networks in the executors' pools: a new run never
+     *                 picks up a network an earlier run (same JVM, e.g. tests) left behind
      */
-    public ResidentAveragingMaster(Builder settings, String stateDir) {
+    public ResidentAveragingMaster(Builder settings, String stateDir, String run) {
         super(settings);
         this.stateDir = stateDir;
+        this.run = run;
     }
 
     @Override
@@ -91,9 +92,12 @@ public final class ResidentAveragingMaster extends ParameterAveragingTrainingMas
                 BroadcastHadoopConfigHolder.get(network.getSparkContext()));
     }
 
-    /** Frees the worker networks this JVM holds (all of them in local mode; executors exit anyway). */
-    public void releaseWorkers() {
-        ResidentNetworks.release(run);
+    /**
+     * Frees the worker networks this JVM still holds for the run (all of them in local mode;
+     * executors exit anyway) and returns how many there were: none after a completed epoch.
+     */
+    public int releaseWorkers() {
+        return ResidentNetworks.release(run);
     }
 
     /** New worker networks start from the driver's state: a resumed checkpoint's, or none at all. */

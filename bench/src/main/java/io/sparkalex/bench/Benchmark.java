@@ -6,6 +6,8 @@ import io.sparkalex.data.SampleDataGenerator;
 import io.sparkalex.model.AlexNet;
 import io.sparkalex.model.NativeKernels;
 import io.sparkalex.storage.Json;
+import io.sparkalex.train.Locations;
+import io.sparkalex.train.NetworkFactory;
 import io.sparkalex.train.TrainingJob;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
@@ -86,8 +88,8 @@ public final class Benchmark implements Callable<Integer> {
         result.put("machine", machine());
         JobConfig config = config(true);
         result.put("config", Json.MAPPER.readTree(config.toJson()));
-        MultiLayerConfiguration conf = AlexNet.configuration(AlexNet.Spec.of(config, 10));
-        MultiLayerConfiguration dl4jLayers = AlexNet.configuration(AlexNet.Spec.of(config(false), 10));
+        MultiLayerConfiguration conf = AlexNet.configuration(NetworkFactory.spec(config, 10));
+        MultiLayerConfiguration dl4jLayers = AlexNet.configuration(NetworkFactory.spec(config(false), 10));
         double flopsPerImage = TrainingFlops.trainingFlopsPerImage(conf, imageSize);
         result.put("training_gflop_per_image", flopsPerImage / 1e9);
 
@@ -121,13 +123,14 @@ public final class Benchmark implements Callable<Integer> {
             batches.clear();
 
             // (b) the Spark job, local mode, same data and model
-            TrainingJob.Result job = sparkRun(config, data);
+            DecodeTime decodeTime = new DecodeTime();
+            TrainingJob.Result job = sparkRun(config, data, decodeTime);
             Map<String, Object> s = sparkRates(job, config, plain, flopsPerImage, sgemm);
             result.put("spark_local", s);
             log("Spark job (local mode): %.2f images/s, %.2fx plain", s.get("images_per_sec"), s.get("ratio_to_plain"));
             if (compareOptimizerState) {
                 JobConfig stock = config(true, "averaged");
-                Map<String, Object> averaged = sparkRates(sparkRun(stock, data), stock, plain, flopsPerImage, sgemm);
+                Map<String, Object> averaged = sparkRates(sparkRun(stock, data, null), stock, plain, flopsPerImage, sgemm);
                 result.put("spark_local_state_averaged", averaged);
                 log("Spark job, optimizer_state=averaged: %.2f images/s, %.2fx plain",
                         averaged.get("images_per_sec"), averaged.get("ratio_to_plain"));
@@ -135,7 +138,7 @@ public final class Benchmark implements Callable<Integer> {
 
             Map<String, Object> decode = new LinkedHashMap<>();
             decode.put("jvm_one_thread_images_per_sec", decodeJvm);
-            decode.put("executor_images_per_sec_per_core", job.decodeImagesPerSecPerCore());
+            decode.put("executor_images_per_sec_per_core", decodeTime.imagesPerSecondPerCore(data.resolve("out")));
             result.put("decode", decode);
 
             Map<String, Object> mem = new LinkedHashMap<>();
@@ -153,14 +156,18 @@ public final class Benchmark implements Callable<Integer> {
         return 0;
     }
 
-    private TrainingJob.Result sparkRun(JobConfig config, Path data) throws Exception {
+    /** @param decodeTime listens to the run's decode tasks, or null */
+    private TrainingJob.Result sparkRun(JobConfig config, Path data, DecodeTime decodeTime) throws Exception {
         SparkSession spark = SparkSession.builder().master(workers > 0 ? "local[" + workers + "]" : "local[*]")
                 .appName("sparkalex-bench").config("spark.ui.enabled", "false")
                 .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
-                .config("spark.kryo.registrator", "io.sparkalex.train.FastNd4jRegistrator")
+                .config("spark.kryo.registrator", "io.sparkalex.nd4j.FastNd4jRegistrator")
                 .config("spark.driver.maxResultSize", "4g").getOrCreate();
+        if (decodeTime != null) {
+            spark.sparkContext().addSparkListener(decodeTime);
+        }
         try {
-            return new TrainingJob(spark, config, new TrainingJob.Locations(
+            return new TrainingJob(spark, config, new Locations(
                     data.resolve(SampleDataGenerator.CSV).toUri().toString(),
                     data.resolve(SampleDataGenerator.IMAGES).toUri().toString(),
                     data.resolve("out").toUri().toString(), null), true).run();
@@ -286,39 +293,38 @@ public final class Benchmark implements Callable<Integer> {
         return m;
     }
 
-    @SuppressWarnings("unchecked")
-    static String table(Map<String, Object> r) {
-        Map<String, Object> plain = (Map<String, Object>) r.get("plain");
-        Map<String, Object> spark = (Map<String, Object>) r.get("spark_local");
-        Map<String, Object> decode = (Map<String, Object>) r.get("decode");
-        Map<String, Object> mem = (Map<String, Object>) r.get("memory");
+    /** The printed table: a label and the dotted path of its value in the result; absent values are left out. */
+    private static final String[][] TABLE = {
+            {"sgemm 2048^3 through ND4J (GFLOP/s)", "sgemm_gflops"},
+            {"training work per image (GFLOP)", "training_gflop_per_image"},
+            {"plain DL4J fit, native_kernels (images/s)", "plain.images_per_sec"},
+            {"plain DL4J fit (fraction of sgemm)", "plain.fraction_of_sgemm"},
+            {"plain fit, DL4J's built-in layers (images/s)", "plain_dl4j_layers.images_per_sec"},
+            {"native_kernels speed-up over DL4J's layers", "plain_dl4j_layers.native_kernels_speedup"},
+            {"Spark job, local mode (images/s)", "spark_local.images_per_sec"},
+            {"Spark job, local mode (fraction of sgemm)", "spark_local.fraction_of_sgemm"},
+            {"Spark job / plain fit", "spark_local.ratio_to_plain"},
+            {"Spark job, optimizer_state=averaged (images/s)", "spark_local_state_averaged.images_per_sec"},
+            {"Spark job, optimizer_state=averaged / plain fit", "spark_local_state_averaged.ratio_to_plain"},
+            {"decode tasks on executors (images/s/core)", "decode.executor_images_per_sec_per_core"},
+            {"decode+resize+normalise, one JVM thread (images/s)", "decode.jvm_one_thread_images_per_sec"},
+            {"peak heap (MiB)", "memory.peak_heap_mib"},
+            {"peak native memory: RSS - heap (MiB)", "memory.peak_native_mib"},
+            {"peak RSS of the JVM (MiB)", "memory.peak_rss_mib"}};
+
+    static String table(Map<String, Object> result) {
         StringBuilder sb = new StringBuilder("\n");
         sb.append(String.format(Locale.ROOT, "%-52s %12s%n", "measure", "value"));
-        row(sb, "sgemm 2048^3 through ND4J (GFLOP/s)", r.get("sgemm_gflops"));
-        row(sb, "training work per image (GFLOP)", r.get("training_gflop_per_image"));
-        row(sb, "plain DL4J fit, native_kernels (images/s)", plain.get("images_per_sec"));
-        row(sb, "plain DL4J fit (fraction of sgemm)", plain.get("fraction_of_sgemm"));
-        if (r.get("plain_dl4j_layers") instanceof Map<?, ?> before) {
-            row(sb, "plain fit, DL4J's built-in layers (images/s)", before.get("images_per_sec"));
-            row(sb, "native_kernels speed-up over DL4J's layers", before.get("native_kernels_speedup"));
+        for (String[] row : TABLE) {
+            Object value = result;
+            for (String key : row[1].split("\\.")) {
+                value = value instanceof Map<?, ?> m ? m.get(key) : null;
+            }
+            if (value instanceof Number n) {
+                sb.append(String.format(Locale.ROOT, "%-52s %12.3f%n", row[0], n.doubleValue()));
+            }
         }
-        row(sb, "Spark job, local mode (images/s)", spark.get("images_per_sec"));
-        row(sb, "Spark job, local mode (fraction of sgemm)", spark.get("fraction_of_sgemm"));
-        row(sb, "Spark job / plain fit", spark.get("ratio_to_plain"));
-        if (r.get("spark_local_state_averaged") instanceof Map<?, ?> averaged) {
-            row(sb, "Spark job, optimizer_state=averaged (images/s)", averaged.get("images_per_sec"));
-            row(sb, "Spark job, optimizer_state=averaged / plain fit", averaged.get("ratio_to_plain"));
-        }
-        row(sb, "decode+resize+normalise, executors (images/s/core)", decode.get("executor_images_per_sec_per_core"));
-        row(sb, "decode+resize+normalise, one JVM thread (images/s)", decode.get("jvm_one_thread_images_per_sec"));
-        row(sb, "peak heap (MiB)", mem.get("peak_heap_mib"));
-        row(sb, "peak native memory: RSS - heap (MiB)", mem.get("peak_native_mib"));
-        row(sb, "peak RSS of the JVM (MiB)", mem.get("peak_rss_mib"));
         return sb.toString();
-    }
-
-    private static void row(StringBuilder sb, String name, Object value) {
-        sb.append(String.format(Locale.ROOT, "%-52s %12.3f%n", name, ((Number) value).doubleValue()));
     }
 
     private static void log(String format, Object... args) {

@@ -1,4 +1,4 @@
-package io.sparkalex.train;
+package io.sparkalex.nd4j;
 
 import com.esotericsoftware.kryo.Kryo;
 import org.nd4j.kryo.Nd4jRegistrator;

@@ -1,0 +1,69 @@
+package io.sparkalex.train;
+
+import io.sparkalex.data.DataQualityGate;
+import io.sparkalex.storage.AtomicFiles;
+import io.sparkalex.storage.CheckpointStore;
+import io.sparkalex.storage.Json;
+import io.sparkalex.storage.MetricsLog;
+import io.sparkalex.storage.TestMetrics;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+
+/**
+ * The output directory of a run ({@code --out}, any Hadoop URI) and every file the job keeps in
+ * it: checkpoints, metrics, the data report, the test metrics, and the scratch folder
+ * {@code _work/} that executors write decoded minibatches and optimizer state to.
+ */
+final class RunDirectory {
+    static final String TEST_METRICS = "test-metrics.json";
+    static final String DATA_REPORT = "data-report.json";
+
+    final FileSystem fs;
+    final Path dir;
+    final CheckpointStore checkpoints;
+    final MetricsLog metrics;
+
+    private RunDirectory(FileSystem fs, Path dir) {
+        this.fs = fs;
+        this.dir = dir;
+        this.checkpoints = new CheckpointStore(fs, dir);
+        this.metrics = new MetricsLog(fs, dir);
+    }
+
+    /** Creates the directory if needed and removes temporaries a crashed writer left in it. */
+    static RunDirectory open(String out, Configuration hadoop) throws IOException {
+        Path dir = new Path(out);
+        FileSystem fs = AtomicFiles.fileSystem(dir, hadoop);
+        fs.mkdirs(dir);
+        AtomicFiles.cleanTemporaries(fs, dir);
+        return new RunDirectory(fs, dir);
+    }
+
+    /** Scratch space of this run, emptied at its start and end; shared by driver and executors. */
+    Path workDir() {
+        return new Path(dir, "_work");
+    }
+
+    void clearWorkDir() throws IOException {
+        fs.delete(workDir(), true);
+    }
+
+    Path dataReport() {
+        return new Path(dir, DATA_REPORT);
+    }
+
+    void writeDataReport(DataQualityGate.ReportFile report) throws IOException {
+        AtomicFiles.writeString(fs, dataReport(), Json.pretty(report) + "\n");
+    }
+
+    boolean hasTestMetrics() throws IOException {
+        return fs.exists(new Path(dir, TEST_METRICS));
+    }
+
+    void writeTestMetrics(TestMetrics test) throws IOException {
+        AtomicFiles.writeString(fs, new Path(dir, TEST_METRICS), Json.pretty(test) + "\n");
+    }
+}

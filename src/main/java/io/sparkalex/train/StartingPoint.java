@@ -1,0 +1,68 @@
+package io.sparkalex.train;
+
+import io.sparkalex.config.ConfigError;
+import io.sparkalex.config.JobConfig;
+import io.sparkalex.data.ClassIndex;
+import io.sparkalex.storage.CheckpointStore;
+import io.sparkalex.storage.EpochMetrics;
+import io.sparkalex.storage.TrainingState;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Where a run starts: the state of {@code latest.zip} when {@code --out} has one (a rerun resumes),
+ * or a new network at epoch 1. Decided before any image is decoded, so that a checkpoint that
+ * cannot continue this run (other classes, other network shape) stops it at once.
+ */
+record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLoss, int bestEpoch,
+                     List<EpochMetrics> history) {
+    private static final Logger log = LoggerFactory.getLogger(StartingPoint.class);
+
+    static StartingPoint resolve(RunDirectory run, JobConfig config, ClassIndex classes, boolean fresh)
+            throws IOException {
+        CheckpointStore checkpoints = run.checkpoints;
+        var latest = fresh ? java.util.Optional.<CheckpointStore.Checkpoint>empty()
+                : checkpoints.load(CheckpointStore.LATEST);
+        if (latest.isEmpty()) {
+            MultiLayerNetwork network = NetworkFactory.newNetwork(config, classes.size());
+            log.info("new AlexNet: {} parameters, input 3x{}x{}, {} classes", network.numParams(), config.imageSize,
+                    config.imageSize, classes.size());
+            return new StartingPoint(network, 1, Double.POSITIVE_INFINITY, 0, List.of());
+        }
+        TrainingState s = latest.get().state();
+        checkCompatible(s, config, classes, run);
+        // latest.zip is written before best.zip is copied from it: a crash in between is repaired here.
+        if (s.bestEpoch() == s.epoch() && checkpoints.readState(CheckpointStore.BEST)
+                .map(b -> b.epoch() != s.epoch()).orElse(true)) {
+            log.info("the previous run stopped before copying its best epoch {} to {}; copying it now",
+                    s.epoch(), CheckpointStore.BEST);
+            checkpoints.copy(CheckpointStore.LATEST, CheckpointStore.BEST);
+        }
+        log.info("resuming from {} after epoch {} (best val_loss {} at epoch {})",
+                checkpoints.path(CheckpointStore.LATEST), s.epoch(), s.bestValLoss(), s.bestEpoch());
+        return new StartingPoint(latest.get().network(), s.epoch() + 1, s.bestValLoss(), s.bestEpoch(), s.history());
+    }
+
+    /** A checkpoint only continues a run with the same classes and the same network shape. */
+    private static void checkCompatible(TrainingState s, JobConfig config, ClassIndex classes, RunDirectory run) {
+        if (!s.classes().equals(classes.ids())) {
+            throw new ConfigError("cannot resume from " + run.dir + ": its checkpoint has classes " + s.classes()
+                    + " but the CSV's train split has " + classes.ids() + "; use --fresh or another --out");
+        }
+        JobConfig saved = JobConfig.fromJson(s.configJson());
+        if (saved.imageSize != config.imageSize || saved.widthFactor != config.widthFactor) {
+            throw new ConfigError("cannot resume from " + run.dir + ": its checkpoint has image_size="
+                    + saved.imageSize + ", width_factor=" + saved.widthFactor + " but this run has image_size="
+                    + config.imageSize + ", width_factor=" + config.widthFactor + "; use --fresh or another --out");
+        }
+    }
+
+    /** Every configured epoch is done; only the test evaluation may be missing. */
+    boolean allEpochsDone(JobConfig config) {
+        return nextEpoch > config.epochs;
+    }
+}
