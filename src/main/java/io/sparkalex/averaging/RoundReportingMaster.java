@@ -1,16 +1,27 @@
 package io.sparkalex.averaging;
 
 import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.core.loader.DataSetLoader;
 import org.deeplearning4j.core.loader.MultiDataSetLoader;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 
+import java.util.List;
+
 /**
- * DL4J's parameter-averaging master, plus a callback after each averaging round. DL4J splits an
- * epoch into rounds itself and says nothing while it runs them; the training loop needs them for
- * its progress line, and this is the one place that knows both the round and how many there are.
+ * DL4J's parameter-averaging master with two changes to how an epoch is cut into rounds:
+ *
+ * <ul>
+ *   <li>every minibatch is trained: the epoch's minibatches are cut, in the order given, into as
+ *       few rounds as hold at most workers x averaging frequency each, of sizes that differ by at
+ *       most one (so the last round is not left with fewer minibatches than workers). DL4J's own
+ *       split ({@code balancedRandomSplit}) rounds the number of rounds down and silently skips
+ *       the minibatches that do not fill a whole round, and reshuffles the order it was given;
+ *   <li>a callback after each round, for the progress line: DL4J says nothing while it runs rounds,
+ *       and this is the one place that knows both the round and how many there are.
+ * </ul>
  */
 public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
     private static final long serialVersionUID = 1L;
@@ -31,6 +42,34 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
 
     public void setRoundListener(RoundListener listener) {
         this.listener = listener;
+    }
+
+    @Override
+    public void executeTrainingPaths(SparkDl4jMultiLayer network, SparkComputationGraph graph, JavaRDD<String> paths,
+                                     DataSetLoader dsLoader, MultiDataSetLoader mdsLoader) {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(paths.context());
+        if (numWorkers == null) {
+            numWorkers = sc.defaultParallelism();
+        }
+        List<String> all = paths.collect();   // minibatch names: small, and built on the driver anyway
+        int[] sizes = roundSizes(all.size(), numWorkers * averagingFrequency);
+        int start = 0;
+        for (int r = 0; r < sizes.length; r++) {
+            List<String> round = all.subList(start, start + sizes[r]);
+            start += sizes[r];
+            JavaRDD<String> split = sc.parallelize(round, Math.min(numWorkers, round.size()));
+            doIterationPaths(network, graph, split, r + 1, sizes.length, rddDataSetNumExamples, dsLoader, mdsLoader);
+        }
+    }
+
+    /** How many minibatches each round gets: as few rounds as hold at most {@code perRound}, sizes within one. */
+    static int[] roundSizes(int minibatches, int perRound) {
+        int rounds = (minibatches + perRound - 1) / perRound;
+        int[] sizes = new int[rounds];
+        for (int r = 0; r < rounds; r++) {
+            sizes[r] = minibatches / rounds + (r < minibatches % rounds ? 1 : 0);
+        }
+        return sizes;
     }
 
     @Override

@@ -11,9 +11,7 @@ import io.sparkalex.model.AlexNet;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -34,6 +32,12 @@ public final class JobConfig implements Serializable {
     /** Where the optimizer state lives between parameter averages (see README). */
     public enum OptimizerState { RESIDENT, AVERAGED }
 
+    /** How the learning rate changes from epoch to epoch (see train.LearningRateSchedule). */
+    public enum LrSchedule { STEP, PLATEAU, COSINE }
+
+    /** How weights and biases start (see model.AlexNet.Init). */
+    public enum WeightInit { HE, XAVIER, PAPER }
+
     public final int epochs;
     public final int batchSize;
     public final long seed;
@@ -41,12 +45,24 @@ public final class JobConfig implements Serializable {
     public final double widthFactor;
     public final double dropout;
     public final boolean nativeKernels;
+    public final WeightInit weightInit;
+    public final int resizeSize;
+    public final String cacheDir;
+    public final boolean augmentCrop;
+    public final boolean augmentFlip;
+    public final boolean augmentColour;
+    public final double augmentMinScale;
+    public final int evalCrops;
     public final Optimizer optimizer;
     public final double learningRate;
     public final double momentum;
     public final double weightDecay;
+    public final LrSchedule lrSchedule;
     public final int lrDecayEvery;
     public final double lrDecayFactor;
+    public final int lrPatience;
+    public final double lrMin;
+    public final int lrWarmupEpochs;
     public final int workers;
     public final int averagingFrequency;
     public final OptimizerState optimizerState;
@@ -59,7 +75,7 @@ public final class JobConfig implements Serializable {
     private final String rendered;
 
     private JobConfig(Config c) {
-        Reader r = new Reader(c);
+        ConfigReader r = new ConfigReader(c);
         epochs = r.intIn("epochs", 1, 100_000);
         batchSize = r.intIn("batch_size", 1, 65_536);
         seed = r.longAny("seed");
@@ -71,12 +87,32 @@ public final class JobConfig implements Serializable {
         widthFactor = r.doubleIn("width_factor", 0.01, 4.0);
         dropout = r.doubleIn("dropout", 0.0, 0.95);
         nativeKernels = r.bool("native_kernels");
+        weightInit = r.enumOf("weight_init", WeightInit.class);
+        int resize = r.intIn("resize_size", 0, 8192);
+        resizeSize = resize > 0 ? resize : (int) Math.round(imageSize * 256.0 / 227);
+        if (resizeSize < imageSize) {
+            throw new ConfigError("config key 'resize_size' = " + resize + " is smaller than image_size = " + imageSize
+                    + ": training crops image_size squares from the cached resize_size ones");
+        }
+        cacheDir = r.string("cache_dir");
+        augmentCrop = r.bool("augment_crop");
+        augmentFlip = r.bool("augment_flip");
+        augmentColour = r.bool("augment_colour");
+        augmentMinScale = r.doubleIn("augment_min_scale", 0.05, 1.0);
+        evalCrops = r.intIn("eval_crops", 1, 10);
+        if (evalCrops != 1 && evalCrops != 10) {
+            throw new ConfigError("config key 'eval_crops' must be 1 or 10 (got " + evalCrops + ")");
+        }
         optimizer = r.enumOf("optimizer", Optimizer.class);
         learningRate = r.doubleIn("learning_rate", 1e-12, 10.0);
         momentum = r.doubleIn("momentum", 0.0, 0.999);
         weightDecay = r.doubleIn("weight_decay", 0.0, 1.0);
+        lrSchedule = r.enumOf("lr_schedule", LrSchedule.class);
         lrDecayEvery = r.intIn("lr_decay_every", 0, 100_000);
         lrDecayFactor = r.doubleIn("lr_decay_factor", 1e-6, 1.0);
+        lrPatience = r.intIn("lr_patience", 1, 100_000);
+        lrMin = r.doubleIn("lr_min", 0.0, 10.0);
+        lrWarmupEpochs = r.intIn("lr_warmup_epochs", 0, 100_000);
         workers = r.intIn("workers", 0, 100_000);
         averagingFrequency = r.intIn("averaging_frequency", 1, 100_000);
         optimizerState = r.enumOf("optimizer_state", OptimizerState.class);
@@ -152,80 +188,5 @@ public final class JobConfig implements Serializable {
         StringBuilder sb = new StringBuilder();
         sorted.forEach((k, v) -> sb.append("  ").append(k).append(" = ").append(v.unwrapped()).append('\n'));
         return sb.toString();
-    }
-
-    /** The learning rate in effect during a 1-based epoch (step decay). */
-    public double learningRateAt(int epoch) {
-        if (lrDecayEvery == 0) {
-            return learningRate;
-        }
-        return learningRate * Math.pow(lrDecayFactor, (epoch - 1) / lrDecayEvery);
-    }
-
-    /** Reads typed values, naming the key in every error, and remembers which keys were read. */
-    private static final class Reader {
-        private final Config c;
-        private final Set<String> read = new java.util.HashSet<>();
-
-        Reader(Config c) {
-            this.c = c;
-        }
-
-        private <T> T get(String key, java.util.function.Function<String, T> getter, String type) {
-            read.add(key);
-            try {
-                return getter.apply(key);
-            } catch (ConfigException.Missing e) {
-                throw new ConfigError("config key '" + key + "' is missing");
-            } catch (ConfigException.WrongType e) {
-                throw new ConfigError("config key '" + key + "' must be " + type + " (got '" + raw(key) + "')");
-            }
-        }
-
-        private String raw(String key) {
-            return String.valueOf(c.getValue(key).unwrapped());
-        }
-
-        int intIn(String key, int min, int max) {
-            int v = get(key, c::getInt, "an integer");
-            if (v < min || v > max) {
-                throw new ConfigError("config key '" + key + "' must be in [" + min + ", " + max + "] (got " + v + ")");
-            }
-            return v;
-        }
-
-        long longAny(String key) {
-            return get(key, c::getLong, "an integer");
-        }
-
-        double doubleIn(String key, double min, double max) {
-            double v = get(key, c::getDouble, "a number");
-            if (!(v >= min && v <= max)) {
-                throw new ConfigError("config key '" + key + "' must be in [" + min + ", " + max + "] (got " + v + ")");
-            }
-            return v;
-        }
-
-        boolean bool(String key) {
-            return get(key, c::getBoolean, "true or false");
-        }
-
-        <E extends Enum<E>> E enumOf(String key, Class<E> type) {
-            String v = get(key, c::getString, "a string");
-            try {
-                return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new ConfigError("config key '" + key + "' must be one of "
-                        + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT) + " (got '" + v + "')");
-            }
-        }
-
-        void rejectUnknownKeys() {
-            for (String key : c.root().keySet()) {
-                if (!read.contains(key)) {
-                    throw new ConfigError("unknown config key '" + key + "'; known keys: " + new java.util.TreeSet<>(read));
-                }
-            }
-        }
     }
 }

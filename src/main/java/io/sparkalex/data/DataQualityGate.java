@@ -23,7 +23,7 @@ public final class DataQualityGate {
     }
 
     /** All splits' reports merged, with the locations they came from. */
-    public ReportFile report(PreparedData data, String csv, String images) {
+    public ReportFile report(CachedData data, String csv, String images) {
         DataReport all = data.overall();
         DataReport.Counts total = all.counts();
         Map<String, DataReport.Counts> perSplit = new LinkedHashMap<>();
@@ -33,7 +33,7 @@ public final class DataQualityGate {
     }
 
     /** Throws a {@link DataError} naming the reason and examples when the data cannot be trained on. */
-    public void check(PreparedData data, String reportLocation) {
+    public void check(CachedData data, String reportLocation) {
         DataReport all = data.overall();
         if (all.badFraction() > maxBadFraction) {
             SkipReason reason = all.worstReason();
@@ -44,7 +44,7 @@ public final class DataQualityGate {
                     reportLocation));
         }
         for (String required : new String[] {"train", "val"}) {
-            PreparedSplit split = data.splits().get(required);
+            CachedSplit split = data.splits().get(required);
             if (split == null || split.examples() == 0) {
                 throw new DataError("no usable images left in the " + required + " split; see " + reportLocation);
             }

@@ -86,6 +86,19 @@ public final class DataReport implements Serializable {
     public record Counts(long rows, long used, long skipped, Map<String, ReasonCount> skippedByReason) {
     }
 
+    /** A report as {@link #counts()} gave it, e.g. read back from the image cache's manifest. */
+    public static DataReport of(Counts counts) {
+        DataReport r = new DataReport();
+        r.rows = counts.rows();
+        r.used = counts.used();
+        counts.skippedByReason().forEach((key, c) -> {
+            SkipReason reason = SkipReason.valueOf(key.toUpperCase(Locale.ROOT));
+            r.skipped.put(reason, c.count());
+            r.examples.put(reason, new ArrayList<>(c.examples()));
+        });
+        return r;
+    }
+
     public Counts counts() {
         Map<String, ReasonCount> reasons = new LinkedHashMap<>();
         skipped.forEach((r, n) -> reasons.put(key(r), new ReasonCount(n, r.description(), examples(r))));

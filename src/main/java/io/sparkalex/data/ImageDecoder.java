@@ -3,22 +3,28 @@ package io.sparkalex.data;
 import net.coobird.thumbnailator.makers.FixedSizeThumbnailMaker;
 import net.coobird.thumbnailator.resizers.DefaultResizerFactory;
 
+import javax.imageio.IIOImage;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageWriteParam;
+import javax.imageio.ImageWriter;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.ImageOutputStream;
 import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferInt;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
 /**
- * Turns encoded image bytes into the network's input: RGB, resized to a square, normalised with
- * the ImageNet mean and std (as the reference script does), laid out CHW. Runs on executors.
+ * Image bytes in and out, on executors: any accepted image decoded to 8-bit RGB, scaled and
+ * centre-cropped to the cache's square, re-encoded as JPEG for the cache, and cache images
+ * decoded back to pixels for the transforms ({@link TrainTransform}, {@link EvalTransform}).
  *
  * <p>Decoding is ImageIO with TwelveMonkeys' JPEG reader (CMYK, YCCK and Adobe JPEGs, damaged
  * markers); resizing is Thumbnailator's progressive bilinear scaling, which avoids the aliasing of
@@ -27,10 +33,6 @@ import java.util.List;
  * (Java's own grey-to-sRGB conversion would brighten them).
  */
 public final class ImageDecoder {
-    /** ImageNet statistics on [0,1] pixels, the reference script's values. */
-    static final float[] MEAN = {0.485f, 0.456f, 0.406f};
-    static final float[] STD = {0.229f, 0.224f, 0.225f};
-
     static {
         // Executors load our classes in a child class loader; make sure ImageIO sees the
         // TwelveMonkeys plug-ins from it, not only those of the loader that first touched ImageIO.
@@ -38,13 +40,10 @@ public final class ImageDecoder {
         ImageIO.scanForPlugins();
     }
 
-    private final int size;
-
-    public ImageDecoder(int size) {
-        this.size = size;
+    private ImageDecoder() {
     }
 
-    /** Why an image could not be used; thrown by {@link #decode}. */
+    /** Why an image could not be used; thrown by {@link #decodeRgb}. */
     public static final class DecodeException extends Exception {
         private final SkipReason reason;
 
@@ -58,11 +57,9 @@ public final class ImageDecoder {
         }
     }
 
-    /** Decodes, resizes and normalises one image into {@code out} at {@code offset} (3*size*size floats). */
-    public void decode(byte[] bytes, float[] out, int offset) throws DecodeException {
-        BufferedImage rgb = toRgb(read(bytes));
-        BufferedImage resized = resize(rgb);
-        writeChw(resized, out, offset);
+    /** Decodes any accepted image into 8-bit RGB, refusing what the job cannot train on. */
+    public static BufferedImage decodeRgb(byte[] bytes) throws DecodeException {
+        return toRgb(read(bytes));
     }
 
     static BufferedImage read(byte[] bytes) throws DecodeException {
@@ -153,30 +150,56 @@ public final class ImageDecoder {
         return dst;
     }
 
-    private BufferedImage resize(BufferedImage rgb) {
-        if (rgb.getWidth() == size && rgb.getHeight() == size && rgb.getType() == BufferedImage.TYPE_INT_RGB) {
-            return rgb;
+    /**
+     * The cache's form of an image: its shorter side scaled to {@code side}, then the centre
+     * {@code side x side} square (the paper's 256x256 images, from which training crops 227).
+     */
+    public static BufferedImage centreSquare(BufferedImage rgb, int side) {
+        int w = rgb.getWidth();
+        int h = rgb.getHeight();
+        double scale = side / (double) Math.min(w, h);
+        int sw = Math.max(side, (int) Math.round(w * scale));
+        int sh = Math.max(side, (int) Math.round(h * scale));
+        BufferedImage scaled = sw == w && sh == h && rgb.getType() == BufferedImage.TYPE_INT_RGB ? rgb
+                : new FixedSizeThumbnailMaker(sw, sh, false, true)
+                        .resizerFactory(DefaultResizerFactory.getInstance())
+                        .imageType(BufferedImage.TYPE_INT_RGB)
+                        .make(rgb);
+        BufferedImage square = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        int[] row = new int[side];
+        int x0 = (sw - side) / 2;
+        int y0 = (sh - side) / 2;
+        for (int y = 0; y < side; y++) {
+            scaled.getRGB(x0, y0 + y, side, 1, row, 0, side);
+            square.setRGB(0, y, side, 1, row, 0, side);
         }
-        return new FixedSizeThumbnailMaker(size, size, false, true)
-                .resizerFactory(DefaultResizerFactory.getInstance())
-                .imageType(BufferedImage.TYPE_INT_RGB)
-                .make(rgb);
+        return square;
     }
 
-    private void writeChw(BufferedImage img, float[] out, int offset) {
-        int plane = size * size;
-        int[] px = ((DataBufferInt) img.getRaster().getDataBuffer()).getData();
-        float r0 = 1f / (255f * STD[0]);
-        float g0 = 1f / (255f * STD[1]);
-        float b0 = 1f / (255f * STD[2]);
-        float rm = MEAN[0] / STD[0];
-        float gm = MEAN[1] / STD[1];
-        float bm = MEAN[2] / STD[2];
-        for (int i = 0; i < plane; i++) {
-            int p = px[i];
-            out[offset + i] = ((p >>> 16) & 0xFF) * r0 - rm;
-            out[offset + plane + i] = ((p >>> 8) & 0xFF) * g0 - gm;
-            out[offset + 2 * plane + i] = (p & 0xFF) * b0 - bm;
+    /** Baseline JPEG at {@code quality} (0-1): how the cache stores images. */
+    public static byte[] encodeJpeg(BufferedImage rgb, float quality) throws IOException {
+        ImageWriter writer = ImageIO.getImageWritersByFormatName("jpeg").next();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(rgb.getWidth() * rgb.getHeight() / 2);
+        try (ImageOutputStream out = ImageIO.createImageOutputStream(bytes)) {
+            writer.setOutput(out);
+            ImageWriteParam param = writer.getDefaultWriteParam();
+            param.setCompressionMode(ImageWriteParam.MODE_EXPLICIT);
+            param.setCompressionQuality(quality);
+            writer.write(null, new IIOImage(rgb, null, null), param);
+        } finally {
+            writer.dispose();
         }
+        return bytes.toByteArray();
+    }
+
+    /** An image from the cache (bytes this class wrote): its RGB pixels, row by row. */
+    public static Pixels decodeCached(byte[] jpeg) throws IOException {
+        BufferedImage img = ImageIO.read(new ByteArrayInputStream(jpeg));
+        if (img == null) {
+            throw new IOException("a cached image could not be decoded");
+        }
+        int w = img.getWidth();
+        int h = img.getHeight();
+        return new Pixels(w, h, img.getRGB(0, 0, w, h, null, 0, w));
     }
 }

@@ -65,7 +65,8 @@ public final class SplitTable {
         Map<String, Long> counts = new TreeMap<>();
         try {
             for (Row r : rows.groupBy(SPLIT).count().collectAsList()) {
-                counts.put(r.isNullAt(0) ? "" : r.getString(0), r.getLong(1));
+                String split = r.getAs(SPLIT);
+                counts.put(split == null ? "" : split, r.<Long>getAs("count"));
             }
         } catch (Exception e) {
             throw new DataError("malformed CSV " + csvUri + ": " + rootMessage(e));
@@ -89,7 +90,7 @@ public final class SplitTable {
             if (!SPLITS.contains(split)) {
                 Row example = rows.filter(split.isEmpty() ? col(SPLIT).isNull() : col(SPLIT).equalTo(split)).first();
                 throw new DataError("CSV " + source + ": unknown split value '" + split + "' (row with filename '"
-                        + example.getString(0) + "'); allowed: " + SPLITS);
+                        + example.<String>getAs(FILENAME) + "'); allowed: " + SPLITS);
             }
         }
         for (String required : List.of("train", "val")) {
@@ -99,8 +100,9 @@ public final class SplitTable {
         }
         List<Row> duplicates = rows.groupBy(FILENAME).count().filter(col("count").gt(1)).limit(5).collectAsList();
         if (!duplicates.isEmpty()) {
-            throw new DataError("CSV " + source + ": duplicate file names, e.g. '" + duplicates.get(0).getString(0)
-                    + "' appears " + duplicates.get(0).getLong(1) + " times");
+            Row first = duplicates.get(0);
+            throw new DataError("CSV " + source + ": duplicate file names, e.g. '" + first.getAs(FILENAME)
+                    + "' appears " + first.getAs("count") + " times");
         }
     }
 
@@ -109,7 +111,7 @@ public final class SplitTable {
         List<String> ids = new ArrayList<>();
         for (Row r : rows.filter(col(SPLIT).equalTo("train").and(col(LABEL).isNotNull()))
                 .select(LABEL).distinct().collectAsList()) {
-            ids.add(r.getString(0));
+            ids.add(r.getAs(LABEL));
         }
         if (ids.size() < 2) {
             throw new DataError("CSV " + source + ": the train split has " + ids.size()
@@ -119,8 +121,8 @@ public final class SplitTable {
                 .and(functions.not(col(LABEL).isin(ids.toArray())))).limit(1).collectAsList();
         if (!strangers.isEmpty()) {
             Row r = strangers.get(0);
-            throw new DataError("CSV " + source + ": label '" + r.getString(2) + "' of " + r.getString(1) + " row '"
-                    + r.getString(0) + "' does not occur in the train split");
+            throw new DataError("CSV " + source + ": label '" + r.getAs(LABEL) + "' of " + r.getAs(SPLIT) + " row '"
+                    + r.getAs(FILENAME) + "' does not occur in the train split");
         }
         return new ClassIndex(ids, names);
     }

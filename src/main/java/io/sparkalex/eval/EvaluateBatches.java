@@ -1,41 +1,45 @@
 package io.sparkalex.eval;
 
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.Path;
+import io.sparkalex.data.CacheBatchLoader;
+import io.sparkalex.data.EvalTransform;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.util.SerializableConfiguration;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
 
-import java.io.InputStream;
 import java.util.Iterator;
 import java.util.List;
 
 /**
  * Executor side of evaluation: rebuilds the network from its configuration and the broadcast
- * parameters, runs it in inference mode (no dropout) over a partition's minibatch files, and
- * returns loss, top-1 and top-5 sums in one pass. One pass for all three is why this exists
- * instead of DL4J's separate {@code evaluate} and {@code calculateScore} jobs.
+ * parameters, runs it in inference mode (no dropout) over a partition's minibatches, and returns
+ * loss, top-1 and top-5 sums in one pass. One pass for all three is why this exists instead of
+ * DL4J's separate {@code evaluate} and {@code calculateScore} jobs. With ten crops the softmax
+ * outputs of the paper's ten crops of each image are averaged before scoring.
  */
 final class EvaluateBatches implements FlatMapFunction<Iterator<String>, EvalResult> {
     private static final long serialVersionUID = 1L;
 
     private final String configurationJson;
     private final Broadcast<INDArray> params;
-    private final SerializableConfiguration hadoopConf;
+    private final CacheBatchLoader loader;
+    private final int imageSize;
+    private final int crops;
 
-    EvaluateBatches(String configurationJson, Broadcast<INDArray> params, SerializableConfiguration hadoopConf) {
+    EvaluateBatches(String configurationJson, Broadcast<INDArray> params, CacheBatchLoader loader, int imageSize,
+                    int crops) {
         this.configurationJson = configurationJson;
         this.params = params;
-        this.hadoopConf = hadoopConf;
+        this.loader = loader;
+        this.imageSize = imageSize;
+        this.crops = crops;
     }
 
     @Override
-    public Iterator<EvalResult> call(Iterator<String> paths) throws Exception {
-        if (!paths.hasNext()) {
+    public Iterator<EvalResult> call(Iterator<String> batches) {
+        if (!batches.hasNext()) {
             return List.of(EvalResult.EMPTY).iterator();
         }
         MultiLayerNetwork net = new MultiLayerNetwork(MultiLayerConfiguration.fromJson(configurationJson));
@@ -43,16 +47,35 @@ final class EvaluateBatches implements FlatMapFunction<Iterator<String>, EvalRes
         // tasks (and in local mode the driver) share one off-heap copy of the parameters.
         net.init(params.value(), false);
         EvalResult total = EvalResult.EMPTY;
-        while (paths.hasNext()) {
-            Path path = new Path(paths.next());
-            FileSystem fs = path.getFileSystem(hadoopConf.value());
-            DataSet ds = new DataSet();
-            try (InputStream in = fs.open(path)) {
-                ds.load(in);
+        while (batches.hasNext()) {
+            String batch = batches.next();
+            if (crops == 1) {
+                var ds = loader.load(batch);
+                total = total.plus(EvalResult.score(net.output(ds.getFeatures(), false).toFloatMatrix(),
+                        ds.getLabels().toFloatMatrix()));
+            } else {
+                CacheBatchLoader.Images images = loader.read(batch);
+                total = total.plus(EvalResult.score(meanOfCrops(net, images), loader.oneHot(images.labels())
+                        .toFloatMatrix()));
             }
-            INDArray out = net.output(ds.getFeatures(), false);
-            total = total.plus(EvalResult.score(out.toFloatMatrix(), ds.getLabels().toFloatMatrix()));
         }
         return List.of(total).iterator();
+    }
+
+    /** The softmax outputs of the ten crops of every image, averaged. */
+    private float[][] meanOfCrops(MultiLayerNetwork net, CacheBatchLoader.Images images) {
+        int n = images.labels().length;
+        int per = 3 * imageSize * imageSize;
+        EvalTransform transform = new EvalTransform(imageSize);
+        INDArray sum = null;
+        for (int k = 0; k < crops; k++) {
+            float[] x = new float[n * per];
+            for (int i = 0; i < n; i++) {
+                transform.crop(images.pixels()[i], k, x, i * per);
+            }
+            INDArray out = net.output(Nd4j.create(x, new long[] {n, 3, imageSize, imageSize}, 'c'), false);
+            sum = sum == null ? out.dup() : sum.addi(out);
+        }
+        return sum.divi(crops).toFloatMatrix();
     }
 }

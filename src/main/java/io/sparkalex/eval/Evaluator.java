@@ -1,8 +1,8 @@
 package io.sparkalex.eval;
 
+import io.sparkalex.data.CacheBatchLoader;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
-import org.apache.spark.util.SerializableConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -10,28 +10,36 @@ import java.util.List;
 
 /**
  * Driver side of evaluation: ships the current parameters once per call and sums what the
- * executors' {@link EvaluateBatches} return for each named set of minibatch files.
+ * executors' {@link EvaluateBatches} return for each list of cached minibatches.
  */
 public final class Evaluator {
     private final JavaSparkContext sc;
     private final int partitions;
+    private final CacheBatchLoader loader;
+    private final int imageSize;
 
-    public Evaluator(JavaSparkContext sc, int partitions) {
+    /** @param loader reads the minibatches (evaluation ones: centre crops, no augmentation) */
+    public Evaluator(JavaSparkContext sc, int partitions, CacheBatchLoader loader, int imageSize) {
         this.sc = sc;
         this.partitions = partitions;
+        this.loader = loader;
+        this.imageSize = imageSize;
     }
 
-    /** Evaluates the network on each list of batch files, with one parameter broadcast for all. */
-    public List<EvalResult> evaluate(MultiLayerNetwork network, List<List<String>> batchSets) {
+    /** Minibatches to score together, with 1 crop (the centre) or the paper's 10 (outputs averaged). */
+    public record Batches(List<String> names, int crops) {
+    }
+
+    /** Evaluates the network on each set of minibatches, with one parameter broadcast for all. */
+    public List<EvalResult> evaluate(MultiLayerNetwork network, List<Batches> batchSets) {
         // A copy: destroying a broadcast closes AutoCloseable values, and an INDArray is one
         // (Spark's MemoryStore frees them on removal), which would free the network's own params.
         Broadcast<INDArray> params = sc.broadcast(network.params().dup());
         try {
             String conf = network.getLayerWiseConfigurations().toJson();
-            SerializableConfiguration hadoop = new SerializableConfiguration(sc.hadoopConfiguration());
-            return batchSets.stream().map(paths -> paths.isEmpty() ? EvalResult.EMPTY
-                    : sc.parallelize(paths, Math.min(partitions, paths.size()))
-                        .mapPartitions(new EvaluateBatches(conf, params, hadoop))
+            return batchSets.stream().map(set -> set.names().isEmpty() ? EvalResult.EMPTY
+                    : sc.parallelize(set.names(), Math.min(partitions, set.names().size()))
+                        .mapPartitions(new EvaluateBatches(conf, params, loader, imageSize, set.crops()))
                         .reduce(EvalResult::plus)).toList();
         } finally {
             params.destroy();

@@ -8,7 +8,10 @@ import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.LocalResponseNormalization;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.weights.WeightInitDistribution;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
@@ -36,7 +39,29 @@ public final class AlexNet {
      * part of a DL4J configuration, so it is given here, but chosen by the caller.
      */
     public record Spec(int imageSize, double widthFactor, int numClasses, double dropout, long seed,
-                       IUpdater updater, double weightDecay, boolean nativeKernels) {
+                       IUpdater updater, double weightDecay, boolean nativeKernels, Init init) {
+    }
+
+    /**
+     * How the weights start. {@code HE} (DL4J's {@code RELU}: N(0, 2/fan_in)) and {@code XAVIER}
+     * leave biases at 0. {@code PAPER} is the AlexNet paper's: weights N(0, 0.01), biases 1 in
+     * conv2, conv4, conv5, fc1 and fc2 (so their ReLUs start with positive inputs), 0 elsewhere.
+     */
+    public enum Init {
+        HE, XAVIER, PAPER;
+
+        IWeightInit weights() {
+            return switch (this) {
+                case HE -> WeightInit.RELU.getWeightInitFunction();
+                case XAVIER -> WeightInit.XAVIER.getWeightInitFunction();
+                case PAPER -> new WeightInitDistribution(new NormalDistribution(0, 0.01));
+            };
+        }
+
+        /** The bias of a layer whose bias the paper sets to 1. */
+        double liftedBias() {
+            return this == PAPER ? 1.0 : 0.0;
+        }
     }
 
     static int width(int base, double factor) {
@@ -63,11 +88,11 @@ public final class AlexNet {
     public static MultiLayerConfiguration configuration(Spec s) {
         geometry(s.imageSize());
         double f = s.widthFactor();
-        Layers l = new Layers(s.nativeKernels());
+        Layers l = new Layers(s.nativeKernels(), s.init().liftedBias());
         NeuralNetConfiguration.ListBuilder b = new NeuralNetConfiguration.Builder()
                 .seed(s.seed())
                 .updater(s.updater())
-                .weightInit(WeightInit.RELU)
+                .weightInit(s.init().weights())
                 .l2(s.weightDecay())
                 .list()
                 .layer(l.conv(new ConvolutionLayer.Builder(11, 11).stride(4, 4).nOut(width(96, f))
@@ -75,17 +100,18 @@ public final class AlexNet {
                 .layer(l.lrn("lrn1"))
                 .layer(l.maxPool("pool1"))
                 .layer(l.conv(new ConvolutionLayer.Builder(5, 5).padding(2, 2).nOut(width(256, f))
-                        .activation(Activation.RELU).name("conv2")))
+                        .activation(Activation.RELU).biasInit(l.liftedBias()).name("conv2")))
                 .layer(l.lrn("lrn2"))
                 .layer(l.maxPool("pool2"))
-                .layer(l.conv3x3("conv3", width(384, f)))
-                .layer(l.conv3x3("conv4", width(384, f)))
-                .layer(l.conv3x3("conv5", width(256, f)))
+                .layer(l.conv3x3("conv3", width(384, f), 0))
+                .layer(l.conv3x3("conv4", width(384, f), l.liftedBias()))
+                .layer(l.conv3x3("conv5", width(256, f), l.liftedBias()))
                 .layer(l.maxPool("pool3"))
-                .layer(new DenseLayer.Builder().nOut(width(4096, f)).activation(Activation.RELU).name("fc1").build())
+                .layer(new DenseLayer.Builder().nOut(width(4096, f)).activation(Activation.RELU)
+                        .biasInit(l.liftedBias()).name("fc1").build())
                 // DL4J applies a layer's dropOut to that layer's input: this drops fc1's output ...
                 .layer(dropInput(new DenseLayer.Builder(), s.dropout()).nOut(width(4096, f))
-                        .activation(Activation.RELU).name("fc2").build())
+                        .activation(Activation.RELU).biasInit(l.liftedBias()).name("fc2").build())
                 // ... and this drops fc2's output, as in the paper.
                 .layer(dropInput(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT), s.dropout())
                         .nOut(s.numClasses()).activation(Activation.SOFTMAX).name("fc3").build())
@@ -102,13 +128,14 @@ public final class AlexNet {
      * Builds conv, LRN and max-pool layers: DL4J's own classes, or (with {@code native_kernels}) the
      * subclasses that run oneDNN kernels and the exact LRN. Both give the same parameter layout.
      */
-    private record Layers(boolean nativeKernels) {
+    private record Layers(boolean nativeKernels, double liftedBias) {
         ConvolutionLayer conv(ConvolutionLayer.Builder b) {
             return nativeKernels ? new OneDnnConvolution(b) : b.build();
         }
 
-        ConvolutionLayer conv3x3(String name, int nOut) {
-            return conv(new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(nOut).activation(Activation.RELU).name(name));
+        ConvolutionLayer conv3x3(String name, int nOut, double bias) {
+            return conv(new ConvolutionLayer.Builder(3, 3).padding(1, 1).nOut(nOut).activation(Activation.RELU)
+                    .biasInit(bias).name(name));
         }
 
         LocalResponseNormalization lrn(String name) {

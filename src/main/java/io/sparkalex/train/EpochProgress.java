@@ -8,21 +8,19 @@ import java.util.Locale;
 
 /**
  * Logs progress inside an epoch, like the reference script's {@code process_show}: epoch x/y,
- * averaging rounds done, images seen, images/s and ETA, once per averaging round.
+ * averaging rounds done, images seen (rounds are of equal size, within a minibatch), images/s
+ * and ETA, once per averaging round.
  */
 final class EpochProgress implements RoundReportingMaster.RoundListener {
     private static final Logger log = LoggerFactory.getLogger(EpochProgress.class);
 
     private final int epochs;
-    private final long imagesPerRound;
     private int epoch;
     private long totalImages;
     private long startNanos;
 
-    /** @param imagesPerRound workers x averaging frequency x batch size */
-    EpochProgress(int epochs, long imagesPerRound) {
+    EpochProgress(int epochs) {
         this.epochs = epochs;
-        this.imagesPerRound = imagesPerRound;
     }
 
     void begin(int epoch, long totalImages) {
@@ -33,7 +31,7 @@ final class EpochProgress implements RoundReportingMaster.RoundListener {
 
     @Override
     public void roundDone(int round, int rounds) {
-        long images = round == rounds ? totalImages : Math.min(totalImages, round * imagesPerRound);
+        long images = totalImages * round / rounds;
         double seconds = (System.nanoTime() - startNanos) / 1e9;
         double rate = images / Math.max(seconds, 1e-9);
         long eta = Math.round((totalImages - images) / Math.max(rate, 1e-9));

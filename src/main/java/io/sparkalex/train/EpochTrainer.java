@@ -3,18 +3,23 @@ package io.sparkalex.train;
 import io.sparkalex.averaging.ResidentAveragingMaster;
 import io.sparkalex.averaging.RoundReportingMaster;
 import io.sparkalex.config.JobConfig;
-import io.sparkalex.data.PreparedSplit;
+import io.sparkalex.data.BatchPlan;
+import io.sparkalex.data.CacheBatchLoader;
+import io.sparkalex.data.CachedSplit;
 import org.apache.hadoop.fs.Path;
-import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 
+import java.util.List;
+
 /**
- * Trains the driver's network for one epoch at a time with DL4J parameter averaging over the
- * train split's minibatch files. Holds what lives as long as the run: DL4J's Spark wrapper, the
- * averaging master (whose resident workers must be released at the end) and the progress log.
+ * Trains the driver's network for one epoch at a time with DL4J parameter averaging: every
+ * training image once, in the epoch's own shuffled minibatches ({@link BatchPlan}), loaded and
+ * augmented on the workers by {@link CacheBatchLoader}. Holds what lives as long as the run:
+ * DL4J's Spark wrapper, the averaging master (whose resident workers must be released at the
+ * end) and the progress log.
  */
 final class EpochTrainer implements AutoCloseable {
     private final JavaSparkContext sc;
@@ -22,24 +27,27 @@ final class EpochTrainer implements AutoCloseable {
     private final MultiLayerNetwork network;
     private final RoundReportingMaster master;
     private final SparkDl4jMultiLayer sparkNet;
-    private final JavaRDD<String> batches;
-    private final long images;
+    private final CachedSplit train;
+    private final CacheBatchLoader loader;
+    private final int workers;
     private final EpochProgress progress;
+    private double rate = Double.NaN;
 
     /**
      * @param stateDir where resident workers exchange optimizer state (a folder of the work dir)
      * @param runId    names this run's networks in the executors
      */
-    EpochTrainer(JavaSparkContext sc, JobConfig config, int workers, MultiLayerNetwork network, PreparedSplit train,
-                 Path stateDir, String runId) {
+    EpochTrainer(JavaSparkContext sc, JobConfig config, int workers, MultiLayerNetwork network, CachedSplit train,
+                 CacheBatchLoader loader, Path stateDir, String runId) {
         this.sc = sc;
         this.config = config;
         this.network = network;
         this.master = master(config, workers, stateDir, runId);
         this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
-        this.batches = sc.parallelize(train.paths(), Math.max(1, Math.min(workers, train.batches().size())));
-        this.images = train.examples();
-        this.progress = new EpochProgress(config.epochs, (long) workers * config.averagingFrequency * config.batchSize);
+        this.train = train;
+        this.loader = loader;
+        this.workers = workers;
+        this.progress = new EpochProgress(config.epochs);
         master.setRoundListener(progress);
     }
 
@@ -59,21 +67,22 @@ final class EpochTrainer implements AutoCloseable {
         };
     }
 
-    /** Images in one epoch of the train split. */
+    /** Images in one epoch of the train split: all of them. */
     long images() {
-        return images;
+        return train.examples();
     }
 
-    /** One pass over the train split at the epoch's learning rate. */
-    void trainOneEpoch(int epoch, boolean firstOfRun) {
-        double lr = config.learningRateAt(epoch);
-        if (firstOfRun || lr != config.learningRateAt(epoch - 1)) {
+    /** One pass over every training image at learning rate {@code lr}. */
+    void trainOneEpoch(int epoch, double lr) {
+        if (lr != rate) {
             network.setLearningRate(lr);
+            rate = lr;
         }
-        progress.begin(epoch, images);
+        List<String> batches = BatchPlan.training(train, config.batchSize, config.seed, epoch);
+        progress.begin(epoch, train.examples());
         sc.setJobGroup("sparkalex-epoch-" + epoch, "epoch " + epoch + " training", false);
         try {
-            sparkNet.fitPaths(batches);
+            sparkNet.fitPaths(sc.parallelize(batches, Math.max(1, Math.min(workers, batches.size()))), loader);
         } finally {
             sc.clearJobGroup();
         }

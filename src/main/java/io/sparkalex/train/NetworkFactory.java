@@ -18,7 +18,7 @@ public final class NetworkFactory {
 
     public static AlexNet.Spec spec(JobConfig c, int numClasses) {
         return new AlexNet.Spec(c.imageSize, c.widthFactor, numClasses, c.dropout, c.seed, updater(c), c.weightDecay,
-                c.nativeKernels);
+                c.nativeKernels, AlexNet.Init.valueOf(c.weightInit.name()));
     }
 
     /** The optimiser named in the configuration, at its epoch-1 learning rate. */

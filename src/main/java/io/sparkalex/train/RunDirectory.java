@@ -14,8 +14,9 @@ import java.io.IOException;
 
 /**
  * The output directory of a run ({@code --out}, any Hadoop URI) and every file the job keeps in
- * it: checkpoints, metrics, the data report, the test metrics, and the scratch folder
- * {@code _work/} that executors write decoded minibatches and optimizer state to.
+ * it: checkpoints, metrics, the data report, the test metrics, the image cache ({@code _cache/},
+ * unless {@code cache_dir} puts it elsewhere) and the scratch folder {@code _work/} where
+ * resident workers exchange optimizer state.
  */
 final class RunDirectory {
     static final String TEST_METRICS = "test-metrics.json";
@@ -40,6 +41,11 @@ final class RunDirectory {
         fs.mkdirs(dir);
         AtomicFiles.cleanTemporaries(fs, dir);
         return new RunDirectory(fs, dir);
+    }
+
+    /** Where the image cache lives: {@code cacheDir} when set, else {@code <out>/_cache}. */
+    String cacheDir(String cacheDir) {
+        return cacheDir.isBlank() ? fs.makeQualified(new Path(dir, "_cache")).toString() : cacheDir;
     }
 
     /** Scratch space of this run, emptied at its start and end; shared by driver and executors. */

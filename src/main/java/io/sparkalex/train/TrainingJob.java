@@ -1,11 +1,14 @@
 package io.sparkalex.train;
 
 import io.sparkalex.config.JobConfig;
+import io.sparkalex.data.Augmentation;
+import io.sparkalex.data.BatchPlan;
+import io.sparkalex.data.CacheBatchLoader;
+import io.sparkalex.data.CachedData;
+import io.sparkalex.data.CachedSplit;
 import io.sparkalex.data.ClassIndex;
-import io.sparkalex.data.DataPreparation;
 import io.sparkalex.data.DataQualityGate;
-import io.sparkalex.data.PreparedData;
-import io.sparkalex.data.PreparedSplit;
+import io.sparkalex.data.ImageCache;
 import io.sparkalex.data.SplitTable;
 import io.sparkalex.data.Synsets;
 import io.sparkalex.eval.EvalResult;
@@ -33,15 +36,15 @@ import java.util.UUID;
 
 /**
  * The training run, read top to bottom like the reference script's {@code train()}: read the
- * split CSV, build or resume AlexNet, decode the images on the executors, then per epoch train
- * with parameter averaging, evaluate train and val, and record; at the end, test the best model.
+ * split CSV, build or resume AlexNet, open (or build) the decoded-image cache, then per epoch
+ * train with parameter averaging, evaluate train and val, and record; at the end, test the best model.
  * Each step is a method or class of its own; this class only says in which order they run.
  */
 public final class TrainingJob {
     private static final Logger log = LoggerFactory.getLogger(TrainingJob.class);
 
     /** What a finished run reports to its caller (the CLI, a test, a scheduler wrapper). */
-    public record Result(List<EpochMetrics> history, int bestEpoch, double bestValLoss, TestMetrics test) {
+    public record Result(List<EpochMetrics> history, int bestEpoch, TestMetrics test) {
     }
 
     private final SparkSession spark;
@@ -75,23 +78,28 @@ public final class TrainingJob {
         if (start.allEpochsDone(config) && run.hasTestMetrics()) {
             log.info("all {} epochs are already done in {}; nothing to do (raise epochs to train further, "
                     + "or --fresh to start over)", config.epochs, run.dir);
-            return new Result(start.history(), start.bestEpoch(), start.bestValLoss(), null);
+            return new Result(start.history(), start.bestEpoch(), null);
         }
-        PreparedData data = prepareData(run, table, classes);
+        CachedData data = openCache(run, table, classes);
         EpochRecorder recorder = new EpochRecorder(run, start, (epoch, bestLoss, bestEpoch, history) ->
                 new TrainingState(epoch, bestLoss, bestEpoch, config.toJson(), classes.ids(), classes.namesById(),
                         history, provenance()));
-        Evaluator evaluator = new Evaluator(sc, workers);
-        List<String> trainSample = sample(data.split("train").paths(), config.trainEvalFraction, config.seed);
+        CacheBatchLoader loader = new CacheBatchLoader(config.imageSize, classes.size(), augmentation(), config.seed,
+                sc.hadoopConfiguration());
+        Evaluator evaluator = new Evaluator(sc, workers, loader, config.imageSize);
+        List<String> trainSample = sample(BatchPlan.evaluation(data.split("train"), config.batchSize),
+                config.trainEvalFraction, config.seed);
+        List<String> val = BatchPlan.evaluation(data.split("val"), config.batchSize);
         MultiLayerNetwork network = start.network();
-        try (EpochTrainer trainer = new EpochTrainer(sc, config, workers, network, data.split("train"),
+        try (EpochTrainer trainer = new EpochTrainer(sc, config, workers, network, data.split("train"), loader,
                 new Path(run.workDir(), "optimizer-state"), UUID.randomUUID().toString())) {
             for (int epoch = start.nextEpoch(); epoch <= config.epochs; epoch++) {
+                double lr = LearningRateSchedule.rateAt(config, epoch, recorder.history());
                 long t0 = System.nanoTime();
-                trainer.trainOneEpoch(epoch, epoch == start.nextEpoch());
+                trainer.trainOneEpoch(epoch, lr);
                 long t1 = System.nanoTime();
-                List<EvalResult> scores = evaluate(evaluator, network, epoch, trainSample, data.split("val").paths());
-                recorder.record(metrics(epoch, scores.get(0), scores.get(1), classes, trainer.images(), t0, t1),
+                List<EvalResult> scores = evaluate(evaluator, network, epoch, trainSample, val);
+                recorder.record(metrics(epoch, lr, scores.get(0), scores.get(1), classes, trainer.images(), t0, t1),
                         network);
             }
         }
@@ -99,15 +107,16 @@ public final class TrainingJob {
         log.info(String.format(Locale.ROOT, "best val_loss %.4f at epoch %d; outputs in %s", recorder.bestValLoss(),
                 recorder.bestEpoch(), run.dir));
         run.clearWorkDir();
-        return new Result(recorder.history(), recorder.bestEpoch(), recorder.bestValLoss(), test);
+        return new Result(recorder.history(), recorder.bestEpoch(), test);
     }
 
-    /** Decodes every split on the executors into minibatch files, reports on the rows, and gates. */
-    private PreparedData prepareData(RunDirectory run, SplitTable table, ClassIndex classes) throws IOException {
+    /** Opens the image cache (building it on the executors if needed), reports on the rows, and gates. */
+    private CachedData openCache(RunDirectory run, SplitTable table, ClassIndex classes) throws IOException {
         run.clearWorkDir();
         int tasks = config.decodePartitions > 0 ? config.decodePartitions : 4 * workers;
-        PreparedData data = new DataPreparation(spark, new DataPreparation.Settings(where.images(), run.workDir(),
-                config.imageSize, config.batchSize, tasks, config.seed)).prepare(table, classes);
+        CachedData data = new ImageCache(spark, new ImageCache.Settings(run.cacheDir(config.cacheDir), where.images(),
+                config.resizeSize, ImageCache.JPEG_QUALITY, ImageCache.SHARD_SIZE, tasks))
+                .open(table, classes, where.csv());
         DataQualityGate gate = new DataQualityGate(config.maxBadFraction);
         run.writeDataReport(gate.report(data, where.csv(), where.images()));
         log.info("data: {}", data.overall().summary());
@@ -115,34 +124,41 @@ public final class TrainingJob {
         return data;
     }
 
+    /** The training-time augmentation the configuration switches on. */
+    private Augmentation augmentation() {
+        return new Augmentation(config.augmentCrop, config.augmentFlip, config.augmentColour, config.augmentMinScale);
+    }
+
     /** Train-sample and val scores of the network as it is after {@code epoch}, in one broadcast. */
     private List<EvalResult> evaluate(Evaluator evaluator, MultiLayerNetwork network, int epoch,
                                       List<String> trainSample, List<String> val) {
         sc.setJobGroup("sparkalex-epoch-" + epoch, "epoch " + epoch + " evaluation", false);
         try {
-            return evaluator.evaluate(network, List.of(trainSample, val));
+            return evaluator.evaluate(network, List.of(new Evaluator.Batches(trainSample, 1),
+                    new Evaluator.Batches(val, config.evalCrops)));
         } finally {
             sc.clearJobGroup();
         }
     }
 
-    private EpochMetrics metrics(int epoch, EvalResult train, EvalResult val, ClassIndex classes, long images,
-                                 long t0, long t1) {
+    private EpochMetrics metrics(int epoch, double lr, EvalResult train, EvalResult val, ClassIndex classes,
+                                 long images, long t0, long t1) {
         long t2 = System.nanoTime();
         double trainSeconds = (t1 - t0) / 1e9;
         return new EpochMetrics(epoch, train.loss(), train.accuracy(), val.loss(), val.accuracy(), top5(val, classes),
-                images / trainSeconds, (t2 - t0) / 1e9, trainSeconds, (t2 - t1) / 1e9, config.learningRateAt(epoch),
+                images / trainSeconds, (t2 - t0) / 1e9, trainSeconds, (t2 - t1) / 1e9, lr,
                 images, val.examples(), Instant.now().toString());
     }
 
     /** Scores {@code best.zip} on the test split and writes {@code test-metrics.json}; null without a test split. */
-    private TestMetrics testBestModel(RunDirectory run, PreparedSplit testSplit, Evaluator evaluator, int bestEpoch,
+    private TestMetrics testBestModel(RunDirectory run, CachedSplit testSplit, Evaluator evaluator, int bestEpoch,
                                       ClassIndex classes) throws IOException {
         if (testSplit == null || testSplit.examples() == 0 || !run.checkpoints.exists(CheckpointStore.BEST)) {
             return null;
         }
         MultiLayerNetwork best = run.checkpoints.load(CheckpointStore.BEST).orElseThrow().network();
-        EvalResult r = evaluator.evaluate(best, List.of(testSplit.paths())).get(0);
+        EvalResult r = evaluator.evaluate(best, List.of(new Evaluator.Batches(
+                BatchPlan.evaluation(testSplit, config.batchSize), config.evalCrops))).get(0);
         TestMetrics test = new TestMetrics(bestEpoch, r.loss(), r.accuracy(), top5(r, classes), r.examples());
         run.writeTestMetrics(test);
         log.info(String.format(Locale.ROOT, "test (best model, epoch %d): loss %.4f  acc %.4f%s", bestEpoch,

@@ -1,6 +1,9 @@
 package io.sparkalex.cluster;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.sparkalex.config.JobConfig;
+import io.sparkalex.data.EvalTransform;
+import io.sparkalex.data.ImageCache;
 import io.sparkalex.data.ImageDecoder;
 import io.sparkalex.data.SampleDataGenerator;
 import io.sparkalex.storage.AtomicFiles;
@@ -206,10 +209,15 @@ class ClusterIT {
         return latest;
     }
 
-    /** Decodes the test images straight from HDFS and runs the checkpoint's network on them. */
+    /**
+     * Decodes the test images straight from HDFS, as the job's cache and evaluation do (scale and
+     * centre-crop to resize_size, JPEG, centre crop of image_size), and runs the checkpoint on them.
+     */
     static EvalResult evaluateTestSplit(CheckpointStore.Checkpoint ckpt, FileSystem fs) throws Exception {
         List<String> classes = ckpt.state().classes();
-        ImageDecoder decoder = new ImageDecoder(67);
+        JobConfig config = JobConfig.fromJson(ckpt.state().configJson());
+        int size = config.imageSize;
+        int per = 3 * size * size;
         List<float[]> images = new ArrayList<>();
         List<Integer> labels = new ArrayList<>();
         String csv = AtomicFiles.readString(fs, new Path(data + "/" + SampleDataGenerator.CSV));
@@ -219,21 +227,22 @@ class ClusterIT {
                 continue;
             }
             try (InputStream in = fs.open(new Path(data + "/" + SampleDataGenerator.IMAGES + "/" + f[1]))) {
-                float[] image = new float[3 * 67 * 67];
-                decoder.decode(in.readAllBytes(), image, 0);
+                byte[] jpeg = ImageDecoder.encodeJpeg(ImageDecoder.centreSquare(
+                        ImageDecoder.decodeRgb(in.readAllBytes()), config.resizeSize), ImageCache.JPEG_QUALITY);
+                float[] image = new float[per];
+                new EvalTransform(size).centre(ImageDecoder.decodeCached(jpeg), image, 0);
                 images.add(image);
             }
             labels.add(classes.indexOf(f[1].substring(0, f[1].indexOf('_'))));
         }
         int n = images.size();
-        int per = 3 * 67 * 67;
         float[] x = new float[n * per];
         float[][] y = new float[n][classes.size()];
         for (int i = 0; i < n; i++) {
             System.arraycopy(images.get(i), 0, x, i * per, per);
             y[i][labels.get(i)] = 1;
         }
-        float[][] probs = ckpt.network().output(Nd4j.create(x, new long[] {n, 3, 67, 67}, 'c'), false).toFloatMatrix();
+        float[][] probs = ckpt.network().output(Nd4j.create(x, new long[] {n, 3, size, size}, 'c'), false).toFloatMatrix();
         return EvalResult.score(probs, y);
     }
 }

@@ -56,12 +56,13 @@ class JobConfigTest {
     }
 
     @Test
-    void stepDecayScheduleIsAFunctionOfTheEpoch() {
-        JobConfig c = JobConfig.load(null, Map.of("learning_rate", "0.1", "lr_decay_every", "2", "lr_decay_factor", "0.5"));
-        assertEquals(0.1, c.learningRateAt(1), 1e-12);
-        assertEquals(0.1, c.learningRateAt(2), 1e-12);
-        assertEquals(0.05, c.learningRateAt(3), 1e-12);
-        assertEquals(0.025, c.learningRateAt(5), 1e-12);
+    void resizeSizeFollowsImageSizeUnlessSetAndMustHoldACrop() {
+        assertEquals(256, JobConfig.load(null, Map.of()).resizeSize, "the paper's 256 for 227 crops");
+        assertEquals(76, JobConfig.load(null, Map.of("image_size", "67")).resizeSize);
+        assertEquals(100, JobConfig.load(null, Map.of("image_size", "67", "resize_size", "100")).resizeSize);
+        assertError("'resize_size' = 60 is smaller than image_size = 67",
+                Map.of("image_size", "67", "resize_size", "60"));
+        assertError("'eval_crops' must be 1 or 10", Map.of("eval_crops", "5"));
     }
 
     static void assertError(String expected, Map<String, String> sets) {

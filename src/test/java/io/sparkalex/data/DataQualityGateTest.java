@@ -13,22 +13,22 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The gate between decoding and training, and the report it writes. */
 class DataQualityGateTest {
-    static PreparedSplit split(String name, int used, int corrupt) {
+    static CachedSplit split(String name, int used, int corrupt) {
         DataReport r = DataReportTest.partition(used, SkipReason.CORRUPT, corrupt, name + "-");
-        return new PreparedSplit(name, used == 0 ? List.of() : List.of(new BatchFile(name + ".bin", used)), r);
+        return new CachedSplit(name, "file:/cache/" + name, used == 0 ? List.of() : List.of(new ShardInfo(0, 0, used)), r);
     }
 
-    static PreparedData data(PreparedSplit... splits) {
-        Map<String, PreparedSplit> m = new LinkedHashMap<>();
-        for (PreparedSplit s : splits) {
+    static CachedData data(CachedSplit... splits) {
+        Map<String, CachedSplit> m = new LinkedHashMap<>();
+        for (CachedSplit s : splits) {
             m.put(s.name(), s);
         }
-        return new PreparedData(m);
+        return new CachedData(m);
     }
 
     @Test
     void tooManyBadRowsStopTheRunNamingTheReasonAndExamples() {
-        PreparedData d = data(split("train", 90, 8), split("val", 10, 2));
+        CachedData d = data(split("train", 90, 8), split("val", 10, 2));
         assertDoesNotThrow(() -> new DataQualityGate(0.1).check(d, "out/data-report.json"));
         DataError e = assertThrows(DataError.class, () -> new DataQualityGate(0.05).check(d, "out/data-report.json"));
         assertTrue(e.getMessage().contains("10 of 110 rows") && e.getMessage().contains("corrupt")

@@ -22,25 +22,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** Decoding real encoded bytes of each colour model the job must accept, at a test size. */
 class ImageDecoderTest {
     static final int SIZE = 67;
-    final ImageDecoder decoder = new ImageDecoder(SIZE);
 
-    /** One image into a fresh CHW array, as a minibatch slot receives it. */
-    static float[] decode(ImageDecoder decoder, byte[] bytes) throws ImageDecoder.DecodeException {
+    /** An image scaled to a SIZE square and written as the network's normalised CHW input (no JPEG step). */
+    static float[] decode(byte[] bytes) throws ImageDecoder.DecodeException {
+        return chw(ImageDecoder.centreSquare(ImageDecoder.decodeRgb(bytes), SIZE));
+    }
+
+    static float[] chw(BufferedImage square) {
+        Pixels p = new Pixels(SIZE, SIZE, square.getRGB(0, 0, SIZE, SIZE, null, 0, SIZE));
         float[] out = new float[3 * SIZE * SIZE];
-        decoder.decode(bytes, out, 0);
+        new EvalTransform(SIZE).centre(p, out, 0);
         return out;
     }
 
     @Test
     void pngRgbIsResizedToChwAndNormalisedWithImageNetStatistics() throws Exception {
-        float[] x = decode(decoder, encode(solid(BufferedImage.TYPE_INT_RGB, 300, 200, new Color(200, 100, 50)), "png"));
+        float[] x = decode(encode(solid(BufferedImage.TYPE_INT_RGB, 300, 200, new Color(200, 100, 50)), "png"));
         assertEquals(3 * SIZE * SIZE, x.length);
         assertPlanes(x, 200, 100, 50, 1e-4);
     }
 
     @Test
     void jpegDecodesWithinCompressionError() throws Exception {
-        float[] x = decode(decoder, encode(solid(BufferedImage.TYPE_INT_RGB, 500, 375, new Color(30, 160, 220)), "jpeg"));
+        float[] x = decode(encode(solid(BufferedImage.TYPE_INT_RGB, 500, 375, new Color(30, 160, 220)), "jpeg"));
         assertPlanes(x, 30, 160, 220, 4 / 255f / 0.224f);
     }
 
@@ -52,7 +56,7 @@ class ImageDecoderTest {
         g.setColor(Color.BLUE);
         g.fillRect(67, 0, 67, 134);
         g.dispose();
-        float[] x = decode(decoder, encode(img, "png"));
+        float[] x = decode(encode(img, "png"));
         int plane = SIZE * SIZE;
         int leftPixel = 30 * SIZE + 5;
         int rightPixel = 30 * SIZE + 60;
@@ -71,14 +75,14 @@ class ImageDecoderTest {
                 r.setSample(x, y, 0, 128);
             }
         }
-        assertPlanes(decode(decoder, encode(grey, "png")), 128, 128, 128, 1e-4);
-        assertPlanes(decode(decoder, encode(grey, "jpeg")), 128, 128, 128, 2 / 255f / 0.224f);
+        assertPlanes(decode(encode(grey, "png")), 128, 128, 128, 1e-4);
+        assertPlanes(decode(encode(grey, "jpeg")), 128, 128, 128, 2 / 255f / 0.224f);
     }
 
     @Test
     void paletteAndAlphaPngsBecomeRgbLikePilConvert() throws Exception {
         BufferedImage palette = solid(BufferedImage.TYPE_BYTE_INDEXED, 100, 100, Color.GREEN);
-        assertPlanes(decode(decoder, encode(palette, "png")), 0, 255, 0, 1e-4);
+        assertPlanes(decode(encode(palette, "png")), 0, 255, 0, 1e-4);
 
         BufferedImage alpha = new BufferedImage(100, 100, BufferedImage.TYPE_INT_ARGB);
         int argb = (64 << 24) | (10 << 16) | (120 << 8) | 240;   // mostly transparent
@@ -87,7 +91,7 @@ class ImageDecoderTest {
                 alpha.setRGB(x, y, argb);
             }
         }
-        assertPlanes(decode(decoder, encode(alpha, "png")), 10, 120, 240, 1e-4);
+        assertPlanes(decode(encode(alpha, "png")), 10, 120, 240, 1e-4);
     }
 
     @Test
@@ -108,7 +112,7 @@ class ImageDecoderTest {
             assertEquals(ColorSpace.TYPE_CMYK, reader.getRawImageType(0).getColorModel().getColorSpace().getType(),
                     "the test image must really be a CMYK JPEG");
         }
-        float[] x = decode(decoder, bytes);
+        float[] x = decode(bytes);
         int plane = SIZE * SIZE;
         int mid = 33 * SIZE + 33;
         float r = x[mid] * 0.229f + 0.485f;
@@ -118,11 +122,43 @@ class ImageDecoderTest {
     }
 
     @Test
+    void theCacheKeepsTheCentreSquareOfTheShorterSideAsJpeg() throws Exception {
+        // 300x200: left third red, middle third green, right third blue; the centre square is the
+        // middle 200x200, mostly green, with red and blue strips 50 pixels wide on either side.
+        BufferedImage img = solid(BufferedImage.TYPE_INT_RGB, 300, 200, Color.GREEN);
+        Graphics2D g = img.createGraphics();
+        g.setColor(Color.RED);
+        g.fillRect(0, 0, 100, 200);
+        g.setColor(Color.BLUE);
+        g.fillRect(200, 0, 100, 200);
+        g.dispose();
+        BufferedImage square = ImageDecoder.centreSquare(ImageDecoder.decodeRgb(encode(img, "png")), 100);
+        assertEquals(100, square.getWidth());
+        assertEquals(100, square.getHeight());
+        assertEquals(0xFF0000, square.getRGB(10, 50) & 0xFFFFFF, "scaled 0.5: x 0-24 is the red strip");
+        assertEquals(0x00FF00, square.getRGB(50, 50) & 0xFFFFFF);
+        assertEquals(0x0000FF, square.getRGB(90, 50) & 0xFFFFFF);
+
+        byte[] jpeg = ImageDecoder.encodeJpeg(square, ImageCache.JPEG_QUALITY);
+        Pixels back = ImageDecoder.decodeCached(jpeg);
+        assertEquals(100, back.width());
+        int[] want = {0xFF0000, 0x00FF00, 0x0000FF};
+        int[] xs = {10, 50, 90};
+        for (int i = 0; i < 3; i++) {
+            int p = back.at(xs[i], 50);
+            for (int shift = 0; shift <= 16; shift += 8) {
+                assertEquals((want[i] >>> shift) & 0xFF, (p >>> shift) & 0xFF, 6, "JPEG at quality 0.95 stays close");
+            }
+        }
+        assertTrue(jpeg.length < 100 * 100 * 3 / 10, "a tenth of raw bytes or less: " + jpeg.length);
+    }
+
+    @Test
     void unusableBytesAreReportedWithAReason() {
-        var empty = assertThrows(ImageDecoder.DecodeException.class, () -> decode(decoder, new byte[0]));
+        var empty = assertThrows(ImageDecoder.DecodeException.class, () -> decode(new byte[0]));
         assertEquals(SkipReason.EMPTY_FILE, empty.reason());
         var text = assertThrows(ImageDecoder.DecodeException.class,
-                () -> decode(decoder, "this is not a JPEG".getBytes()));
+                () -> decode("this is not a JPEG".getBytes()));
         assertEquals(SkipReason.NOT_AN_IMAGE, text.reason());
     }
 
@@ -138,7 +174,7 @@ class ImageDecoderTest {
     }
 
     static float norm(int v, int channel) {
-        return (v / 255f - ImageDecoder.MEAN[channel]) / ImageDecoder.STD[channel];
+        return (v / 255f - Pixels.MEAN[channel]) / Pixels.STD[channel];
     }
 
     static BufferedImage solid(int type, int w, int h, Color color) {

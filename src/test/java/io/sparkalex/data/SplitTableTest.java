@@ -39,11 +39,11 @@ class SplitTableTest {
                 """);
         assertEquals(Map.of("train", 4L, "val", 1L, "test", 1L), t.counts());
         List<Row> train = t.split("train").orderBy("filename").collectAsList();
-        assertEquals("n02091244", train.get(0).getString(2));
-        assertEquals("n02114548", train.get(1).getString(2));
-        assertNull(train.get(2).get(2), "a name without '_' has no label");
-        assertEquals("sub/dir/n02091244_10.png", train.get(3).getString(0));
-        assertEquals("n02091244", train.get(3).getString(2), "label comes from the base name");
+        assertEquals("n02091244", train.get(0).<String>getAs(SplitTable.LABEL));
+        assertEquals("n02114548", train.get(1).getAs(SplitTable.LABEL));
+        assertNull(train.get(2).getAs(SplitTable.LABEL), "a name without '_' has no label");
+        assertEquals("sub/dir/n02091244_10.png", train.get(3).getAs(SplitTable.FILENAME));
+        assertEquals("n02091244", train.get(3).getAs(SplitTable.LABEL), "label comes from the base name");
         ClassIndex classes = t.classes(Map.of("n02091244", "Ibizan hound"));
         assertEquals(List.of("n02091244", "n02114548"), classes.ids());
         assertEquals("Ibizan hound", classes.namesById().get("n02091244"));
@@ -59,7 +59,7 @@ class SplitTableTest {
                 c.jpg,val,dog
                 """);
         assertEquals(List.of("cat", "dog"), t.classes(Map.of()).ids());
-        assertEquals("dog", t.split("val").first().getString(2));
+        assertEquals("dog", t.split("val").first().getAs(SplitTable.LABEL));
     }
 
     @Test

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class AlexNetTest {
     /** The network's hyper-parameters as the defaults give them, at another size and width. */
     static AlexNet.Spec spec(int imageSize, double widthFactor, int classes) {
-        return new AlexNet.Spec(imageSize, widthFactor, classes, 0.5, 42, new Adam(1e-4), 0, true);
+        return new AlexNet.Spec(imageSize, widthFactor, classes, 0.5, 42, new Adam(1e-4), 0, true, AlexNet.Init.HE);
     }
 
     /** Output shape of a named layer, e.g. {@code "96x27x27"} for pool1 at 227x227. */
@@ -88,5 +88,28 @@ class AlexNetTest {
                 () -> AlexNet.configuration(spec(AlexNet.MIN_IMAGE_SIZE - 1, 0.25, 10)));
         assertTrue(e.getMessage().contains("" + AlexNet.MIN_IMAGE_SIZE), e.getMessage());
         assertThrows(IllegalArgumentException.class, () -> AlexNet.geometry(64));
+    }
+
+    @Test
+    void thePapersInitialisationHasStd001WeightsAndItsBiases() {
+        var spec = new AlexNet.Spec(99, 1.0, 10, 0.5, 7, new Adam(1e-4), 0, true, AlexNet.Init.PAPER);
+        MultiLayerNetwork net = new MultiLayerNetwork(AlexNet.configuration(spec));
+        net.init();
+        List<String> liftedBias = List.of("conv2", "conv4", "conv5", "fc1", "fc2");
+        for (String layer : List.of("conv1", "conv2", "conv3", "conv4", "conv5", "fc1", "fc2", "fc3")) {
+            var w = net.getLayer(layer).getParam("W");
+            assertEquals(0, w.meanNumber().doubleValue(), 1e-3, layer + " weights mean");
+            assertEquals(0.01, w.stdNumber().doubleValue(), 0.01 * 0.05, layer + " weights std");
+            var b = net.getLayer(layer).getParam("b");
+            double want = liftedBias.contains(layer) ? 1.0 : 0.0;
+            assertEquals(want, b.minNumber().doubleValue(), 0, layer + " bias");
+            assertEquals(want, b.maxNumber().doubleValue(), 0, layer + " bias");
+        }
+        var he = new MultiLayerNetwork(AlexNet.configuration(spec(99, 1.0, 10)));
+        he.init();
+        double fanIn = 3 * 11 * 11;
+        assertEquals(Math.sqrt(2 / fanIn), he.getLayer("conv1").getParam("W").stdNumber().doubleValue(), 0.01,
+                "He: N(0, 2 / fan_in)");
+        assertEquals(0, he.getLayer("conv2").getParam("b").maxNumber().doubleValue(), 0);
     }
 }

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /** The network on oneDNN kernels computes what the network on DL4J's Java layers computes. */
 class NativeKernelsTest {
     static MultiLayerNetwork network(boolean nativeKernels) {
-        var spec = new AlexNet.Spec(99, 0.25, 5, 0, 42, new Adam(1e-4), 0, nativeKernels);
+        var spec = new AlexNet.Spec(99, 0.25, 5, 0, 42, new Adam(1e-4), 0, nativeKernels, AlexNet.Init.HE);
         MultiLayerNetwork net = new MultiLayerNetwork(AlexNet.configuration(spec));
         net.init();
         return net;

@@ -1,6 +1,8 @@
 package io.sparkalex.bench;
 
 import io.sparkalex.config.JobConfig;
+import io.sparkalex.data.EvalTransform;
+import io.sparkalex.data.ImageCache;
 import io.sparkalex.data.ImageDecoder;
 import io.sparkalex.data.SampleDataGenerator;
 import io.sparkalex.model.AlexNet;
@@ -237,8 +239,10 @@ public final class Benchmark implements Callable<Integer> {
         return out;
     }
 
+    /** The minibatches of the job's own pipeline: the cache's square, JPEG, centre crop, normalised. */
     List<DataSet> decodeBatches(List<Path> files) throws Exception {
-        ImageDecoder decoder = new ImageDecoder(imageSize);
+        EvalTransform centre = new EvalTransform(imageSize);
+        int resize = config(true).resizeSize;
         int per = 3 * imageSize * imageSize;
         List<DataSet> out = new ArrayList<>();
         for (int start = 0; start + batchSize <= files.size(); start += batchSize) {
@@ -246,7 +250,9 @@ public final class Benchmark implements Callable<Integer> {
             float[] y = new float[batchSize * 10];
             for (int i = 0; i < batchSize; i++) {
                 Path f = files.get(start + i);
-                decoder.decode(Files.readAllBytes(f), x, i * per);
+                byte[] jpeg = ImageDecoder.encodeJpeg(ImageDecoder.centreSquare(
+                        ImageDecoder.decodeRgb(Files.readAllBytes(f)), resize), ImageCache.JPEG_QUALITY);
+                centre.centre(ImageDecoder.decodeCached(jpeg), x, i * per);
                 y[i * 10 + classOf(f.getFileName().toString())] = 1;
             }
             out.add(new DataSet(Nd4j.create(x, new long[] {batchSize, 3, imageSize, imageSize}, 'c'),

@@ -1,7 +1,7 @@
 package io.sparkalex.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.sparkalex.data.DataPreparation;
+import io.sparkalex.data.ImageCache;
 import io.sparkalex.storage.Json;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerJobStart;
@@ -14,7 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The executor time of the job's decode tasks, from Spark's own task metrics: the tasks of every
- * job in {@link DataPreparation#JOB_GROUP}. Divided into the images they decoded, it is the
+ * job in {@link ImageCache#JOB_GROUP}. Divided into the images they decoded, it is the
  * decode + resize + normalise + write rate of one executor core.
  */
 final class DecodeTime extends SparkListener {
@@ -23,7 +23,7 @@ final class DecodeTime extends SparkListener {
 
     @Override
     public void onJobStart(SparkListenerJobStart jobStart) {
-        if (DataPreparation.JOB_GROUP.equals(jobStart.properties().getProperty("spark.jobGroup.id"))) {
+        if (ImageCache.JOB_GROUP.equals(jobStart.properties().getProperty("spark.jobGroup.id"))) {
             for (Object id : scala.collection.JavaConverters.seqAsJavaList(jobStart.stageIds())) {
                 decodeStages.add((Integer) id);
             }

@@ -2,9 +2,9 @@ package io.sparkalex.data;
 
 import java.util.Map;
 
-/** Every non-empty split decoded into minibatch files, in train, val, test order. */
-public record PreparedData(Map<String, PreparedSplit> splits) {
-    public PreparedSplit split(String name) {
+/** Every non-empty split in the image cache, in train, val, test order. */
+public record CachedData(Map<String, CachedSplit> splits) {
+    public CachedSplit split(String name) {
         return splits.get(name);
     }
 

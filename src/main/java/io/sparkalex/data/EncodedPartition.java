@@ -5,21 +5,21 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What one decode task returns to the driver: its batch files and its row report.
+ * What one cache-building task returns to the driver: its shards and its row report.
  * A plain class, not a record: Spark's Kryo cannot serialize records.
  */
-final class DecodedPartition implements Serializable {
+final class EncodedPartition implements Serializable {
     private static final long serialVersionUID = 1L;
-    private final ArrayList<BatchFile> batches;
+    private final ArrayList<ShardInfo> shards;
     private final DataReport report;
 
-    DecodedPartition(List<BatchFile> batches, DataReport report) {
-        this.batches = new ArrayList<>(batches);
+    EncodedPartition(List<ShardInfo> shards, DataReport report) {
+        this.shards = new ArrayList<>(shards);
         this.report = report;
     }
 
-    List<BatchFile> batches() {
-        return batches;
+    List<ShardInfo> shards() {
+        return shards;
     }
 
     DataReport report() {

@@ -1,0 +1,78 @@
+package io.sparkalex.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+
+import java.util.Locale;
+import java.util.Set;
+
+/** Reads typed values, naming the key in every error, and remembers which keys were read. */
+final class ConfigReader {
+    private final Config c;
+    private final Set<String> read = new java.util.HashSet<>();
+
+    ConfigReader(Config c) {
+        this.c = c;
+    }
+
+    private <T> T get(String key, java.util.function.Function<String, T> getter, String type) {
+        read.add(key);
+        try {
+            return getter.apply(key);
+        } catch (ConfigException.Missing e) {
+            throw new ConfigError("config key '" + key + "' is missing");
+        } catch (ConfigException.WrongType e) {
+            throw new ConfigError("config key '" + key + "' must be " + type + " (got '" + raw(key) + "')");
+        }
+    }
+
+    private String raw(String key) {
+        return String.valueOf(c.getValue(key).unwrapped());
+    }
+
+    int intIn(String key, int min, int max) {
+        int v = get(key, c::getInt, "an integer");
+        if (v < min || v > max) {
+            throw new ConfigError("config key '" + key + "' must be in [" + min + ", " + max + "] (got " + v + ")");
+        }
+        return v;
+    }
+
+    long longAny(String key) {
+        return get(key, c::getLong, "an integer");
+    }
+
+    double doubleIn(String key, double min, double max) {
+        double v = get(key, c::getDouble, "a number");
+        if (!(v >= min && v <= max)) {
+            throw new ConfigError("config key '" + key + "' must be in [" + min + ", " + max + "] (got " + v + ")");
+        }
+        return v;
+    }
+
+    String string(String key) {
+        return get(key, c::getString, "a string");
+    }
+
+    boolean bool(String key) {
+        return get(key, c::getBoolean, "true or false");
+    }
+
+    <E extends Enum<E>> E enumOf(String key, Class<E> type) {
+        String v = get(key, c::getString, "a string");
+        try {
+            return Enum.valueOf(type, v.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("config key '" + key + "' must be one of "
+                    + java.util.Arrays.toString(type.getEnumConstants()).toLowerCase(Locale.ROOT) + " (got '" + v + "')");
+        }
+    }
+
+    void rejectUnknownKeys() {
+        for (String key : c.root().keySet()) {
+            if (!read.contains(key)) {
+                throw new ConfigError("unknown config key '" + key + "'; known keys: " + new java.util.TreeSet<>(read));
+            }
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.sparkalex.train;
+
+import io.sparkalex.config.JobConfig;
+import io.sparkalex.storage.EpochMetrics;
+
+import java.util.List;
+
+/**
+ * The learning rate of each epoch: a pure function of the configuration, the epoch and the
+ * metrics of the epochs before it, so a resumed run (whose history comes from the checkpoint)
+ * continues with exactly the rate the uninterrupted run would have used.
+ *
+ * <ul>
+ *   <li>warm-up: over the first {@code lr_warmup_epochs} epochs the rate rises linearly,
+ *       {@code lr * e / (W + 1)}; the schedule then starts at its first epoch;
+ *   <li>{@code step}: times {@code lr_decay_factor} every {@code lr_decay_every} epochs;
+ *   <li>{@code plateau}: times {@code lr_decay_factor} each time val loss has not improved for
+ *       {@code lr_patience} epochs (the paper's "divide by 10 when the validation error stops
+ *       improving");
+ *   <li>{@code cosine}: from {@code learning_rate} down to {@code lr_min} over the remaining epochs.
+ * </ul>
+ */
+public final class LearningRateSchedule {
+    private LearningRateSchedule() {
+    }
+
+    /** The rate for 1-based {@code epoch}, given the metrics of every epoch before it. */
+    public static double rateAt(JobConfig c, int epoch, List<EpochMetrics> history) {
+        int warmup = c.lrWarmupEpochs;
+        if (epoch <= warmup) {
+            return c.learningRate * epoch / (warmup + 1);
+        }
+        int e = epoch - warmup;   // 1-based epoch of the schedule proper
+        return switch (c.lrSchedule) {
+            case STEP -> c.lrDecayEvery == 0 ? c.learningRate
+                    : c.learningRate * Math.pow(c.lrDecayFactor, (e - 1) / c.lrDecayEvery);
+            case PLATEAU -> c.learningRate * Math.pow(c.lrDecayFactor, plateauReductions(c, epoch, history));
+            case COSINE -> {
+                int span = Math.max(1, c.epochs - warmup);
+                yield c.lrMin + (c.learningRate - c.lrMin) * 0.5 * (1 + Math.cos(Math.PI * (e - 1) / span));
+            }
+        };
+    }
+
+    /** How many times val loss stalled for {@code lr_patience} epochs after the warm-up, before {@code epoch}. */
+    static int plateauReductions(JobConfig c, int epoch, List<EpochMetrics> history) {
+        double best = Double.POSITIVE_INFINITY;
+        int stalled = 0;
+        int reductions = 0;
+        for (EpochMetrics m : history) {
+            if (m.epoch() >= epoch) {
+                break;
+            }
+            if (m.valLoss() < best) {
+                best = m.valLoss();
+                stalled = 0;
+            } else if (m.epoch() > c.lrWarmupEpochs && ++stalled >= c.lrPatience) {
+                reductions++;
+                stalled = 0;
+            }
+        }
+        return reductions;
+    }
+}

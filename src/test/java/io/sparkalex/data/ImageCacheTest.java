@@ -1,0 +1,112 @@
+package io.sparkalex.data;
+
+import io.sparkalex.storage.Json;
+import io.sparkalex.testing.SampleData;
+import io.sparkalex.testing.TestSpark;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerJobStart;
+import org.apache.spark.sql.SparkSession;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The decoded-image cache on real local Spark: built once, reused, rebuilt when its inputs change. */
+class ImageCacheTest {
+    @TempDir
+    static Path tmp;
+    static SampleData data;
+
+    /** Counts the Spark jobs that build a cache: decode tasks run only in those. */
+    static final class DecodeJobs extends SparkListener {
+        final AtomicInteger jobs = new AtomicInteger();
+
+        @Override
+        public void onJobStart(SparkListenerJobStart start) {
+            if (ImageCache.JOB_GROUP.equals(start.properties().getProperty("spark.jobGroup.id"))) {
+                jobs.incrementAndGet();
+            }
+        }
+    }
+
+    @BeforeAll
+    static void data() throws Exception {
+        data = SampleData.write(tmp.resolve("data"), 3, 20, 4);
+    }
+
+    record Opened(CachedData data, int decodeJobs, String build) {
+    }
+
+    static Opened open(Path csv, Path cacheDir, int resize) throws Exception {
+        SparkSession spark = TestSpark.session();
+        DecodeJobs listener = new DecodeJobs();
+        spark.sparkContext().addSparkListener(listener);
+        try {
+            SplitTable table = SplitTable.read(spark, csv.toUri().toString());
+            ClassIndex classes = table.classes(Map.of());
+            CachedData cached = new ImageCache(spark, new ImageCache.Settings(cacheDir.toUri().toString(),
+                    data.images().toUri().toString(), resize, ImageCache.JPEG_QUALITY, 16, 2))
+                    .open(table, classes, csv.toUri().toString());
+            spark.sparkContext().listenerBus().waitUntilEmpty();
+            String build = Json.MAPPER.readTree(Files.readString(cacheDir.resolve("manifest.json"))).path("build").asText();
+            return new Opened(cached, listener.jobs.get(), build);
+        } finally {
+            spark.sparkContext().removeSparkListener(listener);
+        }
+    }
+
+    @Test
+    void builtOnceThenReusedWithoutDecodingAndRebuiltWhenTheCsvOrSizeChanges() throws Exception {
+        Path cache = tmp.resolve("cache");
+        Opened first = open(data.csv(), cache, 40);
+        assertTrue(first.decodeJobs() > 0, "the first run decodes");
+        assertEquals(42, first.data().split("train").examples(), "70% of 3 x 20");
+        assertEquals(6, first.data().split("val").examples());
+        assertEquals(12, first.data().split("test").examples());
+        assertTrue(first.data().split("train").shards().size() >= 3, "shards of at most 16 images");
+        assertTrue(first.data().split("train").shards().stream().allMatch(s -> s.images() <= 16));
+
+        Opened again = open(data.csv(), cache, 40);
+        assertEquals(0, again.decodeJobs(), "a rerun reuses the cache: no decode task runs");
+        assertEquals(first.build(), again.build());
+        assertEquals(first.data().split("train").shards().size(), again.data().split("train").shards().size());
+        assertEquals(first.data().overall().counts(), again.data().overall().counts(), "the row report is kept");
+
+        Opened resized = open(data.csv(), cache, 48);
+        assertTrue(resized.decodeJobs() > 0, "another resize_size rebuilds");
+        assertNotEquals(first.build(), resized.build());
+        try (var builds = Files.list(cache)) {
+            assertEquals(1, builds.filter(p -> p.getFileName().toString().startsWith("build-")).count(),
+                    "the old build is removed");
+        }
+
+        Path otherCsv = tmp.resolve("other.csv");
+        Files.writeString(otherCsv, Files.readString(data.csv()).replaceFirst(",val\n", ",train\n"));
+        Opened changed = open(otherCsv, cache, 48);
+        assertTrue(changed.decodeJobs() > 0, "another CSV rebuilds");
+        assertEquals(43, changed.data().split("train").examples());
+    }
+
+    @Test
+    void cachedImagesTakeAFractionOfTheFloatMinibatchBytes() throws Exception {
+        Path cache = tmp.resolve("cache-size");
+        Opened opened = open(data.csv(), cache, 256);
+        long bytes;
+        try (var files = Files.walk(cache)) {
+            bytes = files.filter(f -> f.getFileName().toString().startsWith("shard-"))
+                    .mapToLong(f -> f.toFile().length()).sum();
+        }
+        long images = opened.data().overall().used();
+        double floatBytes = 3 * 227 * 227 * 4;
+        assertTrue(bytes / (double) images < floatBytes / 10,
+                "bytes per cached 256x256 image " + bytes / images + " vs float32 227x227 " + floatBytes);
+    }
+}

@@ -1,0 +1,67 @@
+package io.sparkalex.train;
+
+import io.sparkalex.config.JobConfig;
+import io.sparkalex.storage.EpochMetrics;
+import io.sparkalex.testing.TinyConfig;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** The rates each schedule gives at given epochs. */
+class LearningRateScheduleTest {
+    static double rate(JobConfig c, int epoch, double... valLosses) {
+        List<EpochMetrics> history = new ArrayList<>();
+        for (int e = 1; e <= valLosses.length; e++) {
+            history.add(new EpochMetrics(e, 1, 0, valLosses[e - 1], 0, null, 0, 0, 0, 0, 0, 0, 0, ""));
+        }
+        return LearningRateSchedule.rateAt(c, epoch, history);
+    }
+
+    @Test
+    void stepDividesEveryNEpochsAndZeroMeansConstant() {
+        JobConfig step = TinyConfig.with("learning_rate", "0.1", "lr_schedule", "step", "lr_decay_every", "2",
+                "lr_decay_factor", "0.5");
+        assertEquals(0.1, rate(step, 1), 1e-12);
+        assertEquals(0.1, rate(step, 2), 1e-12);
+        assertEquals(0.05, rate(step, 3), 1e-12);
+        assertEquals(0.025, rate(step, 5), 1e-12);
+        JobConfig constant = TinyConfig.with("learning_rate", "0.1");
+        assertEquals(0.1, rate(constant, 50), 1e-12, "the reference recipe: lr_decay_every = 0");
+    }
+
+    @Test
+    void plateauDividesWhenValLossStallsForPatienceEpochs() {
+        JobConfig c = TinyConfig.with("learning_rate", "0.01", "lr_schedule", "plateau", "lr_patience", "2");
+        assertEquals(0.01, rate(c, 4, 2.0, 1.5, 1.2), 1e-12, "improving");
+        assertEquals(0.01, rate(c, 5, 2.0, 1.5, 1.2, 1.3), 1e-12, "one stalled epoch");
+        assertEquals(0.001, rate(c, 6, 2.0, 1.5, 1.2, 1.3, 1.25), 1e-12, "two: divide by 10");
+        assertEquals(0.001, rate(c, 7, 2.0, 1.5, 1.2, 1.3, 1.25, 1.1), 1e-12, "improved again: count restarts");
+        assertEquals(1e-4, rate(c, 9, 2.0, 1.5, 1.2, 1.3, 1.25, 1.1, 1.2, 1.2), 1e-12, "stalled twice more");
+    }
+
+    @Test
+    void cosineFallsFromTheRateToTheFloorOverTheRun() {
+        JobConfig c = TinyConfig.with("epochs", "10", "learning_rate", "0.1", "lr_schedule", "cosine", "lr_min", "0.01");
+        assertEquals(0.1, rate(c, 1), 1e-12);
+        assertEquals(0.055, rate(c, 6), 1e-12, "halfway: the mean of rate and floor");
+        assertEquals(0.01 + 0.09 * 0.5 * (1 + Math.cos(Math.PI * 9 / 10)), rate(c, 10), 1e-12);
+    }
+
+    @Test
+    void warmUpRisesLinearlyThenTheScheduleStarts() {
+        JobConfig c = TinyConfig.with("epochs", "10", "learning_rate", "0.3", "lr_warmup_epochs", "2",
+                "lr_schedule", "step", "lr_decay_every", "3");
+        assertEquals(0.1, rate(c, 1), 1e-12);
+        assertEquals(0.2, rate(c, 2), 1e-12);
+        assertEquals(0.3, rate(c, 3), 1e-12, "the schedule's first epoch");
+        assertEquals(0.3, rate(c, 5), 1e-12);
+        assertEquals(0.03, rate(c, 6), 1e-12, "three epochs after the warm-up");
+        JobConfig cosine = TinyConfig.with("epochs", "6", "learning_rate", "0.3", "lr_warmup_epochs", "2",
+                "lr_schedule", "cosine");
+        assertEquals(0.3, rate(cosine, 3), 1e-12);
+        assertEquals(0.15, rate(cosine, 5), 1e-12, "cosine over the 4 epochs after the warm-up");
+    }
+}
