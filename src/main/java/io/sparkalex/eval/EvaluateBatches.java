@@ -17,25 +17,12 @@ import java.util.List;
  * parameters, runs it in inference mode (no dropout) over a partition's minibatches, and returns
  * loss, top-1 and top-5 sums in one pass. One pass for all three is why this exists instead of
  * DL4J's separate {@code evaluate} and {@code calculateScore} jobs. With ten crops the softmax
- * outputs of the paper's ten crops of each image are averaged before scoring.
+ * outputs of the paper's ten crops of each image are averaged before scoring. A record: Spark
+ * ships it to the executors with Java serialization (Kryo, which cannot handle records, is only
+ * for data).
  */
-final class EvaluateBatches implements FlatMapFunction<Iterator<String>, EvalResult> {
-    private static final long serialVersionUID = 1L;
-
-    private final String configurationJson;
-    private final Broadcast<INDArray> params;
-    private final CacheBatchLoader loader;
-    private final int imageSize;
-    private final int crops;
-
-    EvaluateBatches(String configurationJson, Broadcast<INDArray> params, CacheBatchLoader loader, int imageSize,
-                    int crops) {
-        this.configurationJson = configurationJson;
-        this.params = params;
-        this.loader = loader;
-        this.imageSize = imageSize;
-        this.crops = crops;
-    }
+record EvaluateBatches(String configurationJson, Broadcast<INDArray> params, CacheBatchLoader loader, int imageSize,
+                       int crops) implements FlatMapFunction<Iterator<String>, EvalResult> {
 
     @Override
     public Iterator<EvalResult> call(Iterator<String> batches) {

@@ -10,21 +10,10 @@ import java.util.List;
 
 /**
  * Driver side of evaluation: ships the current parameters once per call and sums what the
- * executors' {@link EvaluateBatches} return for each list of cached minibatches.
+ * executors' {@link EvaluateBatches} return for each list of cached minibatches; {@code loader}
+ * reads them (evaluation minibatches: centre crops, no augmentation).
  */
-public final class Evaluator {
-    private final JavaSparkContext sc;
-    private final int partitions;
-    private final CacheBatchLoader loader;
-    private final int imageSize;
-
-    /** @param loader reads the minibatches (evaluation ones: centre crops, no augmentation) */
-    public Evaluator(JavaSparkContext sc, int partitions, CacheBatchLoader loader, int imageSize) {
-        this.sc = sc;
-        this.partitions = partitions;
-        this.loader = loader;
-        this.imageSize = imageSize;
-    }
+public record Evaluator(JavaSparkContext sc, int partitions, CacheBatchLoader loader, int imageSize) {
 
     /** Minibatches to score together, with 1 crop (the centre) or the paper's 10 (outputs averaged). */
     public record Batches(List<String> names, int crops) {

@@ -151,6 +151,36 @@ class ClusterIT {
     }
 
     @Test
+    void thePaperRecipeTrainsOnTheClusterFromAConfOnHdfs() throws Exception {
+        String conf = cluster.hdfs.uri() + "/conf/alexnet-paper.conf";
+        try (var in = Files.newInputStream(ChildJvm.ROOT.resolve("conf/alexnet-paper.conf"));
+             var out = cluster.hdfs.fs().create(new Path(conf))) {
+            in.transferTo(out);
+        }
+        String out = cluster.hdfs.uri() + "/runs/paper";
+        List<String> args = new ArrayList<>(List.of("train", "--conf", conf, "--csv", data + "/" + SampleDataGenerator.CSV,
+                "--images", data + "/" + SampleDataGenerator.IMAGES, "--out", out));
+        args.addAll(TinyConfig.flags("epochs", "3", "batch_size", "8", "averaging_frequency", "2"));
+        try (ChildJvm job = script("standalone.sh", Map.of("SPARK_MASTER_URL", cluster.spark.masterUrl()),
+                SMALL_EXECUTORS, args, "paper.log")) {
+            assertEquals(0, job.waitFor(10, TimeUnit.MINUTES), job.output());
+        }
+        List<JsonNode> epochs = new ArrayList<>();
+        for (String line : AtomicFiles.readString(cluster.hdfs.fs(), new Path(out, MetricsLog.JSONL)).lines().toList()) {
+            epochs.add(Json.MAPPER.readTree(line));
+        }
+        assertEquals(3, epochs.size());
+        assertTrue(epochs.get(2).path("train_loss").asDouble() < epochs.get(0).path("train_loss").asDouble(),
+                "train loss falls: " + epochs);
+        assertEquals(70, epochs.get(0).path("train_images").asLong(), "every training image (70% of 5 x 20)");
+        var latest = new CheckpointStore(cluster.hdfs.fs(), new Path(out)).load(CheckpointStore.LATEST).orElseThrow();
+        JobConfig saved = JobConfig.fromJson(latest.state().configJson());
+        assertEquals(JobConfig.WeightInit.PAPER, saved.weightInit);
+        assertEquals(10, saved.evalCrops);
+        assertTrue(cluster.hdfs.fs().exists(new Path(out, "_cache/manifest.json")), "the image cache is on HDFS");
+    }
+
+    @Test
     void anInterruptedWriteOnHdfsLeavesTheOldFile() throws Exception {
         io.sparkalex.storage.AtomicFilesTest.assertInterruptedWriteKeepsOldContent(cluster.hdfs.fs(),
                 new Path("/atomic-write-test"));

@@ -22,6 +22,13 @@ public final class TinyConfig {
         return JobConfig.load(null, settings(keyValues));
     }
 
+    /** A recipe file of {@code conf/} (e.g. {@code alexnet-paper.conf}), shrunk to the tiny network. */
+    public static JobConfig recipe(String confFile, String... keyValues) throws java.io.IOException {
+        String root = System.getProperty("sparkalex.root", ".");
+        return JobConfig.load(java.nio.file.Files.readString(java.nio.file.Path.of(root, "conf", confFile)),
+                settings(keyValues));
+    }
+
     /** The same as {@code --set key=value} flags, for tests that run the command line or a script. */
     public static List<String> flags(String... keyValues) {
         List<String> flags = new ArrayList<>();

@@ -1,6 +1,7 @@
 package io.sparkalex.bench;
 
 import io.sparkalex.config.JobConfig;
+import io.sparkalex.data.Augmentation;
 import io.sparkalex.data.EvalTransform;
 import io.sparkalex.data.ImageCache;
 import io.sparkalex.data.ImageDecoder;
@@ -11,6 +12,7 @@ import io.sparkalex.storage.Json;
 import io.sparkalex.train.Locations;
 import io.sparkalex.train.NetworkFactory;
 import io.sparkalex.train.TrainingJob;
+import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.sql.SparkSession;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -35,10 +37,11 @@ import java.util.stream.Stream;
 
 /**
  * {@code bench/run}: measures, in one JVM and one run, on generated data: the machine's sgemm
- * rate through ND4J; the decode + resize + normalise rate per core (in the JVM, and on Spark's
- * executors during data preparation); plain single-JVM DL4J training images/s; the Spark job's
- * training images/s in local mode on the same data and model; and the JVM's peak heap, off-heap
- * and RSS. Prints a table and writes {@code bench/results/<date>.json}.
+ * rate through ND4J; the image cache (bytes per image, build rate per executor core, time to
+ * the first step when it is built and when it is reused), the loader's rate with augmentation
+ * against the training consumption per core; plain single-JVM DL4J training images/s; the Spark
+ * job's training images/s in local mode on the same data and model, with augmentation on and
+ * off; and the JVM's peak heap, off-heap and RSS. Prints a table and writes {@code bench/results/<date>.json}.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmark the training job on this machine.")
 public final class Benchmark implements Callable<Integer> {
@@ -75,6 +78,14 @@ public final class Benchmark implements Callable<Integer> {
             description = "Also time plain fit with DL4J's built-in layers (native_kernels=false), 4 batches.")
     boolean compareLayers;
 
+    @Option(names = "--compare-augmentation", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "Also run the Spark job with crop, flip and colour augmentation, then without again "
+                    + "(reusing the image cache), and time the loader.")
+    boolean compareAugmentation;
+
+    /** The image cache all Spark runs of one benchmark share (the first builds it). */
+    private String cacheDir = "";
+
     @Option(names = "--compare-optimizer-state", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Also run the Spark job with optimizer_state=averaged (DL4J's own master), after the default one.")
     boolean compareOptimizerState;
@@ -104,6 +115,8 @@ public final class Benchmark implements Callable<Integer> {
             int perClass = (int) Math.ceil(trainImages / 7.0);
             new SampleDataGenerator(10, perClass, 1).write(data.toUri().toString(), new org.apache.hadoop.conf.Configuration());
             List<Path> train = trainFiles(data, perClass);
+            cacheDir = data.resolve("cache").toUri().toString();
+            config = config(true);
 
             // (c) decode in this JVM, one thread
             long t0 = System.nanoTime();
@@ -124,15 +137,54 @@ public final class Benchmark implements Callable<Integer> {
             }
             batches.clear();
 
-            // (b) the Spark job, local mode, same data and model
+            // (b) the Spark job, local mode, same data and model; the first run builds the image
+            // cache (in data/cache), every later one reuses it
             DecodeTime decodeTime = new DecodeTime();
-            TrainingJob.Result job = sparkRun(config, data, decodeTime);
+            StartupTime building = new StartupTime();
+            TrainingJob.Result job = sparkRun(config, data, "default", decodeTime, building);
             Map<String, Object> s = sparkRates(job, config, plain, flopsPerImage, sgemm);
             result.put("spark_local", s);
             log("Spark job (local mode): %.2f images/s, %.2fx plain", s.get("images_per_sec"), s.get("ratio_to_plain"));
+            Map<String, Object> cache = PipelineMeasures.cacheBytes(data.resolve("cache"), config.resizeSize, imageSize);
+            cache.put("build_images_per_sec_per_core", decodeTime.imagesPerSecondPerCore(data.resolve("out-default")));
+            result.put("cache", cache);
+            log("image cache: %.0f bytes per image (%.3f of float32 minibatches)", cache.get("jpeg_bytes_per_image"),
+                    cache.get("jpeg_fraction_of_float32"));
+            if (compareAugmentation) {
+                Augmentation on = new Augmentation(true, true, true, 1.0);
+                StartupTime reusing = new StartupTime();
+                JobConfig augmented = config(true, "resident", "augment_crop", "true", "augment_flip", "true",
+                        "augment_colour", "true");
+                Map<String, Object> aug = sparkRates(sparkRun(augmented, data, "augmented", null, reusing), augmented,
+                        plain, flopsPerImage, sgemm);
+                Map<String, Object> off = sparkRates(sparkRun(config, data, "default-again", null, null), config, plain,
+                        flopsPerImage, sgemm);
+                Map<String, Object> a = new LinkedHashMap<>();
+                a.put("on_images_per_sec", aug.get("images_per_sec"));
+                a.put("off_images_per_sec", off.get("images_per_sec"));
+                a.put("off_first_run_images_per_sec", s.get("images_per_sec"));
+                a.put("on_to_off", (Double) aug.get("images_per_sec") / (Double) off.get("images_per_sec"));
+                result.put("augmentation", a);
+                double perCore = (Double) aug.get("images_per_sec") / Runtime.getRuntime().availableProcessors();
+                double loader = PipelineMeasures.loaderImagesPerSecond(data.resolve("cache"), imageSize, batchSize, on, 8);
+                Map<String, Object> l = new LinkedHashMap<>();
+                l.put("one_thread_images_per_sec_augmented", loader);
+                l.put("training_images_per_sec_per_core", perCore);
+                l.put("loader_to_training", loader / perCore);
+                result.put("loader", l);
+                Map<String, Object> st = new LinkedHashMap<>();
+                st.put("seconds_to_first_step_building_cache", building.seconds());
+                st.put("seconds_to_first_step_reusing_cache", reusing.seconds());
+                st.put("reuse_to_build", reusing.seconds() / building.seconds());
+                result.put("startup", st);
+                log("augmentation on / off: %.2fx; loader %.0fx the training consumption per core; startup reusing "
+                        + "the cache %.2fx of building it", a.get("on_to_off"), l.get("loader_to_training"),
+                        st.get("reuse_to_build"));
+            }
             if (compareOptimizerState) {
                 JobConfig stock = config(true, "averaged");
-                Map<String, Object> averaged = sparkRates(sparkRun(stock, data, null), stock, plain, flopsPerImage, sgemm);
+                Map<String, Object> averaged = sparkRates(sparkRun(stock, data, "averaged", null, null), stock, plain,
+                        flopsPerImage, sgemm);
                 result.put("spark_local_state_averaged", averaged);
                 log("Spark job, optimizer_state=averaged: %.2f images/s, %.2fx plain",
                         averaged.get("images_per_sec"), averaged.get("ratio_to_plain"));
@@ -140,7 +192,6 @@ public final class Benchmark implements Callable<Integer> {
 
             Map<String, Object> decode = new LinkedHashMap<>();
             decode.put("jvm_one_thread_images_per_sec", decodeJvm);
-            decode.put("executor_images_per_sec_per_core", decodeTime.imagesPerSecondPerCore(data.resolve("out")));
             result.put("decode", decode);
 
             Map<String, Object> mem = new LinkedHashMap<>();
@@ -158,21 +209,24 @@ public final class Benchmark implements Callable<Integer> {
         return 0;
     }
 
-    /** @param decodeTime listens to the run's decode tasks, or null */
-    private TrainingJob.Result sparkRun(JobConfig config, Path data, DecodeTime decodeTime) throws Exception {
+    /** A fresh run into {@code data/out-<name>}, with the image cache in {@code data/cache}; listeners may be null. */
+    private TrainingJob.Result sparkRun(JobConfig config, Path data, String name, DecodeTime decodeTime,
+                                        StartupTime startup) throws Exception {
         SparkSession spark = SparkSession.builder().master(workers > 0 ? "local[" + workers + "]" : "local[*]")
                 .appName("sparkalex-bench").config("spark.ui.enabled", "false")
                 .config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .config("spark.kryo.registrator", "io.sparkalex.nd4j.FastNd4jRegistrator")
                 .config("spark.driver.maxResultSize", "4g").getOrCreate();
-        if (decodeTime != null) {
-            spark.sparkContext().addSparkListener(decodeTime);
+        for (SparkListener l : new SparkListener[] {decodeTime, startup}) {
+            if (l != null) {
+                spark.sparkContext().addSparkListener(l);
+            }
         }
         try {
             return new TrainingJob(spark, config, new Locations(
                     data.resolve(SampleDataGenerator.CSV).toUri().toString(),
                     data.resolve(SampleDataGenerator.IMAGES).toUri().toString(),
-                    data.resolve("out").toUri().toString(), null), true).run();
+                    data.resolve("out-" + name).toUri().toString(), null), true).run();
         } finally {
             spark.stop();
         }
@@ -194,12 +248,17 @@ public final class Benchmark implements Callable<Integer> {
         return config(nativeKernels, "resident");
     }
 
-    private JobConfig config(boolean nativeKernels, String optimizerState) {
-        return JobConfig.load(null, Map.of("optimizer_state", optimizerState, "image_size", "" + imageSize,
+    private JobConfig config(boolean nativeKernels, String optimizerState, String... more) {
+        Map<String, String> sets = new LinkedHashMap<>(Map.of("optimizer_state", optimizerState, "image_size", "" + imageSize,
                 "width_factor", "" + widthFactor,
                 "batch_size", "" + batchSize, "epochs", "1", "workers", "" + workers,
                 "averaging_frequency", "" + averagingFrequency, "train_eval_fraction", "0.05",
                 "threads_per_worker", "" + threadsPerWorker, "native_kernels", "" + nativeKernels));
+        sets.put("cache_dir", cacheDir);
+        for (int i = 0; i < more.length; i += 2) {
+            sets.put(more[i], more[i + 1]);
+        }
+        return JobConfig.load(null, sets);
     }
 
     static Map<String, Object> rates(double imagesPerSec, double flopsPerImage, double sgemm) {
@@ -312,8 +371,20 @@ public final class Benchmark implements Callable<Integer> {
             {"Spark job / plain fit", "spark_local.ratio_to_plain"},
             {"Spark job, optimizer_state=averaged (images/s)", "spark_local_state_averaged.images_per_sec"},
             {"Spark job, optimizer_state=averaged / plain fit", "spark_local_state_averaged.ratio_to_plain"},
-            {"decode tasks on executors (images/s/core)", "decode.executor_images_per_sec_per_core"},
-            {"decode+resize+normalise, one JVM thread (images/s)", "decode.jvm_one_thread_images_per_sec"},
+            {"image cache: JPEG bytes per image", "cache.jpeg_bytes_per_image"},
+            {"image cache: fraction of float32 minibatch bytes", "cache.jpeg_fraction_of_float32"},
+            {"image cache: raw uint8 fraction of float32 (not chosen)", "cache.raw_uint8_fraction_of_float32"},
+            {"image cache build on executors (images/s/core)", "cache.build_images_per_sec_per_core"},
+            {"cache pipeline + centre crop, one JVM thread (images/s)", "decode.jvm_one_thread_images_per_sec"},
+            {"seconds to first step, building the cache", "startup.seconds_to_first_step_building_cache"},
+            {"seconds to first step, reusing the cache", "startup.seconds_to_first_step_reusing_cache"},
+            {"first step: reusing / building", "startup.reuse_to_build"},
+            {"loader with augmentation, one thread (images/s)", "loader.one_thread_images_per_sec_augmented"},
+            {"training consumption per core (images/s)", "loader.training_images_per_sec_per_core"},
+            {"loader / training consumption per core", "loader.loader_to_training"},
+            {"Spark job, augmentation on (images/s)", "augmentation.on_images_per_sec"},
+            {"Spark job, augmentation off, same cache (images/s)", "augmentation.off_images_per_sec"},
+            {"augmentation on / off", "augmentation.on_to_off"},
             {"peak heap (MiB)", "memory.peak_heap_mib"},
             {"peak native memory: RSS - heap (MiB)", "memory.peak_native_mib"},
             {"peak RSS of the JVM (MiB)", "memory.peak_rss_mib"}};
