@@ -18,13 +18,13 @@ public final class BatchPlan {
 
     /** One epoch's training minibatches, shuffled from (seed, epoch). */
     public static List<String> training(CachedSplit split, int batchSize, long seed, int epoch) {
-        List<long[]> images = images(split);
+        long[] images = images(split);
         SplittableRandom rnd = new SplittableRandom(mix(seed, epoch, -1));
-        for (int i = images.size() - 1; i > 0; i--) {
+        for (int i = images.length - 1; i > 0; i--) {
             int j = rnd.nextInt(i + 1);
-            long[] t = images.get(i);
-            images.set(i, images.get(j));
-            images.set(j, t);
+            long t = images[i];
+            images[i] = images[j];
+            images[j] = t;
         }
         return batches(split, images, batchSize, "t" + epoch);
     }
@@ -34,23 +34,35 @@ public final class BatchPlan {
         return batches(split, images(split), batchSize, "e0");
     }
 
-    private static List<long[]> images(CachedSplit split) {
-        List<long[]> images = new ArrayList<>((int) split.examples());
+    /**
+     * One image of the cache as one number: shard task, shard part and index in the shard, in
+     * bits 40+, 20-39 and 0-19 (a shard holds far fewer than 2^20 images). The plan shuffles
+     * these, and the loader seeds each image's augmentation from it.
+     */
+    static long imageId(long task, long part, long index) {
+        return task << 40 | part << 20 | index;
+    }
+
+    /** Every image of a split as its {@link #imageId}, in cache order: a primitive array, even for ImageNet. */
+    private static long[] images(CachedSplit split) {
+        long[] images = new long[(int) split.examples()];
+        int n = 0;
         for (ShardInfo s : split.shards()) {
             for (int i = 0; i < s.images(); i++) {
-                images.add(new long[] {s.task(), s.part(), i});
+                images[n++] = imageId(s.task(), s.part(), i);
             }
         }
         return images;
     }
 
-    private static List<String> batches(CachedSplit split, List<long[]> images, int batchSize, String mode) {
+    private static List<String> batches(CachedSplit split, long[] images, int batchSize, String mode) {
         List<String> batches = new ArrayList<>();
-        for (int start = 0; start < images.size(); start += batchSize) {
+        for (int start = 0; start < images.length; start += batchSize) {
             StringBuilder b = new StringBuilder(split.dir()).append('#').append(mode).append(';');
-            for (int i = start; i < Math.min(images.size(), start + batchSize); i++) {
-                long[] ref = images.get(i);
-                b.append(i == start ? "" : ",").append(ref[0]).append('.').append(ref[1]).append('.').append(ref[2]);
+            for (int i = start; i < Math.min(images.length, start + batchSize); i++) {
+                long id = images[i];
+                b.append(i == start ? "" : ",").append(id >>> 40).append('.').append((id >>> 20) & 0xFFFFF).append('.')
+                        .append(id & 0xFFFFF);
             }
             batches.add(b.toString());
         }

@@ -6,6 +6,7 @@ import org.apache.hadoop.fs.Path;
 import org.apache.spark.util.SerializableConfiguration;
 import org.deeplearning4j.core.loader.DataSetLoader;
 import org.nd4j.common.loader.Source;
+import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -57,7 +58,7 @@ public final class CacheBatchLoader implements DataSetLoader {
             TrainTransform train = new TrainTransform(imageSize, augmentation);
             for (int i = 0; i < n; i++) {
                 int[] ref = images.batch().images()[i];
-                long image = ((long) ref[0] << 40) ^ ((long) ref[1] << 20) ^ ref[2];
+                long image = BatchPlan.imageId(ref[0], ref[1], ref[2]);
                 train.apply(images.pixels()[i], new SplittableRandom(BatchPlan.mix(seed, images.batch().epoch(), image)),
                         x, i * per);
             }
@@ -71,7 +72,7 @@ public final class CacheBatchLoader implements DataSetLoader {
     }
 
     /** One-hot label rows for a minibatch. */
-    public org.nd4j.linalg.api.ndarray.INDArray oneHot(int[] labels) {
+    public INDArray oneHot(int[] labels) {
         float[] y = new float[labels.length * numClasses];
         for (int i = 0; i < labels.length; i++) {
             y[i * numClasses + labels[i]] = 1f;

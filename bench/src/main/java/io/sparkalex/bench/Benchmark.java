@@ -100,6 +100,8 @@ public final class Benchmark implements Callable<Integer> {
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("date", java.time.Instant.now().toString());
         result.put("machine", Machine.describe());
+        Path data = Files.createTempDirectory("sparkalex-bench-");
+        cacheDir = data.resolve("cache").toUri().toString();
         JobConfig config = config(true);
         result.put("config", Json.MAPPER.readTree(config.toJson()));
         MultiLayerConfiguration conf = AlexNet.configuration(NetworkFactory.spec(config, 10));
@@ -112,12 +114,9 @@ public final class Benchmark implements Callable<Integer> {
             result.put("sgemm_gflops", sgemm);
             log("sgemm 2048^3 through ND4J: %.1f GFLOP/s", sgemm);
 
-            Path data = Files.createTempDirectory("sparkalex-bench-");
             int perClass = (int) Math.ceil(trainImages / 7.0);
             new SampleDataGenerator(10, perClass, 1).write(data.toUri().toString(), new org.apache.hadoop.conf.Configuration());
             List<Path> train = PlainFit.trainFiles(data, perClass);
-            cacheDir = data.resolve("cache").toUri().toString();
-            config = config(true);
 
             // (c) decode in this JVM, one thread
             long t0 = System.nanoTime();
