@@ -8,12 +8,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The one entry point: {@code train}, {@code summary}, {@code sample-data}. Run through
+ * The one entry point: {@code train}, {@code evaluate}, {@code predict}, {@code summary},
+ * {@code sample-data}. Run through
  * {@code spark-submit} (see {@code submit/}). Maps failures to the exit codes of {@link ExitCode}.
  */
-@Command(name = "sparkalex", mixinStandardHelpOptions = true, version = "sparkalex 0.1.0",
+@Command(name = "sparkalex", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Trains AlexNet data-parallel on Apache Spark (DL4J parameter averaging).",
-        subcommands = {TrainCommand.class, SummaryCommand.class, SampleDataCommand.class})
+        subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, SummaryCommand.class,
+                SampleDataCommand.class})
 public final class Main implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -45,6 +47,16 @@ public final class Main implements Runnable {
         }
         log.error("internal error: {}", e.toString(), e);
         return ExitCode.INTERNAL;
+    }
+
+    /** {@code --version}: what the build stamped into the jar. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            var b = io.sparkalex.storage.BuildInfo.current();
+            return new String[] {"sparkalex " + b.version() + " (git " + b.gitCommit() + ", DL4J " + b.dl4jVersion()
+                    + ", " + b.nd4jBackend() + ")"};
+        }
     }
 
     @Override

@@ -8,9 +8,7 @@ import org.apache.spark.api.java.function.Function2;
 import org.apache.spark.sql.Row;
 import org.apache.spark.util.SerializableConfiguration;
 
-import java.io.FileNotFoundException;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -18,7 +16,7 @@ import java.util.Map;
 
 /**
  * Executor side of building the image cache: reads each row's image through the Hadoop
- * FileSystem, decodes it, scales its shorter side to the cache's size and keeps the centre
+ * FileSystem ({@link ImageFiles}), decodes it, scales its shorter side to the cache's size and keeps the centre
  * square, re-encodes it as JPEG and writes shards of a few hundred images. Runs once per data
  * set, not once per run or epoch, and never on the driver. Rows that cannot be used are skipped
  * and counted, not fatal.
@@ -59,8 +57,8 @@ final class EncodeToShards implements Function2<Integer, Iterator<Row>, Iterator
         while (rows.hasNext()) {
             Row row = rows.next();
             String filename = row.getAs(SplitTable.FILENAME);
-            Path path = ImagePaths.resolve(root, filename);
-            if (path == null || ImagePaths.linksOutside(imageFs, root, path)) {   // first: never opened
+            Path path = ImageFiles.safePath(imageFs, root, filename);
+            if (path == null) {   // first: never opened
                 report.countSkipped(SkipReason.UNSAFE_PATH, String.valueOf(filename), null);
                 continue;
             }
@@ -70,23 +68,12 @@ final class EncodeToShards implements Function2<Integer, Iterator<Row>, Iterator
                 report.countSkipped(SkipReason.NO_LABEL, filename, null);
                 continue;
             }
-            byte[] bytes;
-            try (InputStream in = imageFs.open(path)) {
-                bytes = in.readAllBytes();
-            } catch (FileNotFoundException e) {
-                report.countSkipped(SkipReason.MISSING_FILE, filename, null);
-                continue;
-            } catch (IOException e) {
-                report.countSkipped(SkipReason.READ_ERROR, filename, e.getMessage());
+            ImageFiles.Loaded image = ImageFiles.read(imageFs, path, side);
+            if (!image.ok()) {
+                report.countSkipped(image.reason(), filename, image.detail());
                 continue;
             }
-            try {
-                images.add(ImageDecoder.encodeJpeg(ImageDecoder.centreSquare(ImageDecoder.decodeRgb(bytes), side),
-                        quality));
-            } catch (ImageDecoder.DecodeException e) {
-                report.countSkipped(e.reason(), filename, e.getMessage());
-                continue;
-            }
+            images.add(ImageDecoder.encodeJpeg(image.square(), quality));
             labels[images.size() - 1] = classId;
             report.countUsed();
             if (images.size() == shardSize) {

@@ -1,6 +1,7 @@
 package io.sparkalex.data;
 
 import io.sparkalex.storage.AtomicFiles;
+import io.sparkalex.storage.FileDigest;
 import io.sparkalex.storage.Json;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -11,12 +12,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -71,7 +68,7 @@ public final class ImageCache {
         if (!imageFs.exists(root) || !imageFs.getFileStatus(root).isDirectory()) {
             throw new DataError("image root " + settings.imageRoot() + " does not exist or is not a directory");
         }
-        CacheManifest.Key key = new CacheManifest.Key(CacheManifest.FORMAT_VERSION, sha256(csvUri),
+        CacheManifest.Key key = new CacheManifest.Key(CacheManifest.FORMAT_VERSION, FileDigest.sha256(csvUri, hadoop),
                 settings.imageRoot(), settings.resizeSize(), settings.quality());
         Optional<CacheManifest> existing = readManifest();
         if (existing.isPresent() && existing.get().key().equals(key) && existing.get().classes().equals(classes.ids())) {
@@ -144,19 +141,5 @@ public final class ImageCache {
                 fs.makeQualified(new Path(new Path(dir, m.build()), name)).toString(), e.shards(),
                 DataReport.of(e.report()))));
         return new CachedData(splits);
-    }
-
-    private String sha256(String uri) throws IOException {
-        Path csv = new Path(uri);
-        try (InputStream in = csv.getFileSystem(hadoop).open(csv)) {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            byte[] buffer = new byte[1 << 16];
-            for (int n = in.read(buffer); n > 0; n = in.read(buffer)) {
-                digest.update(buffer, 0, n);
-            }
-            return HexFormat.of().formatHex(digest.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 }

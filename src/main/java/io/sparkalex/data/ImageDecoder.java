@@ -198,8 +198,6 @@ public final class ImageDecoder {
         if (img == null) {
             throw new IOException("a cached image could not be decoded");
         }
-        int w = img.getWidth();
-        int h = img.getHeight();
-        return new Pixels(w, h, img.getRGB(0, 0, w, h, null, 0, w));
+        return Pixels.of(img);
     }
 }

@@ -9,6 +9,13 @@ public record Pixels(int width, int height, int[] rgb) {
     static final float[] MEAN = {0.485f, 0.456f, 0.406f};
     static final float[] STD = {0.229f, 0.224f, 0.225f};
 
+    /** The pixels of a decoded image. */
+    public static Pixels of(java.awt.image.BufferedImage img) {
+        int w = img.getWidth();
+        int h = img.getHeight();
+        return new Pixels(w, h, img.getRGB(0, 0, w, h, null, 0, w));
+    }
+
     public int at(int x, int y) {
         return rgb[y * width + x];
     }

@@ -10,6 +10,7 @@ public enum SkipReason {
     TOO_SMALL("image too small"),
     TOO_LARGE("image too large"),
     NO_LABEL("no label: file name has no '_' before which a WordNet id could stand"),
+    UNKNOWN_CLASS("label is not one of the model's classes"),
     UNSAFE_PATH("path escapes the image root (absolute, '..' or another scheme)"),
     READ_ERROR("file could not be read");
 

@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Optional;
+import java.util.function.UnaryOperator;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -86,35 +87,79 @@ public final class CheckpointStore {
 
     /** The training state alone (the first entry), or empty when there is no such checkpoint. */
     public Optional<TrainingState> readState(String name) throws IOException {
-        if (!exists(name)) {
-            return Optional.empty();
-        }
-        try (ZipInputStream zip = new ZipInputStream(fs.open(path(name)))) {
-            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
-                if (e.getName().equals(STATE_ENTRY)) {
-                    return Optional.of(Json.read(new String(zip.readAllBytes(), StandardCharsets.UTF_8),
-                            TrainingState.class));
-                }
-            }
-        }
-        throw new IOException(path(name) + " is a DL4J model but not a sparkalex checkpoint (no " + STATE_ENTRY + ")");
+        return exists(name) ? Optional.of(readState(fs, path(name))) : Optional.empty();
     }
 
     public Optional<Checkpoint> load(String name) throws IOException {
-        Optional<TrainingState> state = readState(name);
-        if (state.isEmpty()) {
-            return Optional.empty();
+        return exists(name) ? Optional.of(read(fs, path(name))) : Optional.empty();
+    }
+
+    /** The training state of the checkpoint at {@code path}, read without its parameters. */
+    public static TrainingState readState(FileSystem fs, Path path) throws IOException {
+        return Json.read(readEntry(fs, path, STATE_ENTRY), TrainingState.class);
+    }
+
+    /** The network's DL4J configuration (JSON) of the checkpoint at {@code path}, read without its parameters. */
+    public static String readConfiguration(FileSystem fs, Path path) throws IOException {
+        return readEntry(fs, path, ModelSerializer.CONFIGURATION_JSON);
+    }
+
+    private static String readEntry(FileSystem fs, Path path, String entry) throws IOException {
+        try (ZipInputStream zip = new ZipInputStream(fs.open(path))) {
+            for (ZipEntry e = zip.getNextEntry(); e != null; e = zip.getNextEntry()) {
+                if (e.getName().equals(entry)) {
+                    return new String(zip.readAllBytes(), StandardCharsets.UTF_8);
+                }
+            }
+        } catch (java.util.zip.ZipException e) {
+            throw new IOException(path + " is not a model zip: " + e.getMessage(), e);
         }
+        throw new IOException(path + (entry.equals(STATE_ENTRY)
+                ? " is a DL4J model but not a sparkalex checkpoint (no " + STATE_ENTRY + ")"
+                : " has no " + entry + ": not a DL4J model"));
+    }
+
+    /** The checkpoint at {@code path}, any Hadoop URI (DL4J reads models from local files only). */
+    public static Checkpoint read(FileSystem fs, Path path) throws IOException {
+        TrainingState state = readState(fs, path);
         java.nio.file.Path local = Files.createTempFile("sparkalex-ckpt-", ".zip");
         try {
-            try (InputStream in = fs.open(path(name))) {
+            try (InputStream in = fs.open(path)) {
                 Files.copy(in, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
-            return Optional.of(new Checkpoint(ModelSerializer.restoreMultiLayerNetwork(local.toFile(), true),
-                    state.get()));
+            return new Checkpoint(ModelSerializer.restoreMultiLayerNetwork(local.toFile(), true), state);
         } finally {
             Files.deleteIfExists(local);
         }
+    }
+
+    /**
+     * Rewrites the training state of checkpoint {@code name} (e.g. to add its test metrics),
+     * copying every other entry as it is; atomically, like every write here.
+     */
+    public void updateState(String name, UnaryOperator<TrainingState> change) throws IOException {
+        TrainingState state = change.apply(readState(fs, path(name)));
+        // The old file is read to its end into the temporary before the rename replaces it.
+        try (InputStream in = fs.open(path(name))) {
+            AtomicFiles.write(fs, path(name), out -> copyReplacingState(in, out, state));
+        }
+    }
+
+    private static void copyReplacingState(InputStream source, OutputStream target, TrainingState state)
+            throws IOException {
+        ZipInputStream in = new ZipInputStream(source);
+        ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(target, 1 << 20));
+        zip.setLevel(Deflater.NO_COMPRESSION);
+        for (ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+            zip.putNextEntry(new ZipEntry(e.getName()));
+            if (e.getName().equals(STATE_ENTRY)) {
+                zip.write(Json.pretty(state).getBytes(StandardCharsets.UTF_8));
+            } else {
+                in.transferTo(zip);
+            }
+        }
+        zip.finish();
+        zip.flush();
     }
 
     public Path path(String name) {

@@ -1,6 +1,8 @@
 package io.sparkalex.train;
 
 import io.sparkalex.data.DataQualityGate;
+import io.sparkalex.eval.EvaluationReport;
+import io.sparkalex.report.ReportFiles;
 import io.sparkalex.storage.AtomicFiles;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.Json;
@@ -14,7 +16,8 @@ import java.io.IOException;
 
 /**
  * The output directory of a run ({@code --out}, any Hadoop URI) and every file the job keeps in
- * it: checkpoints, metrics, the data report, the test metrics, the image cache ({@code _cache/},
+ * it: checkpoints, metrics, the data report, the test evaluation, {@code report.html} and its
+ * charts ({@link ReportFiles}), the image cache ({@code _cache/},
  * unless {@code cache_dir} puts it elsewhere) and the scratch folder {@code _work/} where
  * resident workers exchange optimizer state.
  */
@@ -63,6 +66,17 @@ final class RunDirectory {
 
     void writeDataReport(DataQualityGate.ReportFile report) throws IOException {
         AtomicFiles.writeString(fs, dataReport(), Json.pretty(report) + "\n");
+    }
+
+    /** The data report this run wrote, or null when there is none yet. */
+    DataQualityGate.ReportFile readDataReport() throws IOException {
+        return fs.exists(dataReport()) ? Json.read(AtomicFiles.readString(fs, dataReport()),
+                DataQualityGate.ReportFile.class) : null;
+    }
+
+    /** {@code eval-<split>.json}, {@code confusion-<split>.csv/.png} of an evaluation of this run's model. */
+    void writeEvaluation(EvaluationReport report) throws IOException {
+        ReportFiles.writeEvaluation(fs, dir, report);
     }
 
     boolean hasTestMetrics() throws IOException {

@@ -12,9 +12,12 @@ import io.sparkalex.data.ImageCache;
 import io.sparkalex.data.SplitTable;
 import io.sparkalex.data.Synsets;
 import io.sparkalex.eval.EvalResult;
+import io.sparkalex.eval.EvaluationReport;
 import io.sparkalex.eval.Evaluator;
+import io.sparkalex.storage.BuildInfo;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.EpochMetrics;
+import io.sparkalex.storage.FileDigest;
 import io.sparkalex.storage.Provenance;
 import io.sparkalex.storage.TestMetrics;
 import io.sparkalex.storage.TrainingState;
@@ -73,6 +76,7 @@ public final class TrainingJob {
         SplitTable table = SplitTable.read(spark, where.csv());
         ClassIndex classes = table.classes(Synsets.load(where.synsets(), where.csv(), sc.hadoopConfiguration()));
         log.info("CSV {}: {} rows per split; {} classes", where.csv(), table.counts(), classes.size());
+        Provenance provenance = provenance(table);
 
         StartingPoint start = StartingPoint.resolve(run, config, classes, fresh);
         if (start.allEpochsDone(config) && run.hasTestMetrics()) {
@@ -83,7 +87,8 @@ public final class TrainingJob {
         CachedData data = openCache(run, table, classes);
         EpochRecorder recorder = new EpochRecorder(run, start, (epoch, bestLoss, bestEpoch, history) ->
                 new TrainingState(epoch, bestLoss, bestEpoch, config.toJson(), classes.ids(), classes.namesById(),
-                        history, provenance()));
+                        history, provenance.savedNow(), null));
+        RunReporter reporter = new RunReporter(run, config, run.readDataReport(), provenance);
         CacheBatchLoader loader = new CacheBatchLoader(config.imageSize, classes.size(), augmentation(), config.seed,
                 sc.hadoopConfiguration());
         Evaluator evaluator = new Evaluator(sc, workers, loader, config.imageSize);
@@ -101,13 +106,16 @@ public final class TrainingJob {
                 List<EvalResult> scores = evaluate(evaluator, network, epoch, trainSample, val);
                 recorder.record(metrics(epoch, lr, scores.get(0), scores.get(1), classes, trainer.images(), t0, t1),
                         network);
+                reporter.update(recorder.history(), recorder.bestEpoch(), null, false);
             }
         }
-        TestMetrics test = testBestModel(run, data.split("test"), evaluator, recorder.bestEpoch(), classes);
+        EvaluationReport test = testBestModel(run, data.split("test"), evaluator, recorder.bestEpoch(), classes);
+        reporter.update(recorder.history(), recorder.bestEpoch(), test, true);
         log.info(String.format(Locale.ROOT, "best val_loss %.4f at epoch %d; outputs in %s", recorder.bestValLoss(),
                 recorder.bestEpoch(), run.dir));
         run.clearWorkDir();
-        return new Result(recorder.history(), recorder.bestEpoch(), test);
+        return new Result(recorder.history(), recorder.bestEpoch(), test == null ? null : testMetrics(test,
+                recorder.bestEpoch()));
     }
 
     /** Opens the image cache (building it on the executors if needed), reports on the rows, and gates. */
@@ -150,21 +158,32 @@ public final class TrainingJob {
                 images, val.examples(), Instant.now().toString());
     }
 
-    /** Scores {@code best.zip} on the test split and writes {@code test-metrics.json}; null without a test split. */
-    private TestMetrics testBestModel(RunDirectory run, CachedSplit testSplit, Evaluator evaluator, int bestEpoch,
-                                      ClassIndex classes) throws IOException {
+    /**
+     * Scores {@code best.zip} on the test split, as {@code evaluate} does: writes
+     * {@code eval-test.json}, {@code confusion-test.csv/.png} and {@code test-metrics.json}, logs the
+     * per-class table and stores the test metrics in {@code best.zip}. Null without a test split.
+     */
+    private EvaluationReport testBestModel(RunDirectory run, CachedSplit testSplit, Evaluator evaluator,
+                                           int bestEpoch, ClassIndex classes) throws IOException {
         if (testSplit == null || testSplit.examples() == 0 || !run.checkpoints.exists(CheckpointStore.BEST)) {
             return null;
         }
         MultiLayerNetwork best = run.checkpoints.load(CheckpointStore.BEST).orElseThrow().network();
         EvalResult r = evaluator.evaluate(best, List.of(new Evaluator.Batches(
                 BatchPlan.evaluation(testSplit, config.batchSize), config.evalCrops))).get(0);
-        TestMetrics test = new TestMetrics(bestEpoch, r.loss(), r.accuracy(), top5(r, classes), r.examples());
+        EvaluationReport report = EvaluationReport.of(run.checkpoints.path(CheckpointStore.BEST).toString(), "test",
+                config.evalCrops, r, classes.ids(), classes.namesById(), testSplit.report().counts());
+        TestMetrics test = testMetrics(report, bestEpoch);
+        run.writeEvaluation(report);
         run.writeTestMetrics(test);
-        log.info(String.format(Locale.ROOT, "test (best model, epoch %d): loss %.4f  acc %.4f%s", bestEpoch,
-                r.loss(), r.accuracy(), test.testTop5() == null ? ""
-                        : String.format(Locale.ROOT, "  top5 %.4f", test.testTop5())));
-        return test;
+        run.checkpoints.updateState(CheckpointStore.BEST, state -> state.withTest(test));
+        log.info("test (best model, epoch {}):\n{}", bestEpoch, report.table());
+        return report;
+    }
+
+    /** The headline numbers of a test evaluation ({@code eval-test.json} has the per-class ones). */
+    private static TestMetrics testMetrics(EvaluationReport r, int bestEpoch) {
+        return new TestMetrics(bestEpoch, r.loss(), r.accuracy(), r.top5(), r.images());
     }
 
     /** Top-5 accuracy says nothing with 5 classes or fewer: null there. */
@@ -172,9 +191,13 @@ public final class TrainingJob {
         return classes.size() > 5 ? r.top5Accuracy() : null;
     }
 
-    private Provenance provenance() {
-        return new Provenance(where.csv(), where.images(), Instant.now().toString(), spark.version(),
-                sc.master(), sc.sc().applicationId());
+    /** The job's build, the CSV (hashed once per run) and this Spark application; saved with every checkpoint. */
+    private Provenance provenance(SplitTable table) throws IOException {
+        BuildInfo build = BuildInfo.current();
+        return new Provenance(build.version(), build.gitCommit(), where.csv(),
+                FileDigest.sha256(where.csv(), sc.hadoopConfiguration()), table.counts(), where.images(),
+                Instant.now().toString(), build.dl4jVersion(), build.nd4jBackend(), spark.version(),
+                System.getProperty("java.version"), sc.master(), sc.sc().applicationId());
     }
 
     /** A fixed, seed-determined share of the training batches for the per-epoch train metrics. */

@@ -1,0 +1,58 @@
+package io.sparkalex.data;
+
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.awt.image.BufferedImage;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * One image file read through the Hadoop FileSystem and decoded to the square the job works on,
+ * or the reason it could not be: the cache build, {@code evaluate} and {@code predict} all read
+ * images here, so a file is usable, skipped or an error for the same reasons everywhere.
+ */
+public final class ImageFiles {
+    private ImageFiles() {
+    }
+
+    /** A decoded square, or why there is none ({@code square} is then null). */
+    public record Loaded(BufferedImage square, SkipReason reason, String detail) {
+        static Loaded skipped(SkipReason reason, String detail) {
+            return new Loaded(null, reason, detail);
+        }
+
+        public boolean ok() {
+            return square != null;
+        }
+
+        /** The reason as the one-line text a report or a prediction's error column shows. */
+        public String error() {
+            return reason.name().toLowerCase(java.util.Locale.ROOT) + (detail == null ? "" : ": " + detail);
+        }
+    }
+
+    /** {@code filename} from a CSV resolved under {@code root}, or null when it would leave the root ({@link ImagePaths}). */
+    public static Path safePath(FileSystem fs, Path root, String filename) {
+        Path path = ImagePaths.resolve(root, filename);
+        return path == null || ImagePaths.linksOutside(fs, root, path) ? null : path;
+    }
+
+    /** The file at {@code path} as a {@code side x side} centre square (the cache's form). */
+    public static Loaded read(FileSystem fs, Path path, int side) {
+        byte[] bytes;
+        try (InputStream in = fs.open(path)) {
+            bytes = in.readAllBytes();
+        } catch (FileNotFoundException e) {
+            return Loaded.skipped(SkipReason.MISSING_FILE, null);
+        } catch (IOException e) {
+            return Loaded.skipped(SkipReason.READ_ERROR, e.getMessage());
+        }
+        try {
+            return new Loaded(ImageDecoder.centreSquare(ImageDecoder.decodeRgb(bytes), side), null, null);
+        } catch (ImageDecoder.DecodeException e) {
+            return Loaded.skipped(e.reason(), e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.sparkalex.eval;
+
+import io.sparkalex.data.DataReport;
+import io.sparkalex.data.ImageFiles;
+import io.sparkalex.data.Pixels;
+import io.sparkalex.data.SkipReason;
+import io.sparkalex.data.SplitTable;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.sql.Row;
+import org.apache.spark.util.SerializableConfiguration;
+
+import java.io.IOException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Executor side of {@code evaluate}: reads a partition's CSV rows' images straight from the image
+ * root (no cache: a test split is read once), scores them a minibatch at a time and returns the
+ * sums with a count of every row it could not use. Rows go through {@link ImageFiles}, as when
+ * the cache is built, so a file is skipped for the same reasons.
+ */
+record EvaluateFiles(ModelBroadcast model, String imageRoot, Map<String, Integer> classIndex, int imageSize,
+                     int resizeSize, int crops, int batchSize, SerializableConfiguration hadoop)
+        implements FlatMapFunction<Iterator<Row>, FileEvaluation> {
+
+    @Override
+    public Iterator<FileEvaluation> call(Iterator<Row> rows) throws IOException {
+        DataReport report = new DataReport();
+        if (!rows.hasNext()) {
+            return List.of(new FileEvaluation(EvalResult.EMPTY, report)).iterator();
+        }
+        Path root = new Path(imageRoot);
+        FileSystem fs = root.getFileSystem(hadoop.value());
+        EvalResult[] total = {EvalResult.EMPTY};
+        BatchedInference<Integer> batches = new BatchedInference<>(
+                new CropInference(model.network(), imageSize, crops), batchSize, (labels, p) ->
+                total[0] = total[0].plus(EvalResult.score(p, labels.stream().mapToInt(Integer::intValue).toArray())));
+        while (rows.hasNext()) {
+            Row row = rows.next();
+            String filename = row.getAs(SplitTable.FILENAME);
+            Path path = ImageFiles.safePath(fs, root, filename);
+            if (path == null) {
+                report.countSkipped(SkipReason.UNSAFE_PATH, String.valueOf(filename), null);
+                continue;
+            }
+            String label = row.getAs(SplitTable.LABEL);
+            Integer classId = label == null ? null : classIndex.get(label);
+            if (classId == null) {
+                report.countSkipped(label == null ? SkipReason.NO_LABEL : SkipReason.UNKNOWN_CLASS, filename,
+                        label);
+                continue;
+            }
+            ImageFiles.Loaded image = ImageFiles.read(fs, path, resizeSize);
+            if (!image.ok()) {
+                report.countSkipped(image.reason(), filename, image.detail());
+                continue;
+            }
+            report.countUsed();
+            batches.add(classId, Pixels.of(image.square()));
+        }
+        batches.flush();
+        return List.of(new FileEvaluation(total[0], report)).iterator();
+    }
+}

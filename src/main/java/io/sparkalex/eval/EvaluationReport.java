@@ -1,0 +1,99 @@
+package io.sparkalex.eval;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import io.sparkalex.data.DataReport;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A model scored on one split: what {@code eval-<split>.json} holds and what the report and the
+ * log show. Per class: precision (of the images predicted as the class, the share that are),
+ * recall (of the class's images, the share found), F1 and support (its images); 0 where the
+ * ratio has no images to count. Macro averages weigh every class the same. {@code top5} is null
+ * with 5 classes or fewer. {@code rows} says what happened to the split's CSV rows (skipped
+ * images are not scored).
+ */
+@JsonPropertyOrder({"model", "split", "crops", "images", "loss", "accuracy", "top5", "macro_precision",
+        "macro_recall", "macro_f1", "classes", "confusion", "rows", "evaluated_at"})
+public record EvaluationReport(String model, String split, int crops, long images, double loss, double accuracy,
+                               Double top5, double macroPrecision, double macroRecall, double macroF1,
+                               List<ClassScore> classes, List<List<Long>> confusion, DataReport.Counts rows,
+                               String evaluatedAt) {
+
+    /** One class's line; {@code predicted} counts the images the model put in it. */
+    public record ClassScore(String id, String name, long support, long predicted, double precision, double recall,
+                             double f1) {
+    }
+
+    /** @param ids the model's classes in output order, {@code names} their readable names */
+    public static EvaluationReport of(String model, String split, int crops, EvalResult r, List<String> ids,
+                                      Map<String, String> names, DataReport.Counts rows) {
+        int k = ids.size();
+        List<ClassScore> classes = new ArrayList<>();
+        List<List<Long>> confusion = new ArrayList<>();
+        double sumP = 0;
+        double sumR = 0;
+        double sumF = 0;
+        for (int a = 0; a < k; a++) {
+            long support = 0;
+            long predicted = 0;
+            List<Long> row = new ArrayList<>();
+            for (int p = 0; p < k; p++) {
+                support += r.confusion(a, p);
+                predicted += r.confusion(p, a);
+                row.add(r.confusion(a, p));
+            }
+            long hits = r.confusion(a, a);
+            double precision = predicted == 0 ? 0 : (double) hits / predicted;
+            double recall = support == 0 ? 0 : (double) hits / support;
+            double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
+            classes.add(new ClassScore(ids.get(a), names.getOrDefault(ids.get(a), ids.get(a)), support, predicted,
+                    precision, recall, f1));
+            confusion.add(row);
+            sumP += precision;
+            sumR += recall;
+            sumF += f1;
+        }
+        return new EvaluationReport(model, split, crops, r.examples(), r.loss(), r.accuracy(),
+                k > 5 ? r.top5Accuracy() : null, sumP / k, sumR / k, sumF / k, classes, confusion, rows,
+                Instant.now().toString());
+    }
+
+    /** {@code confusion-<split>.csv}: one row per actual class, one column per predicted class. */
+    public String confusionCsv() {
+        StringBuilder sb = new StringBuilder("actual\\predicted");
+        classes.forEach(c -> sb.append(',').append(c.id()));
+        sb.append('\n');
+        for (int a = 0; a < classes.size(); a++) {
+            sb.append(classes.get(a).id());
+            confusion.get(a).forEach(n -> sb.append(',').append(n));
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** The per-class table as the log shows it. */
+    public String table() {
+        StringBuilder sb = new StringBuilder();
+        sb.append(String.format(Locale.ROOT, "%-12s %-24s %9s %9s %9s %8s%n", "class", "name", "precision", "recall",
+                "f1", "support"));
+        for (ClassScore c : classes) {
+            sb.append(String.format(Locale.ROOT, "%-12s %-24s %9.4f %9.4f %9.4f %8d%n", c.id(), shorten(c.name()),
+                    c.precision(), c.recall(), c.f1(), c.support()));
+        }
+        sb.append(String.format(Locale.ROOT, "%-12s %-24s %9.4f %9.4f %9.4f %8d%n", "macro avg", "", macroPrecision,
+                macroRecall, macroF1, images));
+        sb.append(String.format(Locale.ROOT, "%s: %d images, loss %.4f, accuracy %.4f%s, %d crop%s", split, images,
+                loss, accuracy, top5 == null ? "" : String.format(Locale.ROOT, ", top-5 %.4f", top5), crops,
+                crops == 1 ? "" : "s"));
+        return sb.toString();
+    }
+
+    private static String shorten(String name) {
+        return name.length() <= 24 ? name : name.substring(0, 23) + "…";
+    }
+}

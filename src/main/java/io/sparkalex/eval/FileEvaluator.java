@@ -1,0 +1,27 @@
+package io.sparkalex.eval;
+
+import io.sparkalex.data.DataReport;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.util.SerializableConfiguration;
+
+/**
+ * Driver side of {@code evaluate}: scores a saved model on a split's CSV rows, reading the images
+ * on the executors ({@link EvaluateFiles}), and merges their sums into one report.
+ */
+public record FileEvaluator(JavaSparkContext sc, int partitions) {
+
+    /** @param rows the split's rows ({@code filename}, {@code label}); {@code crops} 1 or 10 */
+    public EvaluationReport evaluate(SavedModel model, Dataset<Row> rows, String imageRoot, String split, int crops) {
+        try (ModelBroadcast broadcast = ModelBroadcast.of(sc, model.network())) {
+            EvaluateFiles task = new EvaluateFiles(broadcast, imageRoot, model.indexById(), model.config().imageSize,
+                    model.config().resizeSize, crops, model.config().batchSize,
+                    new SerializableConfiguration(sc.hadoopConfiguration()));
+            FileEvaluation total = rows.javaRDD().repartition(partitions).mapPartitions(task)
+                    .fold(new FileEvaluation(EvalResult.EMPTY, new DataReport()), FileEvaluation::plus);
+            return EvaluationReport.of(model.uri(), split, crops, total.result(), model.classes(), model.names(),
+                    total.rows().counts());
+        }
+    }
+}
