@@ -32,7 +32,7 @@ split_args() {
   SPARK_ARGS=()
   while (($#)); do
     case "$1" in
-      train|summary|sample-data|help|-h|--help|-V|--version) break ;;
+      train|evaluate|predict|summary|sample-data|help|-h|--help|-V|--version) break ;;
       *) SPARK_ARGS+=("$1"); shift ;;
     esac
   done

@@ -2,6 +2,7 @@ package io.sparkalex.cli;
 
 import io.sparkalex.config.ConfigError;
 import io.sparkalex.data.DataError;
+import io.sparkalex.data.DataReport;
 import io.sparkalex.data.SplitTable;
 import io.sparkalex.eval.EvaluationReport;
 import io.sparkalex.eval.FileEvaluator;
@@ -69,8 +70,8 @@ final class EvaluateCommand implements Callable<Integer> {
                     .evaluate(saved, table.split(name), images, name, n);
             Path dir = new Path(out != null ? out : new Path(model).getParent().toString());
             ReportFiles.writeEvaluation(AtomicFiles.fileSystem(dir, sc.hadoopConfiguration()), dir, report);
-            log.info("{}\n{}", report.table(), "skipped rows: " + report.rows().skipped() + " "
-                    + report.rows().skippedByReason().keySet());
+            log.info("{}{}", report.table(), report.rows().skipped() == 0 ? "" : "\nskipped rows: "
+                    + DataReport.of(report.rows()).summary());
             log.info("wrote {}, {} and {} in {}", ReportFiles.evaluationJson(name), ReportFiles.confusionCsv(name),
                     ReportFiles.confusionPng(name), dir);
             return ExitCode.OK;

@@ -95,7 +95,7 @@ final class SummaryCommand implements Callable<Integer> {
             stdout.printf(Locale.ROOT, "test: loss %.4f acc %.4f%s on %d images%n", t.testLoss(), t.testAcc(),
                     t.testTop5() == null ? "" : String.format(Locale.ROOT, " top5 %.4f", t.testTop5()), t.testImages());
         }
-        stdout.printf(Locale.ROOT, "%nconfiguration:%n%s%n%nlayers:%n", c.describe().indent(2).stripTrailing());
+        stdout.printf(Locale.ROOT, "%nconfiguration:%n%s%n%nlayers:%n", c.describe().stripTrailing());
         stdout.print(ModelSummary.of(MultiLayerConfiguration.fromJson(layers), c.imageSize).render());
     }
 }

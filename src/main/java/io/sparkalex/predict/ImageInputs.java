@@ -44,8 +44,8 @@ public final class ImageInputs {
     }
 
     /**
-     * The files named and the image files under the folders named, as URIs, each folder's in
-     * sorted order. A name that does not exist is kept: its row will say {@code missing_file}.
+     * The files named (as named) and the image files under the folders named (as URIs), each
+     * folder's in sorted order. A name that does not exist is kept: its row will say {@code missing_file}.
      */
     public static List<String> list(List<String> paths, Configuration conf) throws IOException {
         List<String> files = new ArrayList<>();
@@ -53,7 +53,7 @@ public final class ImageInputs {
             Path path = new Path(p);
             FileSystem fs = path.getFileSystem(conf);
             if (!fs.exists(path) || !fs.getFileStatus(path).isDirectory()) {
-                files.add(fs.exists(path) ? fs.makeQualified(path).toString() : p);
+                files.add(p);
                 continue;
             }
             List<String> found = new ArrayList<>();

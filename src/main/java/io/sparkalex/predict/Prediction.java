@@ -19,9 +19,9 @@ public record Prediction(String path, List<String> topIds, List<String> topNames
     /** {@code path} string, {@code top_ids}/{@code top_names} array&lt;string&gt;, {@code top_probs} array&lt;float&gt;, {@code error} string (null when scored). */
     public static final StructType SCHEMA = new StructType(new StructField[] {
         DataTypes.createStructField("path", DataTypes.StringType, false),
-        DataTypes.createStructField("top_ids", DataTypes.createArrayType(DataTypes.StringType, false), false),
-        DataTypes.createStructField("top_names", DataTypes.createArrayType(DataTypes.StringType, false), false),
-        DataTypes.createStructField("top_probs", DataTypes.createArrayType(DataTypes.FloatType, false), false),
+        DataTypes.createStructField("top_ids", DataTypes.createArrayType(DataTypes.StringType), false),
+        DataTypes.createStructField("top_names", DataTypes.createArrayType(DataTypes.StringType), false),
+        DataTypes.createStructField("top_probs", DataTypes.createArrayType(DataTypes.FloatType), false),
         DataTypes.createStructField("error", DataTypes.StringType, true),
     });
 

@@ -68,10 +68,17 @@ public final class Charts {
         charts.put(EPOCH_CHARTS.get(0), perEpoch("Loss (cross-entropy)", "loss", loss, history, false));
         charts.put(EPOCH_CHARTS.get(1), perEpoch("Accuracy", "accuracy", accuracy, history, false));
         charts.put(EPOCH_CHARTS.get(2), perEpoch("Learning rate", "learning rate",
-                Map.of("lr", EpochMetrics::lr), history, history.stream().allMatch(m -> m.lr() > 0)));
+                Map.of("lr", EpochMetrics::lr), history, spansADecade(history)));
         charts.put(EPOCH_CHARTS.get(3), perEpoch("Training throughput", "images/s",
                 Map.of("images/s", EpochMetrics::imagesPerSec), history, false));
         return charts;
+    }
+
+    /** A log scale only where the rate moved by 10x or more (step decay, cosine to a small floor). */
+    private static boolean spansADecade(List<EpochMetrics> history) {
+        double min = history.stream().mapToDouble(EpochMetrics::lr).min().orElse(0);
+        double max = history.stream().mapToDouble(EpochMetrics::lr).max().orElse(0);
+        return min > 0 && max / min >= 10;
     }
 
     private static byte[] perEpoch(String title, String yLabel, Map<String, Function<EpochMetrics, Double>> series,
@@ -89,6 +96,7 @@ public final class Charts {
         });
         NumberAxis epochs = new NumberAxis("epoch");
         epochs.setStandardTickUnits(NumberAxis.createIntegerTickUnits());
+        epochs.setAutoRangeIncludesZero(false);
         ValueAxis values;
         if (logScale) {
             values = new LogAxis(yLabel);

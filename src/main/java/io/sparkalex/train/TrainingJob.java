@@ -194,10 +194,16 @@ public final class TrainingJob {
     /** The job's build, the CSV (hashed once per run) and this Spark application; saved with every checkpoint. */
     private Provenance provenance(SplitTable table) throws IOException {
         BuildInfo build = BuildInfo.current();
-        return new Provenance(build.version(), build.gitCommit(), where.csv(),
-                FileDigest.sha256(where.csv(), sc.hadoopConfiguration()), table.counts(), where.images(),
+        return new Provenance(build.version(), build.gitCommit(), qualified(where.csv()),
+                FileDigest.sha256(where.csv(), sc.hadoopConfiguration()), table.counts(), qualified(where.images()),
                 Instant.now().toString(), build.dl4jVersion(), build.nd4jBackend(), spark.version(),
                 System.getProperty("java.version"), sc.master(), sc.sc().applicationId());
+    }
+
+    /** A URI with its scheme and, for local paths, made absolute: provenance must name the file wherever it is read. */
+    private String qualified(String uri) throws IOException {
+        Path path = new Path(uri);
+        return path.getFileSystem(sc.hadoopConfiguration()).makeQualified(path).toString();
     }
 
     /** A fixed, seed-determined share of the training batches for the per-epoch train metrics. */
