@@ -72,7 +72,7 @@ public final class CacheBatchLoader implements DataSetLoader {
     }
 
     /** One-hot label rows for a minibatch. */
-    public INDArray oneHot(int[] labels) {
+    private INDArray oneHot(int[] labels) {
         float[] y = new float[labels.length * numClasses];
         for (int i = 0; i < labels.length; i++) {
             y[i * numClasses + labels[i]] = 1f;

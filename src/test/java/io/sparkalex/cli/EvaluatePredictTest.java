@@ -98,37 +98,23 @@ class EvaluatePredictTest {
                 "--images", images.toString(), "--split", "test", "--out", out.toString()));
         EvaluationReport r = Json.read(Files.readString(out.resolve("eval-test.json")), EvaluationReport.class);
 
-        // The same images, one at a time through the saved network, scored by ND4J's own Evaluation.
-        SavedModel model = SavedModel.load(toy.best().toString(), new Configuration());
-        int size = model.config().imageSize;
-        FileSystem fs = FileSystem.getLocal(new Configuration());
-        Evaluation direct = new Evaluation(model.classes());
-        double loss = 0;
-        int n = 0;
-        for (String name : testRows()) {
-            ImageFiles.Loaded img = ImageFiles.read(fs, new Path(images.resolve(name).toUri()), model.config().resizeSize);
-            float[] x = new float[3 * size * size];
-            new EvalTransform(size).centre(Pixels.of(img.square()), x, 0);
-            INDArray p = model.network().output(Nd4j.create(x, new long[] {1, 3, size, size}, 'c'), false);
-            int label = model.classes().indexOf(label(name));
-            INDArray y = Nd4j.zeros(1, model.classes().size());
-            y.putScalar(0, label, 1);
-            direct.eval(y, p);
-            loss -= Math.log(p.getDouble(0, label));
-            n++;
-        }
+        Direct direct = direct("test", 1);
+        Evaluation nd4j = direct.evaluation();
+        int n = direct.images();
+        double loss = direct.lossSum();
+        SavedModel model = direct.model();
         assertEquals(n, r.images());
         assertEquals(loss / n, r.loss(), 1e-5);
-        assertEquals(direct.accuracy(), r.accuracy(), 1e-12);
+        assertEquals(nd4j.accuracy(), r.accuracy(), 1e-12);
         assertNull(r.top5(), "3 classes: no top-5");
         for (int a = 0; a < model.classes().size(); a++) {
             EvaluationReport.ClassScore c = r.classes().get(a);
             assertEquals(model.classes().get(a), c.id());
-            assertEquals(direct.precision(a), c.precision(), 1e-12, "precision of " + c.id());
-            assertEquals(direct.recall(a), c.recall(), 1e-12, "recall of " + c.id());
-            assertEquals(direct.f1(a), c.f1(), 1e-12, "f1 of " + c.id());
+            assertEquals(nd4j.precision(a), c.precision(), 1e-12, "precision of " + c.id());
+            assertEquals(nd4j.recall(a), c.recall(), 1e-12, "recall of " + c.id());
+            assertEquals(nd4j.f1(a), c.f1(), 1e-12, "f1 of " + c.id());
             for (int p = 0; p < model.classes().size(); p++) {
-                assertEquals(direct.getConfusionMatrix().getCount(a, p), r.confusion().get(a).get(p),
+                assertEquals(nd4j.getConfusionMatrix().getCount(a, p), r.confusion().get(a).get(p),
                         "confusion[" + a + "][" + p + "]");
             }
         }
@@ -147,6 +133,50 @@ class EvaluatePredictTest {
         assertEquals(1 + model.classes().size(), confusion.size());
         var heatmap = ImageIO.read(out.resolve("confusion-test.png").toFile());
         assertTrue(heatmap.getWidth() >= 500 && heatmap.getHeight() >= 500, "heatmap " + heatmap.getWidth());
+    }
+
+    @Test
+    void evaluateWithTenCropsAveragesTheCropsOutputs() throws Exception {
+        java.nio.file.Path out = tmp.resolve("eval10");
+        assertEquals(ExitCode.OK, Main.execute("evaluate", "--model", toy.best().toString(), "--csv", csv.toString(),
+                "--images", images.toString(), "--split", "val", "--crops", "10", "--out", out.toString()));
+        EvaluationReport r = Json.read(Files.readString(out.resolve("eval-val.json")), EvaluationReport.class);
+        Direct direct = direct("val", 10);
+        assertEquals(10, r.crops());
+        assertEquals(direct.images(), r.images());
+        assertEquals(direct.lossSum() / direct.images(), r.loss(), 1e-5);
+        assertEquals(direct.evaluation().accuracy(), r.accuracy(), 1e-12);
+    }
+
+    /** Scores of the split's images computed here, one image at a time, by ND4J's own {@link Evaluation}. */
+    record Direct(SavedModel model, Evaluation evaluation, double lossSum, int images) {
+    }
+
+    static Direct direct(String split, int crops) throws Exception {
+        SavedModel model = SavedModel.load(toy.best().toString(), new Configuration());
+        int size = model.config().imageSize;
+        FileSystem fs = FileSystem.getLocal(new Configuration());
+        Evaluation evaluation = new Evaluation(model.classes());
+        double loss = 0;
+        int n = 0;
+        for (String name : rows(split)) {
+            ImageFiles.Loaded img = ImageFiles.read(fs, new Path(images.resolve(name).toUri()), model.config().resizeSize);
+            INDArray p = null;
+            for (int k = 0; k < crops; k++) {
+                float[] x = new float[3 * size * size];
+                new EvalTransform(size).crop(Pixels.of(img.square()), crops == 1 ? 4 : k, x, 0);
+                INDArray out = model.network().output(Nd4j.create(x, new long[] {1, 3, size, size}, 'c'), false);
+                p = p == null ? out.dup() : p.addi(out);
+            }
+            p.divi(crops);
+            int label = model.classes().indexOf(label(name));
+            INDArray y = Nd4j.zeros(1, model.classes().size());
+            y.putScalar(0, label, 1);
+            evaluation.eval(y, p);
+            loss -= Math.log(p.getDouble(0, label));
+            n++;
+        }
+        return new Direct(model, evaluation, loss, n);
     }
 
     @Test
