@@ -88,7 +88,7 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
                 new NetBroadcastTuple(net.getLayerWiseConfigurations(), net.params(), null));
         WorkerConfiguration configuration = new WorkerConfiguration(false, rddDataSetNumExamples,
                 batchSizePerWorker, averagingFrequency, prefetchNumBatches, false);
-        return new ResidentNetworkWorker(roundBroadcast, configuration, run, stateDir, lastRoundOfEpoch,
+        return new ResidentNetworkWorker(roundBroadcast, configuration, run, stateDir, lastRoundOfEpoch, roundSeed(),
                 BroadcastHadoopConfigHolder.get(network.getSparkContext()));
     }
 

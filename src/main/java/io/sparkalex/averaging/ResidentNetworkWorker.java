@@ -36,21 +36,34 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     private final String run;
     private final String stateDir;
     private final boolean lastRoundOfEpoch;
+    private final long roundSeed;
 
     ResidentNetworkWorker(Broadcast<NetBroadcastTuple> broadcast, WorkerConfiguration configuration, String run,
-                          String stateDir, boolean lastRoundOfEpoch, Broadcast<SerializableHadoopConfig> hadoop) {
+                          String stateDir, boolean lastRoundOfEpoch, long roundSeed,
+                          Broadcast<SerializableHadoopConfig> hadoop) {
         super(broadcast, false, configuration, null, null, null);
         this.broadcast = broadcast;
         this.hadoop = hadoop;
         this.run = run;
         this.stateDir = stateDir;
         this.lastRoundOfEpoch = lastRoundOfEpoch;
+        this.roundSeed = roundSeed;
     }
 
+    /**
+     * The network for this round, and this task thread's ND4J generator (dropout masks) seeded for
+     * this round and partition, after the network is built, since building one may reseed it.
+     */
     @Override
     public MultiLayerNetwork getInitialModel() {
+        MultiLayerNetwork net = network();
+        Nd4j.getRandom().setSeed(RoundReportingMaster.workerSeed(roundSeed, TaskContext.getPartitionId()));
+        return net;
+    }
+
+    private MultiLayerNetwork network() {
         NetBroadcastTuple round = broadcast.getValue();
-        MultiLayerNetwork kept = ResidentNetworks.take(run);
+        MultiLayerNetwork kept = ResidentNetworks.take(run, TaskContext.getPartitionId());
         if (kept != null) {
             kept.setParams(round.getParameters());
             followSchedule(kept, round.getConfiguration());
@@ -72,7 +85,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     public ParameterAveragingTrainingResult getFinalResult(MultiLayerNetwork network) {
         ParameterAveragingTrainingResult result = super.getFinalResult(network);
         if (!lastRoundOfEpoch) {
-            ResidentNetworks.give(run, network);
+            ResidentNetworks.give(run, TaskContext.getPartitionId(), network);
             return result;
         }
         // End of the epoch: hand the state to the driver and let the network go, so that the

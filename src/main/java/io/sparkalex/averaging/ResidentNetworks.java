@@ -2,40 +2,54 @@ package io.sparkalex.averaging;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * The worker networks an executor JVM keeps between averaging rounds, per training run.
+ * The worker networks an executor JVM keeps between averaging rounds, per training run, each
+ * under the partition that trained it.
  *
- * <p>A worker takes one at the start of its task and gives it back once its result is built; a
- * task slot is only freed after Spark has serialised that result, so a network is never trained
- * by one task while another is still shipping its parameters. In local mode all workers are
- * threads of the driver's JVM and the pool holds one network per concurrent task. Networks of an
- * older run are dropped when a new run takes its first one.
+ * <p>A worker takes the network of its own partition at the start of its task and gives it back
+ * once its result is built; a task slot is only freed after Spark has serialised that result, so
+ * a network is never trained by one task while another is still shipping its parameters. Keyed
+ * by partition so that partition p always continues partition p's optimizer state: in local mode,
+ * where all workers are threads of one JVM, a run is then the same computation every time (and a
+ * resumed run the same as an uninterrupted one) whichever thread runs which task. On a cluster a
+ * partition that moved to another executor takes any network free there. Networks of an older
+ * run are dropped when a new run takes its first one.
  */
 final class ResidentNetworks {
-    private static final Map<String, Deque<MultiLayerNetwork>> POOL = new HashMap<>();
+    private static final Map<String, TreeMap<Integer, MultiLayerNetwork>> POOL = new HashMap<>();
 
     private ResidentNetworks() {
     }
 
-    /** A network this JVM kept for {@code run}, or null if it has none free. */
-    static synchronized MultiLayerNetwork take(String run) {
+    /** The network this JVM kept for {@code run}'s {@code partition}, else any free one of the run, else null. */
+    static synchronized MultiLayerNetwork take(String run, int partition) {
         POOL.keySet().removeIf(r -> !r.equals(run));
-        Deque<MultiLayerNetwork> free = POOL.get(run);
-        return free == null ? null : free.pollFirst();
+        TreeMap<Integer, MultiLayerNetwork> free = POOL.get(run);
+        if (free == null || free.isEmpty()) {
+            return null;
+        }
+        MultiLayerNetwork own = free.remove(partition);
+        if (own != null) {
+            return own;
+        }
+        Iterator<MultiLayerNetwork> any = free.values().iterator();
+        MultiLayerNetwork net = any.next();
+        any.remove();
+        return net;
     }
 
-    static synchronized void give(String run, MultiLayerNetwork network) {
-        POOL.computeIfAbsent(run, r -> new ArrayDeque<>()).addFirst(network);
+    static synchronized void give(String run, int partition, MultiLayerNetwork network) {
+        POOL.computeIfAbsent(run, r -> new TreeMap<>()).put(partition, network);
     }
 
     /** Drops the networks of {@code run} (they are freed with the next GC); returns how many. */
     static synchronized int release(String run) {
-        Deque<MultiLayerNetwork> free = POOL.remove(run);
+        TreeMap<Integer, MultiLayerNetwork> free = POOL.remove(run);
         return free == null ? 0 : free.size();
     }
 }

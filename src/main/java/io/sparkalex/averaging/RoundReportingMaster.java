@@ -9,6 +9,7 @@ import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 
 import java.util.List;
+import java.util.SplittableRandom;
 
 /**
  * DL4J's parameter-averaging master with two changes to how an epoch is cut into rounds:
@@ -20,7 +21,9 @@ import java.util.List;
  *       split ({@code balancedRandomSplit}) rounds the number of rounds down and silently skips
  *       the minibatches that do not fill a whole round, and reshuffles the order it was given;
  *   <li>a callback after each round, for the progress line: DL4J says nothing while it runs rounds,
- *       and this is the one place that knows both the round and how many there are.
+ *       and this is the one place that knows both the round and how many there are;
+ *   <li>a seed per epoch, round and partition for the workers' random numbers (used by
+ *       {@link ResidentAveragingMaster}'s workers).
  * </ul>
  */
 public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
@@ -34,6 +37,9 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
     }
 
     private transient RoundListener listener;
+    private long epochSeed;
+    /** The round being trained, from 1; set before DL4J asks for the round's workers. */
+    protected transient int round;
 
     /** @param settings DL4J's builder with the workers, batch size, averaging frequency and prefetch */
     public RoundReportingMaster(Builder settings) {
@@ -42,6 +48,25 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
 
     public void setRoundListener(RoundListener listener) {
         this.listener = listener;
+    }
+
+    /**
+     * The seed of the coming epoch's random numbers on the workers (dropout masks): each round and
+     * partition derives its own from it ({@link #workerSeed}), so that an epoch draws the same
+     * masks in every run, and a resumed run the same as an uninterrupted one.
+     */
+    public void setEpochSeed(long seed) {
+        this.epochSeed = seed;
+    }
+
+    /** The seed of one worker's ND4J generator in the current round. */
+    protected static long workerSeed(long roundSeed, int partition) {
+        return new SplittableRandom(roundSeed ^ (0x9E3779B97F4A7C15L * (partition + 1))).nextLong();
+    }
+
+    /** The current round's seed, from which each partition's {@link #workerSeed} follows. */
+    protected long roundSeed() {
+        return new SplittableRandom(epochSeed + 0xC2B2AE3D27D4EB4FL * round).nextLong();
     }
 
     @Override
@@ -76,6 +101,7 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
     protected void doIterationPaths(SparkDl4jMultiLayer network, SparkComputationGraph graph, JavaRDD<String> split,
                                     int splitNum, int numSplits, int dataSetObjectNumExamples,
                                     DataSetLoader dsLoader, MultiDataSetLoader mdsLoader) {
+        round = splitNum;
         super.doIterationPaths(network, graph, split, splitNum, numSplits, dataSetObjectNumExamples, dsLoader,
                 mdsLoader);
         if (listener != null) {

@@ -11,6 +11,7 @@ import io.sparkalex.model.AlexNet;
 
 import java.io.Serializable;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -178,15 +179,42 @@ public final class JobConfig implements Serializable {
         return rendered;
     }
 
+    /**
+     * Keys a resumed run cannot change: the network and its optimizer were built with them and the
+     * checkpoint holds what they built (layer shapes, dropout and weight decay in the layers, the
+     * optimizer's kind and state), or they define the run's random streams. Every other key
+     * applies from the resumed epoch on (learning rate and schedule, epochs, augmentation, ...).
+     */
+    public static final List<String> FIXED_WITHIN_A_RUN = List.of("image_size", "width_factor", "dropout",
+            "weight_init", "optimizer", "momentum", "weight_decay", "seed");
+
+    /** {@code key=saved (checkpoint) vs key=this (this run)} for each key of {@link #FIXED_WITHIN_A_RUN} that differs from {@code saved}. */
+    public List<String> fixedChangesFrom(JobConfig saved) {
+        Map<String, Object> mine = values();
+        Map<String, Object> theirs = saved.values();
+        List<String> changes = new java.util.ArrayList<>();
+        for (String key : FIXED_WITHIN_A_RUN) {
+            if (!java.util.Objects.equals(String.valueOf(mine.get(key)), String.valueOf(theirs.get(key)))) {
+                changes.add(key + "=" + theirs.get(key) + " (checkpoint) vs " + key + "=" + mine.get(key) + " (this run)");
+            }
+        }
+        return changes;
+    }
+
+    /** Every key with its value, sorted by key. */
+    public Map<String, Object> values() {
+        Config c = ConfigFactory.parseString(rendered);
+        Map<String, Object> sorted = new TreeMap<>();
+        for (Map.Entry<String, ConfigValue> e : c.entrySet()) {
+            sorted.put(e.getKey(), e.getValue().unwrapped());
+        }
+        return sorted;
+    }
+
     /** One {@code key = value} line per key, sorted, for the start-up log. */
     public String describe() {
-        Config c = ConfigFactory.parseString(rendered);
-        Map<String, ConfigValue> sorted = new TreeMap<>();
-        for (Map.Entry<String, ConfigValue> e : c.entrySet()) {
-            sorted.put(e.getKey(), e.getValue());
-        }
         StringBuilder sb = new StringBuilder();
-        sorted.forEach((k, v) -> sb.append("  ").append(k).append(" = ").append(v.unwrapped()).append('\n'));
+        values().forEach((k, v) -> sb.append("  ").append(k).append(" = ").append(v).append('\n'));
         return sb.toString();
     }
 }

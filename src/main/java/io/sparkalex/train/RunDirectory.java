@@ -22,6 +22,7 @@ import java.io.IOException;
  * resident workers exchange optimizer state.
  */
 final class RunDirectory {
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunDirectory.class);
     static final String TEST_METRICS = "test-metrics.json";
     static final String DATA_REPORT = "data-report.json";
 
@@ -79,8 +80,25 @@ final class RunDirectory {
         ReportFiles.writeEvaluation(fs, dir, report);
     }
 
-    boolean hasTestMetrics() throws IOException {
-        return fs.exists(new Path(dir, TEST_METRICS));
+    /**
+     * For {@code --fresh}: moves every output of an earlier run (checkpoints, metrics, reports; not
+     * the image cache, which is keyed by its data) into {@code _replaced-<time>/}, so a new run
+     * starts clean and nothing is lost by a mistyped flag.
+     */
+    void moveOutputsAside() throws IOException {
+        Path aside = null;
+        for (var f : fs.listStatus(dir, p -> !p.getName().startsWith("_") && !p.getName().startsWith("."))) {
+            if (aside == null) {
+                aside = new Path(dir, "_replaced-" + java.time.Instant.now().toString().replace(':', '-'));
+                fs.mkdirs(aside);
+            }
+            if (!fs.rename(f.getPath(), new Path(aside, f.getPath().getName()))) {
+                throw new IOException("--fresh: cannot move " + f.getPath() + " to " + aside);
+            }
+        }
+        if (aside != null) {
+            log.info("--fresh: moved the earlier run's outputs in {} to {}", dir, aside);
+        }
     }
 
     void writeTestMetrics(TestMetrics test) throws IOException {

@@ -19,7 +19,7 @@ import java.util.List;
  * cannot continue this run (other classes, other network shape) stops it at once.
  */
 record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLoss, int bestEpoch,
-                     List<EpochMetrics> history) {
+                     List<EpochMetrics> history, boolean bestTested) {
     private static final Logger log = LoggerFactory.getLogger(StartingPoint.class);
 
     static StartingPoint resolve(RunDirectory run, JobConfig config, ClassIndex classes, boolean fresh)
@@ -31,7 +31,7 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
             MultiLayerNetwork network = NetworkFactory.newNetwork(config, classes.size());
             log.info("new AlexNet: {} parameters, input 3x{}x{}, {} classes", network.numParams(), config.imageSize,
                     config.imageSize, classes.size());
-            return new StartingPoint(network, 1, Double.POSITIVE_INFINITY, 0, List.of());
+            return new StartingPoint(network, 1, Double.POSITIVE_INFINITY, 0, List.of(), false);
         }
         TrainingState s = latest.get().state();
         checkCompatible(s, config, classes, run);
@@ -44,7 +44,11 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
         }
         log.info("resuming from {} after epoch {} (best val_loss {} at epoch {})",
                 checkpoints.path(CheckpointStore.LATEST), s.epoch(), s.bestValLoss(), s.bestEpoch());
-        return new StartingPoint(latest.get().network(), s.epoch() + 1, s.bestValLoss(), s.bestEpoch(), s.history());
+        // The metrics files follow the checkpoint: a crash between the two writes cannot leave them short.
+        run.metrics.write(s.history());
+        boolean tested = checkpoints.readState(CheckpointStore.BEST).map(b -> b.test() != null).orElse(false);
+        return new StartingPoint(latest.get().network(), s.epoch() + 1, s.bestValLoss(), s.bestEpoch(), s.history(),
+                tested);
     }
 
     /** A checkpoint only continues a run with the same classes and the same network shape. */
@@ -53,16 +57,19 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
             throw new ConfigError("cannot resume from " + run.dir + ": its checkpoint has classes " + s.classes()
                     + " but the CSV's train split has " + classes.ids() + "; use --fresh or another --out");
         }
-        JobConfig saved = JobConfig.fromJson(s.configJson());
-        if (saved.imageSize != config.imageSize || saved.widthFactor != config.widthFactor) {
-            throw new ConfigError("cannot resume from " + run.dir + ": its checkpoint has image_size="
-                    + saved.imageSize + ", width_factor=" + saved.widthFactor + " but this run has image_size="
-                    + config.imageSize + ", width_factor=" + config.widthFactor + "; use --fresh or another --out");
+        List<String> changed = config.fixedChangesFrom(JobConfig.fromJson(s.configJson()));
+        if (!changed.isEmpty()) {
+            throw new ConfigError("cannot resume from " + run.dir + ": " + String.join(", ", changed)
+                    + "; these settings cannot change within a run ("
+                    + String.join(", ", JobConfig.FIXED_WITHIN_A_RUN) + "): set them back, or use --fresh or another --out");
         }
     }
 
-    /** Every configured epoch is done; only the test evaluation may be missing. */
-    boolean allEpochsDone(JobConfig config) {
-        return nextEpoch > config.epochs;
+    /**
+     * The run has nothing left to do: every configured epoch is in the checkpoint and, where the
+     * data has a test split, {@code best.zip} carries its test metrics (written last).
+     */
+    boolean finished(JobConfig config, boolean hasTestSplit) {
+        return nextEpoch > config.epochs && (bestTested || !hasTestSplit);
     }
 }

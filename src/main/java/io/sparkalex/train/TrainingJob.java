@@ -78,8 +78,11 @@ public final class TrainingJob {
         log.info("CSV {}: {} rows per split; {} classes", where.csv(), table.counts(), classes.size());
         Provenance provenance = provenance(table);
 
+        if (fresh) {
+            run.moveOutputsAside();
+        }
         StartingPoint start = StartingPoint.resolve(run, config, classes, fresh);
-        if (start.allEpochsDone(config) && run.hasTestMetrics()) {
+        if (start.finished(config, table.count("test") > 0)) {
             log.info("all {} epochs are already done in {}; nothing to do (raise epochs to train further, "
                     + "or --fresh to start over)", config.epochs, run.dir);
             return new Result(start.history(), start.bestEpoch(), null);

@@ -1,0 +1,110 @@
+package io.sparkalex.train;
+
+import io.sparkalex.config.JobConfig;
+import io.sparkalex.storage.CheckpointStore;
+import io.sparkalex.storage.EpochMetrics;
+import io.sparkalex.storage.MetricsLog;
+import io.sparkalex.testing.SampleData;
+import io.sparkalex.testing.TestSpark;
+import io.sparkalex.testing.TinyConfig;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.nio.file.Files;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A run stopped after epoch 2 and resumed is the run that was never stopped: the same parameters,
+ * optimizer state, data order, augmentation and dropout masks, so the same metrics and weights.
+ */
+class ExactResumeTest {
+    @TempDir
+    static java.nio.file.Path tmp;
+    static SampleData data;
+
+    @BeforeAll
+    static void data() throws Exception {
+        data = SampleData.write(tmp.resolve("data"), 3, 20, 4);
+    }
+
+    static JobConfig config(int epochs, String... more) {
+        String[] base = {"epochs", Integer.toString(epochs), "batch_size", "8", "averaging_frequency", "2",
+                "learning_rate", "1e-3", "dropout", "0.5", "augment_crop", "true", "augment_flip", "true"};
+        String[] all = java.util.Arrays.copyOf(base, base.length + more.length);
+        System.arraycopy(more, 0, all, base.length, more.length);
+        return TinyConfig.with(all);
+    }
+
+    static TrainingJob.Result run(java.nio.file.Path out, JobConfig config, boolean fresh) throws Exception {
+        return new TrainingJob(TestSpark.session(), config, data.locations(out), fresh).run();
+    }
+
+    @Test
+    void aResumedRunEndsWithTheMetricsAndWeightsOfAnUninterruptedOne() throws Exception {
+        TrainingJob.Result whole = run(tmp.resolve("whole"), config(4), false);
+        run(tmp.resolve("resumed"), config(2), false);
+        Files.delete(tmp.resolve("resumed").resolve(MetricsLog.JSONL));   // as if lost: rewritten from the checkpoint
+        TrainingJob.Result resumed = run(tmp.resolve("resumed"), config(4), false);
+
+        assertEquals(4, resumed.history().size());
+        for (int i = 0; i < 4; i++) {
+            EpochMetrics a = whole.history().get(i);
+            EpochMetrics b = resumed.history().get(i);
+            String epoch = "epoch " + (i + 1) + ": " + a + " vs " + b;
+            assertEquals(a.trainLoss(), b.trainLoss(), 1e-6, epoch);
+            assertEquals(a.valLoss(), b.valLoss(), 1e-6, epoch);
+            assertEquals(a.trainAcc(), b.trainAcc(), 1e-9, epoch);
+            assertEquals(a.valAcc(), b.valAcc(), 1e-9, epoch);
+            assertEquals(a.lr(), b.lr(), 0, epoch);
+        }
+        INDArray wa = latest(tmp.resolve("whole")).network().params();
+        INDArray wb = latest(tmp.resolve("resumed")).network().params();
+        assertTrue(wa.equalsWithEps(wb, 1e-5), "weights after epoch 4 differ by " + wa.sub(wb).amaxNumber());
+        assertEquals(4, Files.readAllLines(tmp.resolve("resumed").resolve(MetricsLog.JSONL)).size());
+        assertEquals(whole.test().testAcc(), resumed.test().testAcc(), 1e-9);
+    }
+
+    @Test
+    void aFinishedRunIsDoneByItsCheckpointAndFreshStartsOverKeepingTheOldAside() throws Exception {
+        java.nio.file.Path out = tmp.resolve("fresh");
+        run(out, config(1), false);
+        Files.delete(out.resolve("test-metrics.json"));   // "done" is the checkpoint's to say, not this file's
+        TrainingJob.Result again = run(out, config(1), false);
+        assertEquals(null, again.test(), "nothing was run again");
+
+        TrainingJob.Result fresh = run(out, config(1), true);
+        assertEquals(1, fresh.history().size());
+        try (var files = Files.list(out)) {
+            java.nio.file.Path aside = files.filter(f -> f.getFileName().toString().startsWith("_replaced-"))
+                    .findFirst().orElseThrow();
+            assertTrue(Files.exists(aside.resolve("latest.zip")) && Files.exists(aside.resolve("metrics.jsonl")),
+                    "the old run's outputs are kept aside");
+        }
+        assertTrue(Files.exists(out.resolve("test-metrics.json")), "the fresh run wrote its own");
+    }
+
+    @Test
+    void aResumeThatChangesASettingBuiltIntoTheNetworkStopsAndNamesIt() throws Exception {
+        java.nio.file.Path out = tmp.resolve("changed");
+        run(out, config(1), false);
+        var e = assertThrows(io.sparkalex.config.ConfigError.class, () -> run(out, config(2, "dropout", "0.2"), false));
+        assertTrue(e.getMessage().contains("dropout=0.5 (checkpoint) vs dropout=0.2 (this run)"), e.getMessage());
+        // The learning rate can change: it applies from the resumed epoch.
+        TrainingJob.Result r = run(out, config(2, "learning_rate", "5e-4"), false);
+        assertEquals(5e-4, r.history().get(1).lr(), 0);
+        assertEquals(1e-3, r.history().get(0).lr(), 0);
+    }
+
+    private static CheckpointStore.Checkpoint latest(java.nio.file.Path out) throws Exception {
+        FileSystem fs = FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
+        return new CheckpointStore(fs, new Path(out.toUri())).load(CheckpointStore.LATEST).orElseThrow();
+    }
+}
