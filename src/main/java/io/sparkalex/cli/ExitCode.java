@@ -12,6 +12,8 @@ public final class ExitCode {
     public static final int DATA = 3;
     /** Training failed after it started (Spark job failure, out of memory); rerun to resume. */
     public static final int TRAINING = 4;
+    /** Another live run holds the output directory (its lease in --out): nothing was done; rerun later or use another --out. */
+    public static final int BUSY = 5;
 
     private ExitCode() {
     }

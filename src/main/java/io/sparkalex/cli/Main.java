@@ -21,6 +21,14 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         int code = execute(args);
+        if (inYarnClusterMode()) {
+            // YARN's ApplicationMaster runs main in a thread and reports any System.exit before main
+            // returns as FAILED: return normally on success, throw (FAILED, with the reason) otherwise.
+            if (code != ExitCode.OK) {
+                throw new IllegalStateException("sparkalex failed with exit code " + code + " (see the driver log)");
+            }
+            return;
+        }
         // Non-daemon threads of Spark or ND4J must not keep a finished job alive.
         System.exit(code);
     }
@@ -29,7 +37,21 @@ public final class Main implements Runnable {
     public static int execute(String... args) {
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler((e, cmd, parsed) -> exitCodeOf(e));
-        return cli.execute(args);
+        try {
+            return cli.execute(args);
+        } catch (OutOfMemoryError e) {   // picocli hands only Exceptions to the handler
+            log.error("out of memory: {}; raise --driver-memory (DRIVER_MEMORY) or lower batch_size; a rerun "
+                    + "resumes from the last checkpoint", e.getMessage(), e);
+            return ExitCode.TRAINING;
+        } catch (Error e) {
+            log.error("internal error: {}", e.toString(), e);
+            return ExitCode.INTERNAL;
+        }
+    }
+
+    /** The driver runs inside YARN's ApplicationMaster (spark-submit --master yarn --deploy-mode cluster). */
+    static boolean inYarnClusterMode() {
+        return System.getenv("SPARK_YARN_STAGING_DIR") != null && System.getenv("CONTAINER_ID") != null;
     }
 
     static int exitCodeOf(Throwable e) {
@@ -40,6 +62,10 @@ public final class Main implements Runnable {
         if (e instanceof DataError) {
             log.error("data error: {}", e.getMessage());
             return ExitCode.DATA;
+        }
+        if (e instanceof io.sparkalex.storage.OutputLease.HeldException) {
+            log.error("output directory busy: {}", e.getMessage());
+            return ExitCode.BUSY;
         }
         if (e instanceof TrainingFailure) {
             log.error("training failed: {}", e.getMessage(), e.getCause());

@@ -1,8 +1,6 @@
 package io.sparkalex.cli;
 
-import io.sparkalex.config.ConfigError;
 import io.sparkalex.config.JobConfig;
-import io.sparkalex.data.DataError;
 import io.sparkalex.train.Locations;
 import io.sparkalex.train.TrainingJob;
 import org.apache.spark.sql.SparkSession;
@@ -10,7 +8,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.concurrent.Callable;
+import org.apache.spark.SparkException;
 
 /** {@code train}: the Spark training job. Rerunning it on the same --out resumes. */
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -48,11 +49,15 @@ final class TrainCommand implements Callable<Integer> {
             TrainingJob job = new TrainingJob(spark, c, new Locations(csv, images, out, synsets), fresh);
             try {
                 job.run();
-            } catch (ConfigError | DataError e) {
+            } catch (Exception | OutOfMemoryError e) {
+                if (e instanceof IOException || e instanceof UncheckedIOException || e instanceof SparkException
+                        || e instanceof OutOfMemoryError) {
+                    // Storage, the cluster or memory failed after training started: a rerun resumes.
+                    throw new TrainingFailure(e);
+                }
                 throw e;
-            } catch (Exception e) {
-                throw new TrainingFailure(e);
             }
+            // Anything else (ConfigError, DataError, a held lease, a bug) keeps its own exit code.
             return ExitCode.OK;
         } finally {
             if (ownSession) {

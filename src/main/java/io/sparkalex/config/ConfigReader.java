@@ -38,6 +38,14 @@ final class ConfigReader {
         return v;
     }
 
+    long longIn(String key, long min, long max) {
+        long v = get(key, c::getLong, "an integer");
+        if (v < min || v > max) {
+            throw new ConfigError("config key '" + key + "' must be in [" + min + ", " + max + "] (got " + v + ")");
+        }
+        return v;
+    }
+
     long longAny(String key) {
         return get(key, c::getLong, "an integer");
     }

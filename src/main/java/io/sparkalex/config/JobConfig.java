@@ -72,6 +72,8 @@ public final class JobConfig implements Serializable {
     public final int threadsPerWorker;
     public final double trainEvalFraction;
     public final double maxBadFraction;
+    public final long maxImageBytes;
+    public final int leaseTimeoutSeconds;
 
     private final String rendered;
 
@@ -125,6 +127,8 @@ public final class JobConfig implements Serializable {
             throw new ConfigError("config key 'train_eval_fraction' must be > 0 (got " + trainEvalFraction + ")");
         }
         maxBadFraction = r.doubleIn("max_bad_fraction", 0.0, 1.0);
+        maxImageBytes = r.longIn("max_image_bytes", 1024, Long.MAX_VALUE);
+        leaseTimeoutSeconds = r.intIn("lease_timeout_s", 4, 86_400);
         r.rejectUnknownKeys();
         rendered = c.root().render(ConfigRenderOptions.concise().setJson(true));
     }

@@ -42,6 +42,7 @@ final class EpochRecorder {
     }
 
     void record(EpochMetrics m, MultiLayerNetwork network) throws IOException {
+        run.checkLease();
         history.add(m);
         log.info(line(m));
         boolean improved = m.valLoss() < bestValLoss;

@@ -7,21 +7,25 @@ import io.sparkalex.storage.AtomicFiles;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.Json;
 import io.sparkalex.storage.MetricsLog;
+import io.sparkalex.storage.OutputLease;
+import io.sparkalex.storage.Uris;
+import io.sparkalex.config.ConfigError;
 import io.sparkalex.storage.TestMetrics;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
+import java.time.Duration;
 
 /**
  * The output directory of a run ({@code --out}, any Hadoop URI) and every file the job keeps in
  * it: checkpoints, metrics, the data report, the test evaluation, {@code report.html} and its
  * charts ({@link ReportFiles}), the image cache ({@code _cache/},
  * unless {@code cache_dir} puts it elsewhere) and the scratch folder {@code _work/} where
- * resident workers exchange optimizer state.
+ * resident workers exchange optimizer state, and the lease that keeps a second run out.
  */
-final class RunDirectory {
+final class RunDirectory implements AutoCloseable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunDirectory.class);
     static final String TEST_METRICS = "test-metrics.json";
     static final String DATA_REPORT = "data-report.json";
@@ -31,20 +35,50 @@ final class RunDirectory {
     final CheckpointStore checkpoints;
     final MetricsLog metrics;
 
-    private RunDirectory(FileSystem fs, Path dir) {
+    private final OutputLease lease;
+
+    private RunDirectory(FileSystem fs, Path dir, OutputLease lease) {
         this.fs = fs;
         this.dir = dir;
+        this.lease = lease;
         this.checkpoints = new CheckpointStore(fs, dir);
         this.metrics = new MetricsLog(fs, dir);
     }
 
-    /** Creates the directory if needed and removes temporaries a crashed writer left in it. */
-    static RunDirectory open(String out, Configuration hadoop) throws IOException {
+    /**
+     * Creates the directory if needed, takes its lease for {@code runId} (one run per directory),
+     * then removes temporaries a crashed writer left in it. A directory that cannot be created or
+     * written is a usage error, found before any Spark work.
+     *
+     * @throws OutputLease.HeldException when another live run holds it
+     */
+    static RunDirectory open(String out, Configuration hadoop, String runId, Duration leaseTimeout)
+            throws IOException {
         Path dir = new Path(out);
-        FileSystem fs = AtomicFiles.fileSystem(dir, hadoop);
-        fs.mkdirs(dir);
+        FileSystem fs;
+        OutputLease lease;
+        try {
+            fs = AtomicFiles.fileSystem(dir, hadoop);
+            if (!fs.mkdirs(dir) || !fs.getFileStatus(dir).isDirectory()) {
+                throw new IOException("not a directory");
+            }
+            lease = OutputLease.acquire(fs, dir, runId, leaseTimeout);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigError("cannot write to --out " + Uris.redact(out) + ": " + e.getMessage());
+        }
         AtomicFiles.cleanTemporaries(fs, dir);
-        return new RunDirectory(fs, dir);
+        return new RunDirectory(fs, dir, lease);
+    }
+
+    /** Throws when another run has taken the directory over: this one must not write there any more. */
+    void checkLease() {
+        lease.check();
+    }
+
+    /** Gives the directory up for the next run. */
+    @Override
+    public void close() {
+        lease.close();
     }
 
     /** Where the image cache lives: {@code cacheDir} when set, else {@code <out>/_cache}. */

@@ -29,6 +29,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -68,7 +69,14 @@ public final class TrainingJob {
     }
 
     public Result run() throws IOException {
-        RunDirectory run = RunDirectory.open(where.out(), sc.hadoopConfiguration());
+        String runId = UUID.randomUUID().toString();
+        try (RunDirectory run = RunDirectory.open(where.out(), sc.hadoopConfiguration(), runId,
+                Duration.ofSeconds(config.leaseTimeoutSeconds))) {
+            return run(run, runId);
+        }
+    }
+
+    private Result run(RunDirectory run, String runId) throws IOException {
         log.info("configuration:\n{}", config.describe());
         if (sc.isLocal()) {
             LocalThreads.limit(workers, config.threadsPerWorker);
@@ -100,7 +108,7 @@ public final class TrainingJob {
         List<String> val = BatchPlan.evaluation(data.split("val"), config.batchSize);
         MultiLayerNetwork network = start.network();
         try (EpochTrainer trainer = new EpochTrainer(sc, config, workers, network, data.split("train"), loader,
-                new Path(run.workDir(), "optimizer-state"), UUID.randomUUID().toString())) {
+                new Path(run.workDir(), "optimizer-state"), runId)) {
             for (int epoch = start.nextEpoch(); epoch <= config.epochs; epoch++) {
                 double lr = LearningRateSchedule.rateAt(config, epoch, recorder.history());
                 long t0 = System.nanoTime();

@@ -100,4 +100,34 @@ class ExitCodeTest {
                 tmp.resolve("o2").toUri().toString(), "--set", "image_size=67"};
         assertEquals(ExitCode.DATA, Main.execute(args));
     }
+
+    @Test
+    void anUnwritableOutputDirectoryIsAUsageErrorBeforeAnySparkWork() throws Exception {
+        Path file = Files.writeString(tmp.resolve("a-file"), "not a directory");
+        String[] args = {"train", "--csv", data.csv().toUri().toString(), "--images", data.images().toUri().toString(),
+                "--out", file.resolve("out").toUri().toString(), "--set", "image_size=67"};
+        long jobsBefore = TestSpark.session().sparkContext().statusTracker().getJobIdsForGroup(null).length;
+        assertEquals(ExitCode.USAGE, Main.execute(args));
+        assertEquals(jobsBefore, TestSpark.session().sparkContext().statusTracker().getJobIdsForGroup(null).length,
+                "no Spark job ran");
+    }
+
+    @Test
+    void aSecondRunOnALeasedOutputDirectoryExitsBusyWhileTheFirstFinishes() throws Exception {
+        Path out = tmp.resolve("shared-out");
+        List<String> args = new ArrayList<>(List.of("train", "--csv", data.csv().toUri().toString(),
+                "--images", data.images().toUri().toString(), "--out", out.toUri().toString()));
+        args.addAll(TinyConfig.flags("epochs", "2", "batch_size", "4"));
+        var first = java.util.concurrent.Executors.newSingleThreadExecutor()
+                .submit(() -> Main.execute(args.toArray(new String[0])));
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (!Files.exists(out.resolve(io.sparkalex.storage.OutputLease.FILE)) && !first.isDone()) {
+            assertTrue(System.currentTimeMillis() < deadline, "the first run took its lease");
+            Thread.sleep(50);
+        }
+        assertEquals(ExitCode.BUSY, Main.execute(args.toArray(new String[0])), "refused while the first runs");
+        assertEquals(ExitCode.OK, first.get(5, java.util.concurrent.TimeUnit.MINUTES));
+        assertEquals(2, Files.readAllLines(out.resolve("metrics.jsonl")).size(), "the first run finished intact");
+        assertTrue(!Files.exists(out.resolve(io.sparkalex.storage.OutputLease.FILE)), "and released its lease");
+    }
 }
