@@ -27,7 +27,7 @@ import java.util.Optional;
  * synced to disk.
  */
 final class OptimizerStateFiles {
-    private static final String PUBLISHED = "average.bin";
+    private static final String PUBLISHED = "average-";
     private static final String WORKER_PREFIX = "worker-";
     private static final int BUFFER = 1 << 20;
     private static final RawNdArraySerializer FORMAT = new RawNdArraySerializer();
@@ -40,30 +40,44 @@ final class OptimizerStateFiles {
         this.fs = AtomicFiles.fileSystem(this.dir, hadoop);
     }
 
-    /** The state every new worker network starts from. */
-    void publish(INDArray state) throws IOException {
-        write(new Path(dir, PUBLISHED), state);
+    /** The state every new worker network of {@code run} starts from. */
+    void publish(String run, INDArray state) throws IOException {
+        write(new Path(dir, PUBLISHED + run + ".bin"), state);
     }
 
-    Optional<INDArray> published() throws IOException {
-        Path p = new Path(dir, PUBLISHED);
+    Optional<INDArray> published(String run) throws IOException {
+        Path p = new Path(dir, PUBLISHED + run + ".bin");
         return fs.exists(p) ? Optional.of(read(p)) : Optional.empty();
     }
 
-    /** One worker's state at the end of an epoch; a retried task overwrites its own file. */
-    void writeWorker(int partition, INDArray state) throws IOException {
-        write(new Path(dir, WORKER_PREFIX + partition + ".bin"), state);
+    /**
+     * One worker's state at the end of {@code run}'s {@code epoch}, named by all three: a retried or
+     * speculative task overwrites its own partition's file, and a late task of another epoch or run
+     * writes a name the average does not read.
+     */
+    void writeWorker(String run, int epoch, int partition, INDArray state) throws IOException {
+        write(new Path(dir, workerPrefix(run, epoch) + partition + ".bin"), state);
+    }
+
+    private static String workerPrefix(String run, int epoch) {
+        return WORKER_PREFIX + run + "-e" + epoch + "-p";
     }
 
     /**
-     * The mean of the workers' files, which are then deleted; empty if no worker wrote one.
-     * Reads one file at a time into a running sum.
+     * The mean of the files {@code run}'s workers wrote at the end of {@code epoch}, divided by
+     * how many there are, and then deleted with any stale worker file; empty if no worker wrote
+     * one. Reads one file at a time into a running sum.
      */
-    Optional<INDArray> averageWorkers() throws IOException {
+    Optional<INDArray> averageWorkers(String run, int epoch) throws IOException {
         if (!fs.exists(dir)) {
             return Optional.empty();
         }
-        FileStatus[] files = fs.listStatus(dir, p -> p.getName().startsWith(WORKER_PREFIX));
+        String prefix = workerPrefix(run, epoch);
+        for (FileStatus stale : fs.listStatus(dir, p -> p.getName().startsWith(WORKER_PREFIX)
+                && !p.getName().startsWith(prefix))) {
+            fs.delete(stale.getPath(), false);
+        }
+        FileStatus[] files = fs.listStatus(dir, p -> p.getName().startsWith(prefix));
         Arrays.sort(files);
         INDArray sum = null;
         for (FileStatus f : files) {

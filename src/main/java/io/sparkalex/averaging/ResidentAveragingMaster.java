@@ -88,7 +88,8 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
                 new NetBroadcastTuple(net.getLayerWiseConfigurations(), net.params(), null));
         WorkerConfiguration configuration = new WorkerConfiguration(false, rddDataSetNumExamples,
                 batchSizePerWorker, averagingFrequency, prefetchNumBatches, false);
-        return new ResidentNetworkWorker(roundBroadcast, configuration, run, stateDir, lastRoundOfEpoch, roundSeed(),
+        return new ResidentNetworkWorker(roundBroadcast, configuration, run, epoch, stateDir, lastRoundOfEpoch,
+                roundSeed(),
                 BroadcastHadoopConfigHolder.get(network.getSparkContext()));
     }
 
@@ -107,7 +108,7 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
             return;
         }
         try {
-            files(network.getSparkContext()).publish(state);
+            files(network.getSparkContext()).publish(run, state);
         } catch (IOException e) {
             throw new UncheckedIOException("publishing the optimizer state to " + stateDir, e);
         }
@@ -120,10 +121,10 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
         }
         try {
             OptimizerStateFiles files = files(network.getSparkContext());
-            var average = files.averageWorkers();
+            var average = files.averageWorkers(run, epoch);
             if (average.isPresent()) {
                 net.getUpdater().setStateViewArray(null, average.get(), false);
-                files.publish(average.get());
+                files.publish(run, average.get());
             } else {
                 log.warn("no worker wrote its optimizer state this epoch; the checkpoint keeps the previous one");
             }

@@ -34,17 +34,19 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     private final Broadcast<NetBroadcastTuple> broadcast;
     private final Broadcast<SerializableHadoopConfig> hadoop;
     private final String run;
+    private final int epoch;
     private final String stateDir;
     private final boolean lastRoundOfEpoch;
     private final long roundSeed;
 
     ResidentNetworkWorker(Broadcast<NetBroadcastTuple> broadcast, WorkerConfiguration configuration, String run,
-                          String stateDir, boolean lastRoundOfEpoch, long roundSeed,
+                          int epoch, String stateDir, boolean lastRoundOfEpoch, long roundSeed,
                           Broadcast<SerializableHadoopConfig> hadoop) {
         super(broadcast, false, configuration, null, null, null);
         this.broadcast = broadcast;
         this.hadoop = hadoop;
         this.run = run;
+        this.epoch = epoch;
         this.stateDir = stateDir;
         this.lastRoundOfEpoch = lastRoundOfEpoch;
         this.roundSeed = roundSeed;
@@ -63,7 +65,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
 
     private MultiLayerNetwork network() {
         NetBroadcastTuple round = broadcast.getValue();
-        MultiLayerNetwork kept = ResidentNetworks.take(run, TaskContext.getPartitionId());
+        MultiLayerNetwork kept = ResidentNetworks.take(run, TaskContext.getPartitionId(), epoch);
         if (kept != null) {
             kept.setParams(round.getParameters());
             followSchedule(kept, round.getConfiguration());
@@ -73,7 +75,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
         MultiLayerNetwork net = new MultiLayerNetwork(round.getConfiguration().clone());
         net.init(round.getParameters().unsafeDuplication(), false);
         try {
-            stateFiles().published().ifPresent(s -> net.getUpdater().setStateViewArray(null, s, false));
+            stateFiles().published(run).ifPresent(s -> net.getUpdater().setStateViewArray(null, s, false));
         } catch (IOException e) {
             throw new UncheckedIOException("reading the optimizer state from " + stateDir, e);
         }
@@ -85,7 +87,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     public ParameterAveragingTrainingResult getFinalResult(MultiLayerNetwork network) {
         ParameterAveragingTrainingResult result = super.getFinalResult(network);
         if (!lastRoundOfEpoch) {
-            ResidentNetworks.give(run, TaskContext.getPartitionId(), network);
+            ResidentNetworks.give(run, TaskContext.getPartitionId(), epoch, network);
             return result;
         }
         // End of the epoch: hand the state to the driver and let the network go, so that the
@@ -93,7 +95,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
         INDArray state = network.getUpdater().getStateViewArray();
         if (state != null) {
             try {
-                stateFiles().writeWorker(TaskContext.getPartitionId(), state);
+                stateFiles().writeWorker(run, epoch, TaskContext.getPartitionId(), state);
             } catch (IOException e) {
                 throw new UncheckedIOException("writing the optimizer state to " + stateDir, e);
             }

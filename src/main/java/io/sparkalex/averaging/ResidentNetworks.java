@@ -21,35 +21,48 @@ import java.util.TreeMap;
  * run are dropped when a new run takes its first one.
  */
 final class ResidentNetworks {
-    private static final Map<String, TreeMap<Integer, MultiLayerNetwork>> POOL = new HashMap<>();
+    private static final Map<String, TreeMap<Integer, Kept>> POOL = new HashMap<>();
+
+    /** A network and the epoch whose round it last trained. */
+    private record Kept(MultiLayerNetwork network, int epoch) {
+    }
 
     private ResidentNetworks() {
     }
 
-    /** The network this JVM kept for {@code run}'s {@code partition}, else any free one of the run, else null. */
-    static synchronized MultiLayerNetwork take(String run, int partition) {
+    /**
+     * The network this JVM kept for {@code run}'s {@code partition} in this {@code epoch}, else any
+     * free one of the run and epoch, else null. Networks of earlier epochs are dropped: a partition
+     * that had no minibatch in an epoch's last round still holds one, and must not carry its
+     * optimizer state past the epoch's average.
+     */
+    static synchronized MultiLayerNetwork take(String run, int partition, int epoch) {
         POOL.keySet().removeIf(r -> !r.equals(run));
-        TreeMap<Integer, MultiLayerNetwork> free = POOL.get(run);
-        if (free == null || free.isEmpty()) {
+        TreeMap<Integer, Kept> free = POOL.get(run);
+        if (free == null) {
             return null;
         }
-        MultiLayerNetwork own = free.remove(partition);
-        if (own != null) {
-            return own;
+        free.values().removeIf(k -> k.epoch() != epoch);
+        if (free.isEmpty()) {
+            return null;
         }
-        Iterator<MultiLayerNetwork> any = free.values().iterator();
-        MultiLayerNetwork net = any.next();
+        Kept own = free.remove(partition);
+        if (own != null) {
+            return own.network();
+        }
+        Iterator<Kept> any = free.values().iterator();
+        MultiLayerNetwork net = any.next().network();
         any.remove();
         return net;
     }
 
-    static synchronized void give(String run, int partition, MultiLayerNetwork network) {
-        POOL.computeIfAbsent(run, r -> new TreeMap<>()).put(partition, network);
+    static synchronized void give(String run, int partition, int epoch, MultiLayerNetwork network) {
+        POOL.computeIfAbsent(run, r -> new TreeMap<>()).put(partition, new Kept(network, epoch));
     }
 
     /** Drops the networks of {@code run} (they are freed with the next GC); returns how many. */
     static synchronized int release(String run) {
-        TreeMap<Integer, MultiLayerNetwork> free = POOL.remove(run);
+        TreeMap<Integer, Kept> free = POOL.remove(run);
         return free == null ? 0 : free.size();
     }
 }

@@ -38,6 +38,8 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
 
     private transient RoundListener listener;
     private long epochSeed;
+    /** The epoch being trained, from 1. */
+    protected int epoch;
     /** The round being trained, from 1; set before DL4J asks for the round's workers. */
     protected transient int round;
 
@@ -51,11 +53,12 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
     }
 
     /**
-     * The seed of the coming epoch's random numbers on the workers (dropout masks): each round and
+     * The coming epoch, and the seed of its random numbers on the workers (dropout masks): each round and
      * partition derives its own from it ({@link #workerSeed}), so that an epoch draws the same
      * masks in every run, and a resumed run the same as an uninterrupted one.
      */
-    public void setEpochSeed(long seed) {
+    public void beginEpoch(int epoch, long seed) {
+        this.epoch = epoch;
         this.epochSeed = seed;
     }
 

@@ -79,7 +79,7 @@ final class EpochTrainer implements AutoCloseable {
             rate = lr;
         }
         List<String> batches = BatchPlan.training(train, config.batchSize, config.seed, epoch);
-        master.setEpochSeed(new java.util.SplittableRandom(config.seed ^ (0xBF58476D1CE4E5B9L * epoch)).nextLong());
+        master.beginEpoch(epoch, new java.util.SplittableRandom(config.seed ^ (0xBF58476D1CE4E5B9L * epoch)).nextLong());
         progress.begin(epoch, train.examples());
         sc.setJobGroup("sparkalex-epoch-" + epoch, "epoch " + epoch + " training", false);
         try {

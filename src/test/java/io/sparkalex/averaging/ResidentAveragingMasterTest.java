@@ -115,7 +115,7 @@ class ResidentAveragingMasterTest {
         assertEquals(0, plain.getUpdater().getStateViewArray().distance2(
                 distributed.getUpdater().getStateViewArray()), 1e-5, "Adam state averaged back at the epoch end");
         try (var left = Files.list(tmp.resolve("state"))) {
-            assertEquals(List.of("average.bin"), left.map(p -> p.getFileName().toString()).toList(),
+            assertEquals(List.of("average-one-worker.bin"), left.map(p -> p.getFileName().toString()).toList(),
                     "workers' files are consumed; the average is published for new worker networks");
         }
     }
@@ -151,16 +151,31 @@ class ResidentAveragingMasterTest {
     }
 
     @Test
-    void stateFilesAverageAndAreConsumed() throws Exception {
+    void stateFilesAverageThisRunsEpochAndAreConsumed() throws Exception {
         OptimizerStateFiles files = new OptimizerStateFiles(tmp.resolve("s").toUri().toString(), new Configuration());
-        assertTrue(files.averageWorkers().isEmpty());
-        files.writeWorker(0, Nd4j.createFromArray(1f, 2f, 3f));
-        files.writeWorker(1, Nd4j.createFromArray(3f, 4f, 5f));
-        files.writeWorker(1, Nd4j.createFromArray(3f, 6f, 9f)); // a retried task replaces its file
-        assertEquals(Nd4j.createFromArray(2f, 4f, 6f), files.averageWorkers().orElseThrow());
-        assertTrue(files.averageWorkers().isEmpty(), "consumed");
-        assertFalse(files.published().isPresent());
-        files.publish(Nd4j.createFromArray(7f, 8f));
-        assertEquals(Nd4j.createFromArray(7f, 8f), files.published().orElseThrow());
+        assertTrue(files.averageWorkers("run", 3).isEmpty());
+        files.writeWorker("run", 3, 0, Nd4j.createFromArray(1f, 2f, 3f));
+        files.writeWorker("run", 3, 1, Nd4j.createFromArray(3f, 4f, 5f));
+        files.writeWorker("run", 3, 1, Nd4j.createFromArray(3f, 6f, 9f)); // a retried task replaces its file
+        files.writeWorker("run", 2, 2, Nd4j.createFromArray(100f, 100f, 100f)); // a late task of epoch 2
+        files.writeWorker("other", 3, 2, Nd4j.createFromArray(100f, 100f, 100f)); // another run's file
+        assertEquals(Nd4j.createFromArray(2f, 4f, 6f), files.averageWorkers("run", 3).orElseThrow(),
+                "(1+3)/2, (2+6)/2, (3+9)/2: divided by this epoch's two files only");
+        assertTrue(files.averageWorkers("run", 3).isEmpty(), "consumed, stale ones removed");
+        assertFalse(files.published("run").isPresent());
+        files.publish("run", Nd4j.createFromArray(7f, 8f));
+        assertEquals(Nd4j.createFromArray(7f, 8f), files.published("run").orElseThrow());
+        assertFalse(files.published("other").isPresent(), "another run's average is not this run's");
+    }
+
+    @Test
+    void aKeptNetworkOfAnEarlierEpochIsNotTaken() {
+        MultiLayerNetwork a = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
+                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(2).nOut(2).build()).build());
+        ResidentNetworks.give("r", 0, 1, a);
+        assertTrue(ResidentNetworks.take("r", 0, 2) == null, "partition 0 sat out epoch 1's last round");
+        ResidentNetworks.give("r", 1, 2, a);
+        assertTrue(ResidentNetworks.take("r", 0, 2) == a, "another partition's network of the same epoch");
+        assertEquals(0, ResidentNetworks.release("r"));
     }
 }
