@@ -85,7 +85,7 @@ final class PredictCommand implements Callable<Integer> {
             List<Predictor.Input> inputs = new ArrayList<>();
             for (String f : files) {
                 Path p = new Path(f);
-                inputs.add(Predictor.Input.at(f, p.getFileSystem(hadoop), p));
+                inputs.add(Predictor.Input.at(f, io.sparkalex.data.ImageFiles.fileSystem(p, hadoop), p));
             }
             print(new Predictor(saved.network(), settings(saved)).predict(inputs.iterator()));
             return ExitCode.OK;
@@ -139,7 +139,7 @@ final class PredictCommand implements Callable<Integer> {
     private Predictor.Settings settings(SavedModel saved) {
         var c = saved.config();
         return new Predictor.Settings(saved.classes(), saved.names(), c.imageSize, c.resizeSize,
-                crops != null ? crops : c.evalCrops, c.batchSize, topK);
+                crops != null ? crops : c.evalCrops, c.batchSize, topK, c.maxImageBytes);
     }
 
     private void print(List<Prediction> predictions) throws IOException {

@@ -29,6 +29,7 @@ final class EncodeToShards implements Function2<Integer, Iterator<Row>, Iterator
     private final int side;
     private final float quality;
     private final int shardSize;
+    private final long maxImageBytes;
     private final Map<String, Integer> classIndex;
     private final SerializableConfiguration hadoopConf;
 
@@ -39,6 +40,7 @@ final class EncodeToShards implements Function2<Integer, Iterator<Row>, Iterator
         this.side = settings.resizeSize();
         this.quality = settings.quality();
         this.shardSize = settings.shardSize();
+        this.maxImageBytes = settings.maxImageBytes();
         this.classIndex = Map.copyOf(classIndex);
         this.hadoopConf = new SerializableConfiguration(hadoopConf);
     }
@@ -47,7 +49,7 @@ final class EncodeToShards implements Function2<Integer, Iterator<Row>, Iterator
     public Iterator<EncodedPartition> call(Integer task, Iterator<Row> rows) throws IOException {
         Configuration conf = hadoopConf.value();
         Path root = new Path(imageRoot);
-        FileSystem imageFs = root.getFileSystem(conf);
+        FileSystem imageFs = ImageFiles.fileSystem(root, conf);
         Path dir = new Path(splitDir);
         FileSystem outFs = dir.getFileSystem(conf);
         DataReport report = new DataReport();
@@ -68,7 +70,7 @@ final class EncodeToShards implements Function2<Integer, Iterator<Row>, Iterator
                 report.countSkipped(SkipReason.NO_LABEL, filename, null);
                 continue;
             }
-            ImageFiles.Loaded image = ImageFiles.read(imageFs, path, side);
+            ImageFiles.Loaded image = ImageFiles.read(imageFs, path, side, maxImageBytes);
             if (!image.ok()) {
                 report.countSkipped(image.reason(), filename, image.detail());
                 continue;

@@ -36,6 +36,8 @@ public final class ImageCache {
     public static final float JPEG_QUALITY = 0.95f;
     /** Images per shard file: large files for the file system, small enough to rewrite on a task retry. */
     public static final int SHARD_SIZE = 256;
+    /** A build folder not written to for this long was left by a run that died. */
+    static final java.time.Duration STALE_BUILD = java.time.Duration.ofDays(1);
     private static final Logger log = LoggerFactory.getLogger(ImageCache.class);
 
     /**
@@ -43,8 +45,10 @@ public final class ImageCache {
      * @param quality    JPEG quality, 0-1
      * @param shardSize  images per shard file
      * @param tasks      Spark tasks that build it
+     * @param maxImageBytes image files larger than this are skipped unread
      */
-    public record Settings(String dir, String imageRoot, int resizeSize, float quality, int shardSize, int tasks) {
+    public record Settings(String dir, String imageRoot, int resizeSize, float quality, int shardSize, int tasks,
+                           long maxImageBytes) {
     }
 
     private final SparkSession spark;
@@ -79,7 +83,7 @@ public final class ImageCache {
                 dir, m.key(), key));
         CacheManifest built = build(table, classes, key);
         AtomicFiles.writeString(fs, new Path(dir, MANIFEST), Json.pretty(built) + "\n");
-        removeOtherBuilds(built.build());
+        removeOtherBuilds(built.build(), existing.map(CacheManifest::build).orElse(null));
         return toData(built);
     }
 
@@ -128,11 +132,27 @@ public final class ImageCache {
         }
     }
 
-    /** Earlier builds and half-written ones of runs that died: everything but the manifest's. */
-    private void removeOtherBuilds(String keep) throws IOException {
+    /**
+     * The build the old manifest named (replaced now), and builds nothing has written to for a day
+     * (half-written by runs that died). A build of another run sharing this cache that is still
+     * being written is left alone.
+     */
+    private void removeOtherBuilds(String keep, String replaced) throws IOException {
+        long staleBefore = System.currentTimeMillis() - STALE_BUILD.toMillis();
         for (FileStatus f : fs.listStatus(dir, p -> p.getName().startsWith("build-") && !p.getName().equals(keep))) {
-            fs.delete(f.getPath(), true);
+            if (f.getPath().getName().equals(replaced) || lastWrite(f) < staleBefore) {
+                fs.delete(f.getPath(), true);
+            }
         }
+    }
+
+    /** The latest modification of a build folder or its split folders (where shards are written). */
+    private long lastWrite(FileStatus build) throws IOException {
+        long last = build.getModificationTime();
+        for (FileStatus split : fs.listStatus(build.getPath())) {
+            last = Math.max(last, split.getModificationTime());
+        }
+        return last;
     }
 
     private CachedData toData(CacheManifest m) {

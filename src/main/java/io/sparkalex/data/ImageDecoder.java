@@ -84,6 +84,13 @@ public final class ImageDecoder {
                     throw new DecodeException(SkipReason.TOO_LARGE, "image is " + w + "x" + h
                             + ", more than " + ImageLimits.MAX_PIXELS + " pixels");
                 }
+                long decodedBytes = decodedBytes(reader, w, h);
+                if (decodedBytes > ImageLimits.decodeBudget()) {
+                    throw new DecodeException(SkipReason.TOO_LARGE, String.format(java.util.Locale.ROOT,
+                            "image is %dx%d; decoding it takes about %d MB, more than the %d MB this JVM allows one "
+                                    + "image (half its heap, over its cores)", w, h, decodedBytes >> 20,
+                            ImageLimits.decodeBudget() >> 20));
+                }
                 String format = reader.getFormatName().toLowerCase(java.util.Locale.ROOT);
                 if (!ImageLimits.FORMATS.contains(format)) {
                     throw new DecodeException(SkipReason.UNSUPPORTED_FORMAT, "format '" + format + "' is not supported");
@@ -113,6 +120,28 @@ public final class ImageDecoder {
             // IndexOutOfBounds / IllegalArgument errors: all mean the bytes cannot be decoded.
             throw new DecodeException(SkipReason.CORRUPT, "cannot decode: " + e);
         }
+    }
+
+    /**
+     * Heap the decode will take, from the header alone: the reader's raster (bands x bits per
+     * sample, e.g. 8 bytes a pixel for 16-bit RGBA, 4 for CMYK) plus the 8-bit RGB copy.
+     */
+    static long decodedBytes(ImageReader reader, long w, long h) throws IOException {
+        int bitsPerPixel = 32;
+        javax.imageio.ImageTypeSpecifier type = reader.getRawImageType(0);
+        if (type == null) {
+            Iterator<javax.imageio.ImageTypeSpecifier> types = reader.getImageTypes(0);
+            type = types.hasNext() ? types.next() : null;
+        }
+        if (type != null) {
+            java.awt.image.SampleModel sm = type.getSampleModel(1, 1);
+            int bits = 0;
+            for (int b = 0; b < sm.getNumBands(); b++) {
+                bits += sm.getSampleSize(b);
+            }
+            bitsPerPixel = Math.max(bitsPerPixel, bits);
+        }
+        return w * h * (bitsPerPixel / 8 + 4);
     }
 
     /** Any colour model to 8-bit sRGB without alpha. */

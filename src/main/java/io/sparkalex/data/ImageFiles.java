@@ -1,5 +1,7 @@
 package io.sparkalex.data;
 
+import io.sparkalex.storage.AtomicFiles;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 
@@ -33,26 +35,50 @@ public final class ImageFiles {
         }
     }
 
+    /**
+     * The file system images are read from: on local disk the raw one, without Hadoop's checksum
+     * layer, which looks for a {@code .crc} file beside each image (there is none) and cannot even
+     * name one for a file with a colon in its name.
+     */
+    public static FileSystem fileSystem(Path path, Configuration hadoop) throws IOException {
+        return AtomicFiles.fileSystem(path, hadoop);
+    }
+
     /** {@code filename} from a CSV resolved under {@code root}, or null when it would leave the root ({@link ImagePaths}). */
     public static Path safePath(FileSystem fs, Path root, String filename) {
         Path path = ImagePaths.resolve(root, filename);
         return path == null || ImagePaths.linksOutside(fs, root, path) ? null : path;
     }
 
-    /** The file at {@code path} as a {@code side x side} centre square (the cache's form). */
-    public static Loaded read(FileSystem fs, Path path, int side) {
+    /**
+     * The file at {@code path} as a {@code side x side} centre square (the cache's form); a file
+     * over {@code maxBytes} is skipped unread. Nothing here throws for a bad file: an image that
+     * needs more memory than this JVM has left is a skip too ({@code out_of_memory}), so one file
+     * cannot fail a task.
+     */
+    public static Loaded read(FileSystem fs, Path path, int side, long maxBytes) {
         byte[] bytes;
-        try (InputStream in = fs.open(path)) {
-            bytes = in.readAllBytes();
+        try {
+            long length = fs.getFileStatus(path).getLen();
+            if (length > maxBytes) {
+                return Loaded.skipped(SkipReason.FILE_TOO_LARGE, length + " bytes, more than max_image_bytes = "
+                        + maxBytes);
+            }
+            try (InputStream in = fs.open(path)) {
+                bytes = in.readAllBytes();
+            }
         } catch (FileNotFoundException e) {
             return Loaded.skipped(SkipReason.MISSING_FILE, null);
-        } catch (IOException e) {
+        } catch (IOException | IllegalArgumentException e) {
             return Loaded.skipped(SkipReason.READ_ERROR, e.getMessage());
         }
         try {
             return new Loaded(ImageDecoder.centreSquare(ImageDecoder.decodeRgb(bytes), side), null, null);
         } catch (ImageDecoder.DecodeException e) {
             return Loaded.skipped(e.reason(), e.getMessage());
+        } catch (OutOfMemoryError e) {
+            bytes = null;   // let the collector have it back before anything else allocates
+            return Loaded.skipped(SkipReason.OUT_OF_MEMORY, "decoding ran out of memory: " + e.getMessage());
         }
     }
 }

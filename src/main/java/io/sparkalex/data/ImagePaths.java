@@ -32,7 +32,9 @@ public final class ImagePaths {
                 return null;
             }
         }
-        return new Path(root, name);
+        // Hadoop's (scheme, authority, path) constructor reads the name as a path only: a colon in
+        // it ("n01440764_1:2.JPEG") is not taken for a URI scheme, and '%' or spaces are not escapes.
+        return new Path(root, new Path(null, null, name));
     }
 
     /**

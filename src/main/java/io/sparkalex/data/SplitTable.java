@@ -47,19 +47,19 @@ public final class SplitTable {
         } catch (Exception e) {
             throw new DataError("cannot read CSV " + csvUri + ": " + rootMessage(e));
         }
-        List<String> columns = Arrays.stream(raw.columns()).map(String::trim).toList();
+        List<String> columns = columnNames(raw);
         if (!columns.contains(FILENAME) || !columns.contains(SPLIT)) {
             throw new DataError("CSV " + csvUri + " needs a header with 'filename' and 'split' columns; found "
                     + columns);
         }
         Dataset<Row> renamed = raw.toDF(columns.toArray(new String[0]));
-        Column filename = functions.trim(col(FILENAME));
+        Column filename = clean(col(FILENAME));
         Column label = columns.contains(LABEL)
-                ? functions.when(functions.length(functions.trim(col(LABEL))).gt(0), functions.trim(col(LABEL)))
+                ? functions.when(functions.length(clean(col(LABEL))).gt(0), clean(col(LABEL)))
                 : labelFromFileName(filename);
         Dataset<Row> rows = renamed.select(
                 filename.as(FILENAME),
-                functions.lower(functions.trim(col(SPLIT))).as(SPLIT),
+                functions.lower(clean(col(SPLIT))).as(SPLIT),
                 label.as(LABEL));
 
         Map<String, Long> counts = new TreeMap<>();
@@ -74,6 +74,19 @@ public final class SplitTable {
         SplitTable table = new SplitTable(csvUri, rows, counts);
         table.checkStructure();
         return table;
+    }
+
+    /**
+     * The header's column names, trimmed, without the byte-order mark that Windows tools write at
+     * the start of a UTF-8 file (Spark keeps it, and the first column would not be found).
+     */
+    public static List<String> columnNames(Dataset<Row> raw) {
+        return Arrays.stream(raw.columns()).map(c -> c.replace("\uFEFF", "").trim()).toList();
+    }
+
+    /** A cell without surrounding blanks, tabs or the carriage return of a CRLF line end. */
+    public static Column clean(Column c) {
+        return functions.trim(c, " \t\r");
     }
 
     /** The reference script's rule: the base name up to the first '_', or null when there is no such prefix. */

@@ -23,7 +23,7 @@ import java.util.Map;
  * the cache is built, so a file is skipped for the same reasons.
  */
 record EvaluateFiles(ModelBroadcast model, String imageRoot, Map<String, Integer> classIndex, int imageSize,
-                     int resizeSize, int crops, int batchSize, SerializableConfiguration hadoop)
+                     int resizeSize, int crops, int batchSize, long maxImageBytes, SerializableConfiguration hadoop)
         implements FlatMapFunction<Iterator<Row>, FileEvaluation> {
 
     @Override
@@ -33,7 +33,7 @@ record EvaluateFiles(ModelBroadcast model, String imageRoot, Map<String, Integer
             return List.of(new FileEvaluation(EvalResult.EMPTY, report)).iterator();
         }
         Path root = new Path(imageRoot);
-        FileSystem fs = root.getFileSystem(hadoop.value());
+        FileSystem fs = ImageFiles.fileSystem(root, hadoop.value());
         EvalResult[] total = {EvalResult.EMPTY};
         BatchedInference<Integer> batches = new BatchedInference<>(
                 new CropInference(model.network(), imageSize, crops), batchSize, (labels, p) ->
@@ -53,7 +53,7 @@ record EvaluateFiles(ModelBroadcast model, String imageRoot, Map<String, Integer
                         label);
                 continue;
             }
-            ImageFiles.Loaded image = ImageFiles.read(fs, path, resizeSize);
+            ImageFiles.Loaded image = ImageFiles.read(fs, path, resizeSize, maxImageBytes);
             if (!image.ok()) {
                 report.countSkipped(image.reason(), filename, image.detail());
                 continue;

@@ -16,7 +16,7 @@ public record FileEvaluator(JavaSparkContext sc, int partitions) {
     public EvaluationReport evaluate(SavedModel model, Dataset<Row> rows, String imageRoot, String split, int crops) {
         try (ModelBroadcast broadcast = ModelBroadcast.of(sc, model.network())) {
             EvaluateFiles task = new EvaluateFiles(broadcast, imageRoot, model.indexById(), model.config().imageSize,
-                    model.config().resizeSize, crops, model.config().batchSize,
+                    model.config().resizeSize, crops, model.config().batchSize, model.config().maxImageBytes,
                     new SerializableConfiguration(sc.hadoopConfiguration()));
             FileEvaluation total = rows.javaRDD().repartition(partitions).mapPartitions(task)
                     .fold(new FileEvaluation(EvalResult.EMPTY, new DataReport()), FileEvaluation::plus);

@@ -17,7 +17,6 @@ import org.apache.spark.sql.types.StructType;
 
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -25,7 +24,6 @@ import java.util.Set;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.lower;
-import static org.apache.spark.sql.functions.trim;
 
 /**
  * What {@code predict} is asked to score: image files and folders named on the command line
@@ -90,7 +88,7 @@ public final class ImageInputs {
         } catch (Exception e) {
             throw new DataError("cannot read CSV " + csvUri + ": " + e.getMessage());
         }
-        List<String> columns = Arrays.stream(raw.columns()).map(String::trim).toList();
+        List<String> columns = SplitTable.columnNames(raw);
         raw = raw.toDF(columns.toArray(new String[0]));
         if (!columns.contains(SplitTable.FILENAME)) {
             throw new DataError("CSV " + csvUri + " needs a 'filename' column; found " + columns);
@@ -99,9 +97,9 @@ public final class ImageInputs {
             if (!columns.contains(SplitTable.SPLIT)) {
                 throw new DataError("--split " + split + ": CSV " + csvUri + " has no 'split' column");
             }
-            raw = raw.where(lower(trim(col(SplitTable.SPLIT))).equalTo(split.toLowerCase(Locale.ROOT)));
+            raw = raw.where(lower(SplitTable.clean(col(SplitTable.SPLIT))).equalTo(split.toLowerCase(Locale.ROOT)));
         }
-        return raw.select(trim(col(SplitTable.FILENAME)).as(PredictImages.PATH), lit(imageRoot).as(PredictImages.ROOT))
+        return raw.select(SplitTable.clean(col(SplitTable.FILENAME)).as(PredictImages.PATH), lit(imageRoot).as(PredictImages.ROOT))
                 .where(col(PredictImages.PATH).isNotNull());
     }
 }

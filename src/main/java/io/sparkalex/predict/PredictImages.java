@@ -49,10 +49,10 @@ record PredictImages(ModelBroadcast model, Predictor.Settings settings, Serializ
         try {
             if (root == null) {
                 Path path = new Path(name);
-                return Predictor.Input.at(name, path.getFileSystem(conf), path);
+                return Predictor.Input.at(name, ImageFiles.fileSystem(path, conf), path);
             }
             Path rootPath = new Path(root);
-            FileSystem fs = rootPath.getFileSystem(conf);
+            FileSystem fs = ImageFiles.fileSystem(rootPath, conf);
             return Predictor.Input.at(name, fs, ImageFiles.safePath(fs, rootPath, name));
         } catch (IOException | IllegalArgumentException e) {
             return Predictor.Input.refused(name, "read_error: " + e.getMessage());

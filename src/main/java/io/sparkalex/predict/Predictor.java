@@ -38,7 +38,7 @@ public final class Predictor {
 
     /** How the model sees an image and how many classes to keep. */
     public record Settings(List<String> classes, Map<String, String> names, int imageSize, int resizeSize, int crops,
-                           int batchSize, int topK) implements java.io.Serializable {
+                           int batchSize, int topK, long maxImageBytes) implements java.io.Serializable {
     }
 
     private final Settings settings;
@@ -66,7 +66,8 @@ public final class Predictor {
                 out.set(out.size() - 1, Prediction.failed(in.name(), in.error()));
                 continue;
             }
-            ImageFiles.Loaded image = ImageFiles.read(in.fs(), in.path(), settings.resizeSize());
+            ImageFiles.Loaded image = ImageFiles.read(in.fs(), in.path(), settings.resizeSize(),
+                    settings.maxImageBytes());
             if (image.ok()) {
                 batches.add(out.size() - 1, Pixels.of(image.square()));
             } else {

@@ -134,7 +134,7 @@ public final class TrainingJob {
         run.clearWorkDir();
         int tasks = config.decodePartitions > 0 ? config.decodePartitions : 4 * workers;
         CachedData data = new ImageCache(spark, new ImageCache.Settings(run.cacheDir(config.cacheDir), where.images(),
-                config.resizeSize, ImageCache.JPEG_QUALITY, ImageCache.SHARD_SIZE, tasks))
+                config.resizeSize, ImageCache.JPEG_QUALITY, ImageCache.SHARD_SIZE, tasks, config.maxImageBytes))
                 .open(table, classes, where.csv());
         DataQualityGate gate = new DataQualityGate(config.maxBadFraction);
         run.writeDataReport(gate.report(data, where.csv(), where.images()));

@@ -160,7 +160,8 @@ class EvaluatePredictTest {
         double loss = 0;
         int n = 0;
         for (String name : rows(split)) {
-            ImageFiles.Loaded img = ImageFiles.read(fs, new Path(images.resolve(name).toUri()), model.config().resizeSize);
+            ImageFiles.Loaded img = ImageFiles.read(fs, new Path(images.resolve(name).toUri()), model.config().resizeSize,
+                    Long.MAX_VALUE);
             INDArray p = null;
             for (int k = 0; k < crops; k++) {
                 float[] x = new float[3 * size * size];

@@ -53,7 +53,7 @@ class ImageCacheTest {
             SplitTable table = SplitTable.read(spark, csv.toUri().toString());
             ClassIndex classes = table.classes(Map.of());
             CachedData cached = new ImageCache(spark, new ImageCache.Settings(cacheDir.toUri().toString(),
-                    data.images().toUri().toString(), resize, ImageCache.JPEG_QUALITY, 16, 2))
+                    data.images().toUri().toString(), resize, ImageCache.JPEG_QUALITY, 16, 2, 1L << 26))
                     .open(table, classes, csv.toUri().toString());
             spark.sparkContext().listenerBus().waitUntilEmpty();
             String build = Json.MAPPER.readTree(Files.readString(cacheDir.resolve("manifest.json"))).path("build").asText();
@@ -80,13 +80,23 @@ class ImageCacheTest {
         assertEquals(first.data().split("train").shards().size(), again.data().split("train").shards().size());
         assertEquals(first.data().overall().counts(), again.data().overall().counts(), "the row report is kept");
 
+        // Another run sharing this cache is building into its own folder right now; a run that died
+        // left a folder nothing has written to for two days.
+        Path building = Files.createDirectories(cache.resolve("build-of-a-live-run").resolve("train"));
+        Path dead = Files.createDirectories(cache.resolve("build-of-a-dead-run").resolve("train"));
+        long twoDaysAgo = System.currentTimeMillis() - 2 * 86_400_000L;
+        dead.toFile().setLastModified(twoDaysAgo);
+        dead.getParent().toFile().setLastModified(twoDaysAgo);
         Opened resized = open(data.csv(), cache, 48);
         assertTrue(resized.decodeJobs() > 0, "another resize_size rebuilds");
         assertNotEquals(first.build(), resized.build());
         try (var builds = Files.list(cache)) {
-            assertEquals(1, builds.filter(p -> p.getFileName().toString().startsWith("build-")).count(),
-                    "the old build is removed");
+            assertEquals(java.util.Set.of(resized.build(), "build-of-a-live-run"), builds.map(p -> p.getFileName()
+                    .toString()).filter(n -> n.startsWith("build-")).collect(java.util.stream.Collectors.toSet()),
+                    "the replaced and the dead builds are removed, the one in progress is not");
         }
+        Files.delete(building);
+        Files.delete(building.getParent());
 
         Path otherCsv = tmp.resolve("other.csv");
         Files.writeString(otherCsv, Files.readString(data.csv()).replaceFirst(",val\n", ",train\n"));
