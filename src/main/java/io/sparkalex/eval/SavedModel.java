@@ -2,6 +2,7 @@ package io.sparkalex.eval;
 
 import io.sparkalex.config.ConfigError;
 import io.sparkalex.config.JobConfig;
+import io.sparkalex.model.PortableConfiguration;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.TrainingState;
 import org.apache.hadoop.conf.Configuration;
@@ -35,7 +36,9 @@ public record SavedModel(String uri, MultiLayerNetwork network, TrainingState st
         } catch (IOException e) {
             throw new ConfigError("--model " + uri + " cannot be read as a sparkalex model: " + e.getMessage());
         }
-        return new SavedModel(uri, c.network(), c.state(), JobConfig.fromJson(c.state().configJson()));
+        JobConfig config = JobConfig.fromJson(c.state().configJson());
+        return new SavedModel(uri, PortableConfiguration.withKernels(c.network(), config.nativeKernels), c.state(),
+                config);
     }
 
     public List<String> classes() {

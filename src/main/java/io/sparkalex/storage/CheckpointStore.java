@@ -1,5 +1,6 @@
 package io.sparkalex.storage;
 
+import io.sparkalex.model.PortableConfiguration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -25,7 +26,8 @@ import java.util.zip.ZipOutputStream;
  * {@code latest.zip} and {@code best.zip} in the output directory, on any Hadoop FileSystem,
  * each written atomically ({@link AtomicFiles}). The zip is DL4J's model format, entry for entry
  * ({@code configuration.json}, {@code coefficients.bin}, {@code updaterState.bin}), so
- * {@code ModelSerializer.restoreMultiLayerNetwork} reads it, plus {@value #STATE_ENTRY} with the
+ * {@code ModelSerializer.restoreMultiLayerNetwork} reads it with no class of this project on the
+ * classpath (the configuration names DL4J's layers: {@link PortableConfiguration}), plus {@value #STATE_ENTRY} with the
  * {@link TrainingState}, stored first so it can be read without the parameters.
  *
  * <p>Written here rather than by {@code ModelSerializer.writeModel} because that deflates the
@@ -66,7 +68,7 @@ public final class CheckpointStore {
         zip.putNextEntry(new ZipEntry(STATE_ENTRY));
         zip.write(Json.pretty(state).getBytes(StandardCharsets.UTF_8));
         zip.putNextEntry(new ZipEntry(ModelSerializer.CONFIGURATION_JSON));
-        zip.write(network.getLayerWiseConfigurations().toJson().getBytes(StandardCharsets.UTF_8));
+        zip.write(PortableConfiguration.stockJson(network.getLayerWiseConfigurations()).getBytes(StandardCharsets.UTF_8));
         DataOutputStream data = new DataOutputStream(zip);
         zip.putNextEntry(new ZipEntry(ModelSerializer.COEFFICIENTS_BIN));
         Nd4j.write(network.params(), data);

@@ -3,6 +3,7 @@ package io.sparkalex.train;
 import io.sparkalex.config.ConfigError;
 import io.sparkalex.config.JobConfig;
 import io.sparkalex.data.ClassIndex;
+import io.sparkalex.model.PortableConfiguration;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.EpochMetrics;
 import io.sparkalex.storage.TrainingState;
@@ -47,7 +48,8 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
         // The metrics files follow the checkpoint: a crash between the two writes cannot leave them short.
         run.metrics.write(s.history());
         boolean tested = checkpoints.readState(CheckpointStore.BEST).map(b -> b.test() != null).orElse(false);
-        return new StartingPoint(latest.get().network(), s.epoch() + 1, s.bestValLoss(), s.bestEpoch(), s.history(),
+        MultiLayerNetwork network = PortableConfiguration.withKernels(latest.get().network(), config.nativeKernels);
+        return new StartingPoint(network, s.epoch() + 1, s.bestValLoss(), s.bestEpoch(), s.history(),
                 tested);
     }
 

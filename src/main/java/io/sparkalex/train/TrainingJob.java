@@ -14,6 +14,7 @@ import io.sparkalex.data.Synsets;
 import io.sparkalex.eval.EvalResult;
 import io.sparkalex.eval.EvaluationReport;
 import io.sparkalex.eval.Evaluator;
+import io.sparkalex.model.PortableConfiguration;
 import io.sparkalex.storage.BuildInfo;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.EpochMetrics;
@@ -179,7 +180,8 @@ public final class TrainingJob {
         if (testSplit == null || testSplit.examples() == 0 || !run.checkpoints.exists(CheckpointStore.BEST)) {
             return null;
         }
-        MultiLayerNetwork best = run.checkpoints.load(CheckpointStore.BEST).orElseThrow().network();
+        MultiLayerNetwork best = PortableConfiguration.withKernels(
+                run.checkpoints.load(CheckpointStore.BEST).orElseThrow().network(), config.nativeKernels);
         EvalResult r = evaluator.evaluate(best, List.of(new Evaluator.Batches(
                 BatchPlan.evaluation(testSplit, config.batchSize), config.evalCrops))).get(0);
         EvaluationReport report = EvaluationReport.of(run.checkpoints.path(CheckpointStore.BEST).toString(), "test",
