@@ -9,6 +9,7 @@ import io.sparkalex.eval.FileEvaluator;
 import io.sparkalex.eval.SavedModel;
 import io.sparkalex.report.ReportFiles;
 import io.sparkalex.storage.AtomicFiles;
+import io.sparkalex.storage.Uris;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -64,7 +65,8 @@ final class EvaluateCommand implements Callable<Integer> {
                         + table.counts() + ")");
             }
             int n = crops != null ? crops : saved.config().evalCrops;
-            log.info("evaluating {} on the {} split of {} ({} rows, {} crop{})", model, name, csv, table.count(name),
+            log.info("evaluating {} on the {} split of {} ({} rows, {} crop{})", Uris.redact(model), name,
+                    Uris.redact(csv), table.count(name),
                     n, n == 1 ? "" : "s");
             EvaluationReport report = new FileEvaluator(sc, sc.defaultParallelism())
                     .evaluate(saved, table.split(name), images, name, n);
@@ -73,7 +75,7 @@ final class EvaluateCommand implements Callable<Integer> {
             log.info("{}{}", report.table(), report.rows().skipped() == 0 ? "" : "\nskipped rows: "
                     + DataReport.of(report.rows()).summary());
             log.info("wrote {}, {} and {} in {}", ReportFiles.evaluationJson(name), ReportFiles.confusionCsv(name),
-                    ReportFiles.confusionPng(name), dir);
+                    ReportFiles.confusionPng(name), Uris.redact(dir.toString()));
             return ExitCode.OK;
         } finally {
             if (ownSession) {

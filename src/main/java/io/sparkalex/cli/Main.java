@@ -2,6 +2,7 @@ package io.sparkalex.cli;
 
 import io.sparkalex.config.ConfigError;
 import io.sparkalex.data.DataError;
+import io.sparkalex.storage.Uris;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -56,22 +57,22 @@ public final class Main implements Runnable {
 
     static int exitCodeOf(Throwable e) {
         if (e instanceof ConfigError) {
-            log.error("configuration error: {}", e.getMessage());
+            log.error("configuration error: {}", Uris.redactText(e.getMessage()));
             return ExitCode.USAGE;
         }
         if (e instanceof DataError) {
-            log.error("data error: {}", e.getMessage());
+            log.error("data error: {}", Uris.redactText(e.getMessage()));
             return ExitCode.DATA;
         }
         if (e instanceof io.sparkalex.storage.OutputLease.HeldException) {
-            log.error("output directory busy: {}", e.getMessage());
+            log.error("output directory busy: {}", Uris.redactText(e.getMessage()));
             return ExitCode.BUSY;
         }
         if (e instanceof TrainingFailure) {
-            log.error("training failed: {}", e.getMessage(), e.getCause());
+            log.error("training failed: {}", Uris.redactText(e.getMessage()), e.getCause());
             return ExitCode.TRAINING;
         }
-        log.error("internal error: {}", e.toString(), e);
+        log.error("internal error: {}", Uris.redactText(e.toString()), e);
         return ExitCode.INTERNAL;
     }
 

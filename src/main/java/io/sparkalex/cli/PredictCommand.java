@@ -103,7 +103,7 @@ final class PredictCommand implements Callable<Integer> {
                         + (split == null ? "" : " in split " + split) : "no image files in " + paths));
             }
             log.info("predicted {} images ({} with an error) into {}", counts.images(), counts.errors(),
-                    new Path(out, BulkPrediction.PARQUET));
+                    io.sparkalex.storage.Uris.redact(new Path(out, BulkPrediction.PARQUET).toString()));
             return ExitCode.OK;
         } finally {
             if (ownSession) {

@@ -2,6 +2,7 @@ package io.sparkalex.data;
 
 import io.sparkalex.storage.AtomicFiles;
 import io.sparkalex.storage.FileDigest;
+import io.sparkalex.storage.Uris;
 import io.sparkalex.storage.Json;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -70,10 +71,10 @@ public final class ImageCache {
         Path root = new Path(settings.imageRoot());
         FileSystem imageFs = root.getFileSystem(hadoop);
         if (!imageFs.exists(root) || !imageFs.getFileStatus(root).isDirectory()) {
-            throw new DataError("image root " + settings.imageRoot() + " does not exist or is not a directory");
+            throw new DataError("image root " + Uris.redact(settings.imageRoot()) + " does not exist or is not a directory");
         }
         CacheManifest.Key key = new CacheManifest.Key(CacheManifest.FORMAT_VERSION, FileDigest.sha256(csvUri, hadoop),
-                settings.imageRoot(), settings.resizeSize(), settings.quality());
+                Uris.redact(settings.imageRoot()), settings.resizeSize(), settings.quality());
         Optional<CacheManifest> existing = readManifest();
         if (existing.isPresent() && existing.get().key().equals(key) && existing.get().classes().equals(classes.ids())) {
             log.info("reusing the image cache in {} (built {})", dir, existing.get().createdAt());

@@ -1,5 +1,6 @@
 package io.sparkalex.data;
 
+import io.sparkalex.storage.Uris;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -45,11 +46,11 @@ public final class SplitTable {
         try {
             raw = spark.read().option("header", "true").option("mode", "FAILFAST").csv(csvUri);
         } catch (Exception e) {
-            throw new DataError("cannot read CSV " + csvUri + ": " + rootMessage(e));
+            throw new DataError("cannot read CSV " + Uris.redact(csvUri) + ": " + rootMessage(e));
         }
         List<String> columns = columnNames(raw);
         if (!columns.contains(FILENAME) || !columns.contains(SPLIT)) {
-            throw new DataError("CSV " + csvUri + " needs a header with 'filename' and 'split' columns; found "
+            throw new DataError("CSV " + Uris.redact(csvUri) + " needs a header with 'filename' and 'split' columns; found "
                     + columns);
         }
         Dataset<Row> renamed = raw.toDF(columns.toArray(new String[0]));
@@ -69,9 +70,9 @@ public final class SplitTable {
                 counts.put(split == null ? "" : split, r.<Long>getAs("count"));
             }
         } catch (Exception e) {
-            throw new DataError("malformed CSV " + csvUri + ": " + rootMessage(e));
+            throw new DataError("malformed CSV " + Uris.redact(csvUri) + ": " + rootMessage(e));
         }
-        SplitTable table = new SplitTable(csvUri, rows, counts);
+        SplitTable table = new SplitTable(Uris.redact(csvUri), rows, counts);
         table.checkStructure();
         return table;
     }

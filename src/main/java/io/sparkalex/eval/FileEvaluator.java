@@ -20,7 +20,7 @@ public record FileEvaluator(JavaSparkContext sc, int partitions) {
                     new SerializableConfiguration(sc.hadoopConfiguration()));
             FileEvaluation total = rows.javaRDD().repartition(partitions).mapPartitions(task)
                     .fold(new FileEvaluation(EvalResult.EMPTY, new DataReport()), FileEvaluation::plus);
-            return EvaluationReport.of(model.uri(), split, crops, total.result(), model.classes(), model.names(),
+            return EvaluationReport.of(io.sparkalex.storage.Uris.redact(model.uri()), split, crops, total.result(), model.classes(), model.names(),
                     total.rows().counts());
         }
     }

@@ -1,32 +1,28 @@
 package io.sparkalex.storage;
 
-import java.net.URI;
 import java.util.regex.Pattern;
 
 /**
  * URIs as the job shows and stores them: without user info, so that credentials written into a
- * URI ({@code s3a://KEY:SECRET@bucket/...}) never reach a log, a checkpoint or a report.
+ * URI ({@code s3a://KEY:SECRET@bucket/...}) never reach a log, a checkpoint or a report. Text
+ * rules rather than {@link java.net.URI} parsing, because an AWS secret may hold a '/', which a
+ * URI parser takes for the start of the path, leaving the secret in place.
  */
 public final class Uris {
-    private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/@]*@");
+    /** {@code scheme://user:anything-but-'@'-or-blanks@} or {@code scheme://user@}. */
+    private static final Pattern USER_INFO = Pattern.compile(
+            "\\b([A-Za-z][A-Za-z0-9+.-]*://)(?:[^@\\s:/]+:[^@\\s]*|[^@\\s:/]+)@");
 
     private Uris() {
     }
 
-    /** {@code uri} without its user info; anything that is not such a URI comes back unchanged. */
+    /** {@code uri} without its user info; anything else comes back unchanged. */
     public static String redact(String uri) {
-        if (uri == null) {
-            return null;
-        }
-        try {
-            URI u = new URI(uri);
-            if (u.getRawUserInfo() != null) {
-                return new URI(u.getScheme(), null, u.getHost(), u.getPort(), u.getPath(), u.getQuery(),
-                        u.getFragment()).toString();
-            }
-            return uri;
-        } catch (Exception e) {
-            return USER_INFO.matcher(uri).replaceFirst("$1");   // not a parseable URI: cut up to the '@'
-        }
+        return redactText(uri);
+    }
+
+    /** Every URI in a message (an exception's, say) without its user info. */
+    public static String redactText(String text) {
+        return text == null ? null : USER_INFO.matcher(text).replaceAll("$1");
     }
 }

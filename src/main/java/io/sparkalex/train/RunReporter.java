@@ -7,6 +7,7 @@ import io.sparkalex.report.ReportFiles;
 import io.sparkalex.report.RunReport;
 import io.sparkalex.storage.EpochMetrics;
 import io.sparkalex.storage.Provenance;
+import io.sparkalex.storage.Uris;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +37,7 @@ final class RunReporter {
     /** @param test null until the best model has been tested; {@code finished} once no epoch is left */
     void update(List<EpochMetrics> history, int bestEpoch, EvaluationReport test, boolean finished) {
         try {
-            ReportFiles.writeRun(run.fs, run.dir, new RunReport(run.fs.makeQualified(run.dir).toString(),
+            ReportFiles.writeRun(run.fs, run.dir, new RunReport(Uris.redact(run.fs.makeQualified(run.dir).toString()),
                     config.epochs, finished, config.describe(), data, history, bestEpoch, test, provenance));
         } catch (Exception | LinkageError e) {
             if (!warned) {

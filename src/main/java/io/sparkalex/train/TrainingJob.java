@@ -22,6 +22,7 @@ import io.sparkalex.storage.FileDigest;
 import io.sparkalex.storage.Provenance;
 import io.sparkalex.storage.TestMetrics;
 import io.sparkalex.storage.TrainingState;
+import io.sparkalex.storage.Uris;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -84,7 +85,7 @@ public final class TrainingJob {
         }
         SplitTable table = SplitTable.read(spark, where.csv());
         ClassIndex classes = table.classes(Synsets.load(where.synsets(), where.csv(), sc.hadoopConfiguration()));
-        log.info("CSV {}: {} rows per split; {} classes", where.csv(), table.counts(), classes.size());
+        log.info("CSV {}: {} rows per split; {} classes", Uris.redact(where.csv()), table.counts(), classes.size());
         Provenance provenance = provenance(table);
 
         if (fresh) {
@@ -138,7 +139,7 @@ public final class TrainingJob {
                 config.resizeSize, ImageCache.JPEG_QUALITY, ImageCache.SHARD_SIZE, tasks, config.maxImageBytes))
                 .open(table, classes, where.csv());
         DataQualityGate gate = new DataQualityGate(config.maxBadFraction);
-        run.writeDataReport(gate.report(data, where.csv(), where.images()));
+        run.writeDataReport(gate.report(data, Uris.redact(where.csv()), Uris.redact(where.images())));
         log.info("data: {}", data.overall().summary());
         gate.check(data, run.dataReport().toString());
         return data;
@@ -184,7 +185,7 @@ public final class TrainingJob {
                 run.checkpoints.load(CheckpointStore.BEST).orElseThrow().network(), config.nativeKernels);
         EvalResult r = evaluator.evaluate(best, List.of(new Evaluator.Batches(
                 BatchPlan.evaluation(testSplit, config.batchSize), config.evalCrops))).get(0);
-        EvaluationReport report = EvaluationReport.of(run.checkpoints.path(CheckpointStore.BEST).toString(), "test",
+        EvaluationReport report = EvaluationReport.of(Uris.redact(run.checkpoints.path(CheckpointStore.BEST).toString()), "test",
                 config.evalCrops, r, classes.ids(), classes.namesById(), testSplit.report().counts());
         TestMetrics test = testMetrics(report, bestEpoch);
         run.writeEvaluation(report);
@@ -213,10 +214,13 @@ public final class TrainingJob {
                 System.getProperty("java.version"), sc.master(), sc.sc().applicationId());
     }
 
-    /** A URI with its scheme and, for local paths, made absolute: provenance must name the file wherever it is read. */
+    /**
+     * A URI with its scheme and, for local paths, made absolute (provenance must name the file
+     * wherever it is read), without credentials.
+     */
     private String qualified(String uri) throws IOException {
         Path path = new Path(uri);
-        return path.getFileSystem(sc.hadoopConfiguration()).makeQualified(path).toString();
+        return Uris.redact(path.getFileSystem(sc.hadoopConfiguration()).makeQualified(path).toString());
     }
 
     /** A fixed, seed-determined share of the training batches for the per-epoch train metrics. */
