@@ -16,10 +16,17 @@ import java.util.UUID;
 
 /**
  * Writes files on any Hadoop FileSystem so that readers only ever see the old or the new
- * version: write to a hidden temporary name in the same directory, then rename over the target.
- * On HDFS that is {@code rename(OVERWRITE)}, atomic in the NameNode; on local disk it is POSIX
- * {@code rename(2)}, which replaces the target atomically. A crash mid-write leaves only a
- * {@code _tmp-*} file behind, which {@link #cleanTemporaries} removes.
+ * version, and the old one is never gone before the new one is whole:
+ * <ul>
+ *   <li>where rename is atomic (local disk, HDFS): write to a hidden temporary name in the same
+ *       directory, then rename over the target ({@code rename(OVERWRITE)}, atomic in the NameNode;
+ *       POSIX {@code rename(2)} on local disk, followed by a sync of the directory entry). A crash
+ *       mid-write leaves only a {@code _tmp-*} file, which {@link #cleanTemporaries} removes;
+ *   <li>on object stores (s3a, gs, abfs, ...), where a rename is a copy and a delete that can
+ *       stop half-way: write the final object directly. An object appears only when its upload
+ *       completes on {@code close()}, and replaces the old one in one step; a write that fails is
+ *       aborted ({@code Abortable}: nothing is uploaded), which leaves the old object as it was.
+ * </ul>
  */
 public final class AtomicFiles {
     private static final String TMP_PREFIX = "_tmp-";
@@ -48,6 +55,22 @@ public final class AtomicFiles {
      * for scratch files a crashed run never reads again (readers still see whole files only).
      */
     public static void write(FileSystem fs, Path target, Writer writer, boolean durable) throws IOException {
+        if (!renamesAtomically(fs.getUri().getScheme())) {
+            FSDataOutputStream out = fs.create(target, true);
+            try {
+                writer.write(out);
+            } catch (IOException | RuntimeException e) {
+                // close() would upload what was written so far over the old object: abort instead.
+                try {
+                    out.abort();
+                } catch (UnsupportedOperationException notAbortable) {
+                    e.addSuppressed(notAbortable);
+                }
+                throw e;
+            }
+            out.close();
+            return;
+        }
         Path tmp = new Path(target.getParent(), TMP_PREFIX + UUID.randomUUID() + "-" + target.getName());
         try {
             try (FSDataOutputStream out = fs.create(tmp, false)) {
@@ -67,13 +90,35 @@ public final class AtomicFiles {
         write(fs, target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
     }
 
+    /**
+     * Whether a file system's rename replaces a file in one step: local disk, HDFS and the
+     * file systems layered on them; not the object stores, whose connectors copy and delete.
+     */
+    public static boolean renamesAtomically(String scheme) {
+        return !OBJECT_STORES.contains(scheme == null ? "file" : scheme.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private static final java.util.Set<String> OBJECT_STORES = java.util.Set.of("s3a", "s3", "s3n", "gs", "abfs",
+            "abfss", "wasb", "wasbs", "oss", "cos", "cosn", "obs", "ks3");
+
     static void replace(FileSystem fs, Path tmp, Path target) throws IOException {
         if ("file".equals(fs.getUri().getScheme())) {
             if (!fs.rename(tmp, target)) {
                 throw new IOException("rename " + tmp + " -> " + target + " failed");
             }
+            syncDirectory(fs, target.getParent());
         } else {
             FileContext.getFileContext(fs.getUri(), fs.getConf()).rename(tmp, target, Options.Rename.OVERWRITE);
+        }
+    }
+
+    /** Makes a rename in a local directory survive a power cut: fsync the directory itself (Linux). */
+    private static void syncDirectory(FileSystem fs, Path dir) {
+        try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(
+                java.nio.file.Paths.get(fs.makeQualified(dir).toUri()), java.nio.file.StandardOpenOption.READ)) {
+            ch.force(true);
+        } catch (IOException | UnsupportedOperationException e) {
+            // Not every platform can open a directory for sync; the rename itself has happened.
         }
     }
 

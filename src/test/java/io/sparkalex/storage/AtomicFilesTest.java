@@ -47,4 +47,11 @@ public class AtomicFilesTest {
         AtomicFiles.cleanTemporaries(fs, dir);
         assertEquals(1, fs.listStatus(dir).length);
     }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({"file, true", "hdfs, true", "viewfs, true", "s3a, false",
+        "S3A, false", "gs, false", "abfs, false", "abfss, false", "wasb, false"})
+    void objectStoresAreWrittenDirectlyAndFileSystemsThroughARename(String scheme, boolean renames) {
+        org.junit.jupiter.api.Assertions.assertEquals(renames, AtomicFiles.renamesAtomically(scheme));
+    }
 }
