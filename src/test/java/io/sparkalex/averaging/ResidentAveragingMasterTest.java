@@ -150,6 +150,37 @@ class ResidentAveragingMasterTest {
         assertEquals(3e-3, kept.getLearningRate(1), 1e-12);
     }
 
+    /** Two workers, one minibatch each, one round: the result is the mean of two separate fits, parameters and Adam state. */
+    @Test
+    void twoWorkersAveragedParametersEqualTheHandComputedAverage() throws Exception {
+        DataSet first = batch(3);
+        DataSet second = batch(4);
+        Path dir = Files.createDirectories(tmp.resolve("two"));
+        List<String> files = new ArrayList<>();
+        for (DataSet b : List.of(first, second)) {
+            File f = dir.resolve("b" + files.size() + ".bin").toFile();
+            b.save(f);
+            files.add(f.toURI().toString());
+        }
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
+        MultiLayerNetwork distributed = smallNetwork();
+        MultiLayerNetwork a = smallNetwork();
+        MultiLayerNetwork b = smallNetwork();
+        a.fit(first);
+        b.fit(second);
+        ResidentAveragingMaster master = master(2, 1, tmp.resolve("state2"), "two-workers");
+        try {
+            new SparkDl4jMultiLayer(sc, distributed, master).fitPaths(sc.parallelize(files, 2));
+        } finally {
+            master.releaseWorkers();
+        }
+        INDArray expected = a.params().add(b.params()).divi(2);
+        assertTrue(a.params().distance2(b.params()) > 1e-3, "the two workers' fits differ");
+        assertEquals(0, expected.distance2(distributed.params()), 1e-6, "parameters = (worker 1 + worker 2) / 2");
+        INDArray state = a.getUpdater().getStateViewArray().add(b.getUpdater().getStateViewArray()).divi(2);
+        assertEquals(0, state.distance2(distributed.getUpdater().getStateViewArray()), 1e-6, "Adam state too");
+    }
+
     @Test
     void stateFilesAverageThisRunsEpochAndAreConsumed() throws Exception {
         OptimizerStateFiles files = new OptimizerStateFiles(tmp.resolve("s").toUri().toString(), new Configuration());
