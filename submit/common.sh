@@ -60,5 +60,5 @@ spark_submit() {
     -Dorg.bytedeco.javacpp.maxbytes="${ND4J_OFFHEAP:-8G}" \
     -Dorg.bytedeco.javacpp.maxphysicalbytes="${ND4J_OFFHEAP_PHYSICAL:-14G}" \
     -Dlog4j2.configurationFile="${LOG4J_CONF:-$ROOT/conf/log4j2.properties}" \
-    -cp "$(spark_classpath)" org.apache.spark.deploy.SparkSubmit "$@"
+    -cp "${HADOOP_CONF_DIR:+$HADOOP_CONF_DIR:}$(spark_classpath)" org.apache.spark.deploy.SparkSubmit "$@"
 }

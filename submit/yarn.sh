@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Hadoop YARN. Needs a Spark installation with YARN support (SPARK_HOME) and HADOOP_CONF_DIR.
+# Hadoop YARN. Needs HADOOP_CONF_DIR (the cluster's Hadoop configuration) and, for a real
+# cluster, a Spark installation with YARN support (SPARK_HOME). Without SPARK_HOME it submits
+# with the Maven-resolved Spark jars and tells YARN to use them from the same paths on every node
+# (spark.yarn.jars=local:...): right for a cluster on this machine (the integration test's
+# MiniYARNCluster), not for a real one.
 #
 #   NUM_EXECUTORS=8 submit/yarn.sh [spark-submit options] COMMAND [flags]
 #   NUM_EXECUTORS=8 submit/yarn.sh train --csv hdfs:///data/my_imagenet.csv --images hdfs:///data/my_imagenet --out hdfs:///runs/alexnet
@@ -11,12 +15,16 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 ensure_job_jar
 split_args "$@"
-: "${SPARK_HOME:?set SPARK_HOME to a Spark 3.5 installation with YARN support}"
 : "${HADOOP_CONF_DIR:?set HADOOP_CONF_DIR to the Hadoop configuration of the cluster}"
+YARN_JARS=()
+if [[ -z "${SPARK_HOME:-}" ]]; then
+  YARN_JARS=(--conf "spark.yarn.jars=$(spark_classpath | tr ':' '\n' | sed 's|^|local:|' | paste -sd, -)")
+fi
 spark_submit \
   --master yarn \
   --deploy-mode "${DEPLOY_MODE:-cluster}" \
   --num-executors "${NUM_EXECUTORS:-2}" \
   --properties-file "$SPARK_DEFAULTS" \
+  ${YARN_JARS[@]+"${YARN_JARS[@]}"} \
   ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} \
   --class "$MAIN_CLASS" "$JOB_JAR" ${JOB_ARGS[@]+"${JOB_ARGS[@]}"}

@@ -26,7 +26,8 @@ public final class Main implements Runnable {
             // YARN's ApplicationMaster runs main in a thread and reports any System.exit before main
             // returns as FAILED: return normally on success, throw (FAILED, with the reason) otherwise.
             if (code != ExitCode.OK) {
-                throw new IllegalStateException("sparkalex failed with exit code " + code + " (see the driver log)");
+                throw new IllegalStateException("sparkalex failed with exit code " + code + ": "
+                        + (lastFailure == null ? "see the driver log" : lastFailure));
             }
             return;
         }
@@ -55,7 +56,11 @@ public final class Main implements Runnable {
         return System.getenv("SPARK_YARN_STAGING_DIR") != null && System.getenv("CONTAINER_ID") != null;
     }
 
+    /** What the last failed command said, for YARN's diagnostics. */
+    private static volatile String lastFailure;
+
     static int exitCodeOf(Throwable e) {
+        lastFailure = Uris.redactText(e.getMessage() != null ? e.getMessage() : e.toString());
         if (e instanceof ConfigError) {
             log.error("configuration error: {}", Uris.redactText(e.getMessage()));
             return ExitCode.USAGE;
