@@ -20,7 +20,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The scheduled-retraining case: the driver JVM is SIGKILLed in the middle of epoch 3 of 5, and
- * rerunning the same command finishes the run from the last completed epoch.
+ * rerunning the same command finishes the run from the last completed epoch, with the metrics
+ * and weights of the same command run without interruption.
  */
 @Tag("cluster")
 class ResilienceIT {
@@ -65,5 +66,24 @@ class ResilienceIT {
         try (var files = Files.list(out)) {
             assertTrue(files.noneMatch(f -> f.getFileName().toString().startsWith("_tmp-")), "no temporaries left");
         }
+
+        // The same command never interrupted: the killed-and-resumed run is the same run.
+        java.nio.file.Path whole = base.resolve("whole");
+        List<String> uninterrupted = new ArrayList<>(cmd);
+        uninterrupted.set(uninterrupted.indexOf(out.toString()), whole.toString());
+        try (ChildJvm third = ChildJvm.start(uninterrupted, env, base.resolve("whole.log"))) {
+            assertEquals(0, third.waitFor(10, TimeUnit.MINUTES), third.output());
+        }
+        var a = new CheckpointStore(fs, new Path(whole.toUri())).load(CheckpointStore.LATEST).orElseThrow();
+        for (int i = 0; i < 5; i++) {
+            var x = a.state().history().get(i);
+            var y = latest.state().history().get(i);
+            String epoch = "epoch " + (i + 1) + ": " + x + " vs " + y;
+            assertEquals(x.trainLoss(), y.trainLoss(), 1e-6, epoch);
+            assertEquals(x.valLoss(), y.valLoss(), 1e-6, epoch);
+            assertEquals(x.valAcc(), y.valAcc(), 1e-9, epoch);
+        }
+        assertTrue(a.network().params().equalsWithEps(latest.network().params(), 1e-5),
+                "weights after epoch 5 of the killed-and-resumed and the uninterrupted run");
     }
 }
