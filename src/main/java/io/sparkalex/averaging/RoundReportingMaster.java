@@ -6,7 +6,12 @@ import org.deeplearning4j.core.loader.DataSetLoader;
 import org.deeplearning4j.core.loader.MultiDataSetLoader;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.WorkerConfiguration;
+import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
 
 import java.util.List;
 import java.util.SplittableRandom;
@@ -22,8 +27,8 @@ import java.util.SplittableRandom;
  *       the minibatches that do not fill a whole round, and reshuffles the order it was given;
  *   <li>a callback after each round, for the progress line: DL4J says nothing while it runs rounds,
  *       and this is the one place that knows both the round and how many there are;
- *   <li>a seed per epoch, round and partition for the workers' random numbers (used by
- *       {@link ResidentAveragingMaster}'s workers).
+ *   <li>a seed per epoch, round and partition for the workers' random numbers (dropout), so
+ *       that runs repeat exactly ({@link SeededWorker}, {@link ResidentNetworkWorker}).
  * </ul>
  */
 public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
@@ -60,6 +65,21 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
     public void beginEpoch(int epoch, long seed) {
         this.epoch = epoch;
         this.epochSeed = seed;
+    }
+
+    /**
+     * DL4J's worker for a round (parameters and optimizer state broadcast, a new network per
+     * task), seeded for the round ({@link SeededWorker}); what DL4J's own method builds otherwise,
+     * with training statistics off.
+     */
+    @Override
+    public ParameterAveragingTrainingWorker getWorkerInstance(SparkDl4jMultiLayer network) {
+        MultiLayerNetwork net = network.getNetwork();
+        Broadcast<NetBroadcastTuple> broadcast = network.getSparkContext().broadcast(new NetBroadcastTuple(
+                net.getLayerWiseConfigurations(), net.params(), net.getUpdater().getStateViewArray()));
+        WorkerConfiguration configuration = new WorkerConfiguration(false, rddDataSetNumExamples,
+                batchSizePerWorker, averagingFrequency, prefetchNumBatches, false);
+        return new SeededWorker(broadcast, saveUpdater, configuration, trainingHookList, roundSeed());
     }
 
     /** The seed of one worker's ND4J generator in the current round. */

@@ -130,4 +130,19 @@ class ExitCodeTest {
         assertEquals(2, Files.readAllLines(out.resolve("metrics.jsonl")).size(), "the first run finished intact");
         assertTrue(!Files.exists(out.resolve(io.sparkalex.storage.OutputLease.FILE)), "and released its lease");
     }
+
+    @Test
+    void aStorageFailureAfterTrainingStartedExitsFourAndABugExitsOne() throws Exception {
+        Path out = tmp.resolve("latest-is-a-directory");
+        Files.createDirectories(out.resolve("latest.zip"));   // the first checkpoint cannot replace it
+        String[] args = {"train", "--csv", data.csv().toUri().toString(), "--images", data.images().toUri().toString(),
+                "--out", out.toUri().toString(), "--set", "image_size=67", "--set", "width_factor=0.25",
+                "--set", "batch_size=4"};
+        assertEquals(ExitCode.TRAINING, Main.execute(args), "an epoch trained, then writing its checkpoint failed");
+
+        assertEquals(ExitCode.TRAINING, Main.exitCodeOf(new TrainingFailure(new java.io.IOException("disk gone"))));
+        assertEquals(ExitCode.INTERNAL, Main.exitCodeOf(new IllegalStateException("a bug")));
+        assertEquals(ExitCode.INTERNAL, Main.exitCodeOf(new NullPointerException()));
+        assertEquals(ExitCode.BUSY, Main.exitCodeOf(new io.sparkalex.storage.OutputLease.HeldException("held")));
+    }
 }

@@ -90,20 +90,20 @@ class FaultsIT {
     @Test
     void aDataNodeKilledMidEpochLeavesACompleteRun() throws Exception {
         String out = hdfs.uri() + "/runs/datanode-loss";
-        try (ChildJvm job = train(out, 3, "datanode-loss.log")) {
-            StandaloneCluster.waitUntil(() -> job.output().contains("epoch 2/3  round 1/"), 5 * 60_000,
+        try (ChildJvm job = train(out, 2, "datanode-loss.log")) {
+            StandaloneCluster.waitUntil(() -> job.output().contains("epoch 2/2  round 1/"), 5 * 60_000,
                     "epoch 2 to be under way");
             hdfs.killDataNode(0);
             assertEquals(0, job.waitFor(10, TimeUnit.MINUTES), job.output());
         }
-        assertCompleteRun(out, 3);
+        assertCompleteRun(out, 2);
     }
 
     @Test
     void anExecutorKilledWhileItWritesItsOptimizerStateLeavesACompleteRun() throws Exception {
         String out = hdfs.uri() + "/runs/executor-state-loss";
         Path stateDir = new Path(out + "/_work/optimizer-state");
-        try (ChildJvm job = train(out, 4, "executor-state-loss.log")) {
+        try (ChildJvm job = train(out, 3, "executor-state-loss.log")) {
             FileSystem fs = hdfs.fs();
             String writing = null;
             long deadline = System.currentTimeMillis() + 8 * 60_000;
@@ -126,6 +126,6 @@ class FaultsIT {
             assertEquals(0, job.waitFor(10, TimeUnit.MINUTES), job.output());
             assertTrue(job.output().contains("Lost executor"), "Spark saw the executors die:\n" + job.output());
         }
-        assertCompleteRun(out, 4);
+        assertCompleteRun(out, 3);
     }
 }

@@ -47,12 +47,13 @@ class ExactResumeTest {
         return new TrainingJob(TestSpark.session(), config, data.locations(out), fresh).run();
     }
 
-    @Test
-    void aResumedRunEndsWithTheMetricsAndWeightsOfAnUninterruptedOne() throws Exception {
-        TrainingJob.Result whole = run(tmp.resolve("whole"), config(4), false);
-        run(tmp.resolve("resumed"), config(2), false);
-        Files.delete(tmp.resolve("resumed").resolve(MetricsLog.JSONL));   // as if lost: rewritten from the checkpoint
-        TrainingJob.Result resumed = run(tmp.resolve("resumed"), config(4), false);
+    @org.junit.jupiter.params.ParameterizedTest(name = "optimizer_state={0}")
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"resident", "averaged"})
+    void aResumedRunEndsWithTheMetricsAndWeightsOfAnUninterruptedOne(String state) throws Exception {
+        TrainingJob.Result whole = run(tmp.resolve("whole-" + state), config(4, "optimizer_state", state), false);
+        run(tmp.resolve("resumed-" + state), config(2, "optimizer_state", state), false);
+        Files.delete(tmp.resolve("resumed-" + state).resolve(MetricsLog.JSONL));   // as if lost: rewritten from the checkpoint
+        TrainingJob.Result resumed = run(tmp.resolve("resumed-" + state), config(4, "optimizer_state", state), false);
 
         assertEquals(4, resumed.history().size());
         for (int i = 0; i < 4; i++) {
@@ -65,10 +66,10 @@ class ExactResumeTest {
             assertEquals(a.valAcc(), b.valAcc(), 1e-9, epoch);
             assertEquals(a.lr(), b.lr(), 0, epoch);
         }
-        INDArray wa = latest(tmp.resolve("whole")).network().params();
-        INDArray wb = latest(tmp.resolve("resumed")).network().params();
+        INDArray wa = latest(tmp.resolve("whole-" + state)).network().params();
+        INDArray wb = latest(tmp.resolve("resumed-" + state)).network().params();
         assertTrue(wa.equalsWithEps(wb, 1e-5), "weights after epoch 4 differ by " + wa.sub(wb).amaxNumber());
-        assertEquals(4, Files.readAllLines(tmp.resolve("resumed").resolve(MetricsLog.JSONL)).size());
+        assertEquals(4, Files.readAllLines(tmp.resolve("resumed-" + state).resolve(MetricsLog.JSONL)).size());
         assertEquals(whole.test().testAcc(), resumed.test().testAcc(), 1e-9);
     }
 

@@ -1,0 +1,35 @@
+package io.sparkalex.averaging;
+
+import org.apache.spark.TaskContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.TrainingHook;
+import org.deeplearning4j.spark.api.WorkerConfiguration;
+import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.Collection;
+
+/**
+ * DL4J's own parameter-averaging worker (a new network from the broadcast every round), with its
+ * task thread's ND4J generator seeded for the round and partition once the network is built, so
+ * that its dropout masks are the same in every run ({@code optimizer_state = averaged}).
+ */
+final class SeededWorker extends ParameterAveragingTrainingWorker {
+    private static final long serialVersionUID = 1L;
+    private final long roundSeed;
+
+    SeededWorker(Broadcast<NetBroadcastTuple> broadcast, boolean saveUpdater, WorkerConfiguration configuration,
+                 Collection<TrainingHook> hooks, long roundSeed) {
+        super(broadcast, saveUpdater, configuration, hooks, null, null);
+        this.roundSeed = roundSeed;
+    }
+
+    @Override
+    public MultiLayerNetwork getInitialModel() {
+        MultiLayerNetwork net = super.getInitialModel();
+        Nd4j.getRandom().setSeed(RoundReportingMaster.workerSeed(roundSeed, TaskContext.getPartitionId()));
+        return net;
+    }
+}
