@@ -78,6 +78,7 @@ class FaultsIT {
         assertEquals(epochs, latest.history().size());
         TrainingState best = store.readState(CheckpointStore.BEST).orElseThrow();
         assertNotNull(best.test(), "best.zip was tested");
+        // Three epochs (deterministic) bring these 3 classes above chance; two did not (4 of 12 test images).
         assertTrue(Double.isFinite(best.test().testLoss()) && best.test().testAcc() > 1.0 / 3,
                 "the best model is above chance: " + best.test());
         assertTrue(store.load(CheckpointStore.LATEST).isPresent(), "latest.zip loads");
@@ -90,13 +91,13 @@ class FaultsIT {
     @Test
     void aDataNodeKilledMidEpochLeavesACompleteRun() throws Exception {
         String out = hdfs.uri() + "/runs/datanode-loss";
-        try (ChildJvm job = train(out, 2, "datanode-loss.log")) {
-            StandaloneCluster.waitUntil(() -> job.output().contains("epoch 2/2  round 1/"), 5 * 60_000,
+        try (ChildJvm job = train(out, 3, "datanode-loss.log")) {
+            StandaloneCluster.waitUntil(() -> job.output().contains("epoch 2/3  round 1/"), 5 * 60_000,
                     "epoch 2 to be under way");
             hdfs.killDataNode(0);
             assertEquals(0, job.waitFor(10, TimeUnit.MINUTES), job.output());
         }
-        assertCompleteRun(out, 2);
+        assertCompleteRun(out, 3);
     }
 
     @Test
