@@ -59,7 +59,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     @Override
     public MultiLayerNetwork getInitialModel() {
         MultiLayerNetwork net = network();
-        Nd4j.getRandom().setSeed(RoundReportingMaster.workerSeed(roundSeed, TaskContext.getPartitionId()));
+        RoundReportingMaster.seedTaskThread(roundSeed);
         return net;
     }
 

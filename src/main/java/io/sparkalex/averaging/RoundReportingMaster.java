@@ -59,7 +59,7 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
 
     /**
      * The coming epoch, and the seed of its random numbers on the workers (dropout masks): each round and
-     * partition derives its own from it ({@link #workerSeed}), so that an epoch draws the same
+     * partition derives its own from it ({@link #seedTaskThread}), so that an epoch draws the same
      * masks in every run, and a resumed run the same as an uninterrupted one.
      */
     public void beginEpoch(int epoch, long seed) {
@@ -82,12 +82,17 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
         return new SeededWorker(broadcast, saveUpdater, configuration, trainingHookList, roundSeed());
     }
 
-    /** The seed of one worker's ND4J generator in the current round. */
-    protected static long workerSeed(long roundSeed, int partition) {
-        return new SplittableRandom(roundSeed ^ (0x9E3779B97F4A7C15L * (partition + 1))).nextLong();
+    /**
+     * Seeds this task thread's ND4J generator (DL4J's dropout masks) for the round and the task's
+     * partition. Call after the worker's network is built: building one may reseed the generator.
+     */
+    static void seedTaskThread(long roundSeed) {
+        int partition = org.apache.spark.TaskContext.getPartitionId();
+        org.nd4j.linalg.factory.Nd4j.getRandom().setSeed(
+                new SplittableRandom(roundSeed ^ (0x9E3779B97F4A7C15L * (partition + 1))).nextLong());
     }
 
-    /** The current round's seed, from which each partition's {@link #workerSeed} follows. */
+    /** The current round's seed, from which each partition's seed follows ({@link #seedTaskThread}). */
     protected long roundSeed() {
         return new SplittableRandom(epochSeed + 0xC2B2AE3D27D4EB4FL * round).nextLong();
     }

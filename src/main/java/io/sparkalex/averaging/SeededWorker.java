@@ -1,13 +1,11 @@
 package io.sparkalex.averaging;
 
-import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.TrainingHook;
 import org.deeplearning4j.spark.api.WorkerConfiguration;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.util.Collection;
 
@@ -29,7 +27,7 @@ final class SeededWorker extends ParameterAveragingTrainingWorker {
     @Override
     public MultiLayerNetwork getInitialModel() {
         MultiLayerNetwork net = super.getInitialModel();
-        Nd4j.getRandom().setSeed(RoundReportingMaster.workerSeed(roundSeed, TaskContext.getPartitionId()));
+        RoundReportingMaster.seedTaskThread(roundSeed);
         return net;
     }
 }

@@ -12,7 +12,6 @@ import io.sparkalex.storage.AtomicFiles;
 import io.sparkalex.storage.Uris;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -53,9 +52,7 @@ final class EvaluateCommand implements Callable<Integer> {
         if (crops != null && crops != 1 && crops != 10) {
             throw new ConfigError("--crops must be 1 or 10 (got " + crops + ")");
         }
-        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSession.builder().appName("sparkalex-evaluate").getOrCreate();
-        try {
+        return JobSession.run("sparkalex-evaluate", spark -> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
             SavedModel saved = SavedModel.load(model, sc.hadoopConfiguration());
             SplitTable table = SplitTable.read(spark, csv);
@@ -77,10 +74,6 @@ final class EvaluateCommand implements Callable<Integer> {
             log.info("wrote {}, {} and {} in {}", ReportFiles.evaluationJson(name), ReportFiles.confusionCsv(name),
                     ReportFiles.confusionPng(name), Uris.redact(dir.toString()));
             return ExitCode.OK;
-        } finally {
-            if (ownSession) {
-                spark.stop();
-            }
-        }
+        });
     }
 }

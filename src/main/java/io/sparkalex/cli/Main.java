@@ -60,24 +60,24 @@ public final class Main implements Runnable {
     private static volatile String lastFailure;
 
     static int exitCodeOf(Throwable e) {
-        lastFailure = Uris.redactText(e.getMessage() != null ? e.getMessage() : e.toString());
+        lastFailure = Uris.redact(e.getMessage() != null ? e.getMessage() : e.toString());
         if (e instanceof ConfigError) {
-            log.error("configuration error: {}", Uris.redactText(e.getMessage()));
+            log.error("configuration error: {}", Uris.redact(e.getMessage()));
             return ExitCode.USAGE;
         }
         if (e instanceof DataError) {
-            log.error("data error: {}", Uris.redactText(e.getMessage()));
+            log.error("data error: {}", Uris.redact(e.getMessage()));
             return ExitCode.DATA;
         }
         if (e instanceof io.sparkalex.storage.OutputLease.HeldException) {
-            log.error("output directory busy: {}", Uris.redactText(e.getMessage()));
+            log.error("output directory busy: {}", Uris.redact(e.getMessage()));
             return ExitCode.BUSY;
         }
         if (e instanceof TrainingFailure) {
-            log.error("training failed: {}", Uris.redactText(e.getMessage()), e.getCause());
+            log.error("training failed: {}", Uris.redact(e.getMessage()), e.getCause());
             return ExitCode.TRAINING;
         }
-        log.error("internal error: {}", Uris.redactText(e.toString()), e);
+        log.error("internal error: {}", Uris.redact(e.toString()), e);
         return ExitCode.INTERNAL;
     }
 

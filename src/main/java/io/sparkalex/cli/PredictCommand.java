@@ -11,7 +11,6 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.SparkSession;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -90,9 +89,7 @@ final class PredictCommand implements Callable<Integer> {
             print(new Predictor(saved.network(), settings(saved)).predict(inputs.iterator()));
             return ExitCode.OK;
         }
-        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSession.builder().appName("sparkalex-predict").getOrCreate();
-        try {
+        return JobSession.run("sparkalex-predict", spark -> {
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
             SavedModel saved = SavedModel.load(model, hadoop);
             Dataset<Row> inputs = csv != null ? ImageInputs.ofCsv(spark, csv, images, split)
@@ -105,11 +102,7 @@ final class PredictCommand implements Callable<Integer> {
             log.info("predicted {} images ({} with an error) into {}", counts.images(), counts.errors(),
                     io.sparkalex.storage.Uris.redact(new Path(out, BulkPrediction.PARQUET).toString()));
             return ExitCode.OK;
-        } finally {
-            if (ownSession) {
-                spark.stop();
-            }
-        }
+        });
     }
 
     private void check() {

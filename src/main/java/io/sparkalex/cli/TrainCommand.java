@@ -3,7 +3,6 @@ package io.sparkalex.cli;
 import io.sparkalex.config.JobConfig;
 import io.sparkalex.train.Locations;
 import io.sparkalex.train.TrainingJob;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -42,9 +41,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        boolean ownSession = SparkSession.getDefaultSession().isEmpty();
-        SparkSession spark = SparkSession.builder().appName("sparkalex-train").getOrCreate();
-        try {
+        return JobSession.run("sparkalex-train", spark -> {
             JobConfig c = config.load(spark.sparkContext().hadoopConfiguration());
             TrainingJob job = new TrainingJob(spark, c, new Locations(csv, images, out, synsets), fresh);
             try {
@@ -59,10 +56,6 @@ final class TrainCommand implements Callable<Integer> {
             }
             // Anything else (ConfigError, DataError, a held lease, a bug) keeps its own exit code.
             return ExitCode.OK;
-        } finally {
-            if (ownSession) {
-                spark.stop();
-            }
-        }
+        });
     }
 }

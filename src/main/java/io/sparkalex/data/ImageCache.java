@@ -67,13 +67,14 @@ public final class ImageCache {
     }
 
     /** The cache for this CSV's splits: reused when its key matches, built otherwise. */
-    public CachedData open(SplitTable table, ClassIndex classes, String csvUri) throws IOException {
+    /** @param csvSha256 the CSV's digest ({@link FileDigest}), part of the cache's key */
+    public CachedData open(SplitTable table, ClassIndex classes, String csvSha256) throws IOException {
         Path root = new Path(settings.imageRoot());
         FileSystem imageFs = root.getFileSystem(hadoop);
         if (!imageFs.exists(root) || !imageFs.getFileStatus(root).isDirectory()) {
             throw new DataError("image root " + Uris.redact(settings.imageRoot()) + " does not exist or is not a directory");
         }
-        CacheManifest.Key key = new CacheManifest.Key(CacheManifest.FORMAT_VERSION, FileDigest.sha256(csvUri, hadoop),
+        CacheManifest.Key key = new CacheManifest.Key(CacheManifest.FORMAT_VERSION, csvSha256,
                 Uris.redact(settings.imageRoot()), settings.resizeSize(), settings.quality());
         Optional<CacheManifest> existing = readManifest();
         if (existing.isPresent() && existing.get().key().equals(key) && existing.get().classes().equals(classes.ids())) {

@@ -16,13 +16,8 @@ public final class Uris {
     private Uris() {
     }
 
-    /** {@code uri} without its user info; anything else comes back unchanged. */
-    public static String redact(String uri) {
-        return redactText(uri);
-    }
-
-    /** Every URI in a message (an exception's, say) without its user info. */
-    public static String redactText(String text) {
+    /** A URI, or every URI in a message (an exception's, say), without its user info; other text unchanged. */
+    public static String redact(String text) {
         return text == null ? null : USER_INFO.matcher(text).replaceAll("$1");
     }
 }

@@ -86,7 +86,8 @@ public final class TrainingJob {
         SplitTable table = SplitTable.read(spark, where.csv());
         ClassIndex classes = table.classes(Synsets.load(where.synsets(), where.csv(), sc.hadoopConfiguration()));
         log.info("CSV {}: {} rows per split; {} classes", Uris.redact(where.csv()), table.counts(), classes.size());
-        Provenance provenance = provenance(table);
+        String csvSha256 = FileDigest.sha256(where.csv(), sc.hadoopConfiguration());
+        Provenance provenance = provenance(table, csvSha256);
 
         if (fresh) {
             run.moveOutputsAside();
@@ -97,7 +98,7 @@ public final class TrainingJob {
                     + "or --fresh to start over)", config.epochs, run.dir);
             return new Result(start.history(), start.bestEpoch(), null);
         }
-        CachedData data = openCache(run, table, classes);
+        CachedData data = openCache(run, table, classes, csvSha256);
         EpochRecorder recorder = new EpochRecorder(run, start, (epoch, bestLoss, bestEpoch, history) ->
                 new TrainingState(epoch, bestLoss, bestEpoch, config.toJson(), classes.ids(), classes.namesById(),
                         history, provenance.savedNow(), null));
@@ -132,12 +133,13 @@ public final class TrainingJob {
     }
 
     /** Opens the image cache (building it on the executors if needed), reports on the rows, and gates. */
-    private CachedData openCache(RunDirectory run, SplitTable table, ClassIndex classes) throws IOException {
+    private CachedData openCache(RunDirectory run, SplitTable table, ClassIndex classes, String csvSha256)
+            throws IOException {
         run.clearWorkDir();
         int tasks = config.decodePartitions > 0 ? config.decodePartitions : 4 * workers;
         CachedData data = new ImageCache(spark, new ImageCache.Settings(run.cacheDir(config.cacheDir), where.images(),
                 config.resizeSize, ImageCache.JPEG_QUALITY, ImageCache.SHARD_SIZE, tasks, config.maxImageBytes))
-                .open(table, classes, where.csv());
+                .open(table, classes, csvSha256);
         DataQualityGate gate = new DataQualityGate(config.maxBadFraction);
         run.writeDataReport(gate.report(data, Uris.redact(where.csv()), Uris.redact(where.images())));
         log.info("data: {}", data.overall().summary());
@@ -206,10 +208,10 @@ public final class TrainingJob {
     }
 
     /** The job's build, the CSV (hashed once per run) and this Spark application; saved with every checkpoint. */
-    private Provenance provenance(SplitTable table) throws IOException {
+    private Provenance provenance(SplitTable table, String csvSha256) throws IOException {
         BuildInfo build = BuildInfo.current();
         return new Provenance(build.version(), build.gitCommit(), qualified(where.csv()),
-                FileDigest.sha256(where.csv(), sc.hadoopConfiguration()), table.counts(), qualified(where.images()),
+                csvSha256, table.counts(), qualified(where.images()),
                 Instant.now().toString(), build.dl4jVersion(), build.nd4jBackend(), spark.version(),
                 System.getProperty("java.version"), sc.master(), sc.sc().applicationId());
     }

@@ -54,7 +54,7 @@ class ImageCacheTest {
             ClassIndex classes = table.classes(Map.of());
             CachedData cached = new ImageCache(spark, new ImageCache.Settings(cacheDir.toUri().toString(),
                     data.images().toUri().toString(), resize, ImageCache.JPEG_QUALITY, 16, 2, 1L << 26))
-                    .open(table, classes, csv.toUri().toString());
+                    .open(table, classes, io.sparkalex.storage.FileDigest.sha256(csv.toUri().toString(), new org.apache.hadoop.conf.Configuration()));
             spark.sparkContext().listenerBus().waitUntilEmpty();
             String build = Json.MAPPER.readTree(Files.readString(cacheDir.resolve("manifest.json"))).path("build").asText();
             return new Opened(cached, listener.jobs.get(), build);

@@ -29,6 +29,6 @@ class UrisTest {
         "no uri here: a@b | no uri here: a@b",
     })
     void everyUriInAMessageLosesItsUserInfo(String message, String shown) {
-        assertEquals(shown, Uris.redactText(message));
+        assertEquals(shown, Uris.redact(message));
     }
 }
