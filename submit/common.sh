@@ -48,6 +48,23 @@ split_args() {
   fi
 }
 
+# conf/log4j2.properties for the driver and the executors on every path (LOG4J_ARGS, given to
+# spark-submit before the user's options, which win). Java options of the properties file are kept:
+# a --conf of extraJavaOptions replaces the file's value, so it is repeated here.
+#   $1: where the driver JVM finds the file; $2: where the executor JVMs find it.
+# log4j reads its configuration when the JVM starts, before Spark fetches --files, so executors of a
+# standalone cluster need the file at the same path on every node (Spark's documented way); on YARN
+# --files are localised into the container's directory before it starts, so the bare name works.
+log4j_args() {
+  local driver_opts executor_opts
+  driver_opts=$(sed -n 's/^spark.driver.extraJavaOptions[[:space:]]*//p' "$SPARK_DEFAULTS")
+  executor_opts=$(sed -n 's/^spark.executor.extraJavaOptions[[:space:]]*//p' "$SPARK_DEFAULTS")
+  LOG4J_ARGS=(--files "$LOG4J_CONF"
+    --conf "spark.driver.extraJavaOptions=$driver_opts -Dlog4j2.configurationFile=$1"
+    --conf "spark.executor.extraJavaOptions=$executor_opts -Dlog4j2.configurationFile=$2")
+}
+LOG4J_CONF="${LOG4J_CONF:-$ROOT/conf/log4j2.properties}"
+
 # Runs spark-submit: the installation's ($SPARK_HOME/bin/spark-submit) when there is one,
 # otherwise Spark's SparkSubmit class from the Maven-resolved jars in this JVM, which then is
 # also the driver in client mode (DRIVER_MEMORY sets its heap).
@@ -59,6 +76,6 @@ spark_submit() {
   exec java $JAVA17_OPTS -Xmx"${DRIVER_MEMORY:-8g}" \
     -Dorg.bytedeco.javacpp.maxbytes="${ND4J_OFFHEAP:-8G}" \
     -Dorg.bytedeco.javacpp.maxphysicalbytes="${ND4J_OFFHEAP_PHYSICAL:-14G}" \
-    -Dlog4j2.configurationFile="${LOG4J_CONF:-$ROOT/conf/log4j2.properties}" \
+    -Dlog4j2.configurationFile="$LOG4J_CONF" \
     -cp "${HADOOP_CONF_DIR:+$HADOOP_CONF_DIR:}$(spark_classpath)" org.apache.spark.deploy.SparkSubmit "$@"
 }

@@ -11,6 +11,10 @@
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 split_args "$@"
+# In the image: the job's conf/ is expected at /opt/sparkalex/conf (see the README's Kubernetes notes).
+LOG4J_IN_IMAGE="${LOG4J_IN_IMAGE:-file:/opt/sparkalex/conf/log4j2.properties}"
+log4j_args "$LOG4J_IN_IMAGE" "$LOG4J_IN_IMAGE"
+LOG4J_ARGS=("${LOG4J_ARGS[@]:2}")   # nothing to upload: the file is in the image
 : "${SPARK_HOME:?set SPARK_HOME to a Spark 3.5 installation}"
 : "${K8S_MASTER:?set K8S_MASTER=k8s://https://<api-server>:<port>}"
 : "${K8S_IMAGE:?set K8S_IMAGE to an image holding Java 17, Spark 3.5.9 and the job jar}"
@@ -19,6 +23,7 @@ spark_submit \
   --deploy-mode cluster \
   --num-executors "${NUM_EXECUTORS:-2}" \
   --properties-file "$SPARK_DEFAULTS" \
+  "${LOG4J_ARGS[@]}" \
   --conf spark.kubernetes.container.image="$K8S_IMAGE" \
   --conf spark.kubernetes.namespace="${K8S_NAMESPACE:-default}" \
   --conf spark.kubernetes.authenticate.driver.serviceAccountName="${K8S_SERVICE_ACCOUNT:-spark}" \

@@ -10,10 +10,12 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 ensure_job_jar
 split_args "$@"
+log4j_args "file:$LOG4J_CONF" "file:$LOG4J_CONF"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 spark_submit \
   --master "local[${LOCAL_CORES:-*}]" \
   --properties-file "$SPARK_DEFAULTS" \
+  "${LOG4J_ARGS[@]}" \
   --conf spark.ui.showConsoleProgress=false \
   ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} \
   --class "$MAIN_CLASS" "$JOB_JAR" ${JOB_ARGS[@]+"${JOB_ARGS[@]}"}

@@ -13,10 +13,19 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 ensure_job_jar
 split_args "$@"
+# Executors (and a cluster-mode driver) read conf/log4j2.properties on their own node:
+# NODE_LOG4J_CONF says where it is there (default: this checkout's path, as on a one-machine cluster).
+NODE_LOG4J="${NODE_LOG4J_CONF:-file:$LOG4J_CONF}"
+if [[ "${DEPLOY_MODE:-client}" == cluster ]]; then
+  log4j_args "$NODE_LOG4J" "$NODE_LOG4J"
+else
+  log4j_args "file:$LOG4J_CONF" "$NODE_LOG4J"
+fi
 : "${SPARK_MASTER_URL:?set SPARK_MASTER_URL=spark://host:7077}"
 spark_submit \
   --master "$SPARK_MASTER_URL" \
   --deploy-mode "${DEPLOY_MODE:-client}" \
   --properties-file "$SPARK_DEFAULTS" \
+  "${LOG4J_ARGS[@]}" \
   ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} \
   --class "$MAIN_CLASS" "$JOB_JAR" ${JOB_ARGS[@]+"${JOB_ARGS[@]}"}

@@ -15,6 +15,12 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 ensure_job_jar
 split_args "$@"
+# --files puts conf/log4j2.properties into every container's directory before its JVM starts.
+if [[ "${DEPLOY_MODE:-cluster}" == cluster ]]; then
+  log4j_args log4j2.properties log4j2.properties
+else
+  log4j_args "file:$LOG4J_CONF" log4j2.properties
+fi
 : "${HADOOP_CONF_DIR:?set HADOOP_CONF_DIR to the Hadoop configuration of the cluster}"
 YARN_JARS=()
 if [[ -z "${SPARK_HOME:-}" ]]; then
@@ -25,6 +31,7 @@ spark_submit \
   --deploy-mode "${DEPLOY_MODE:-cluster}" \
   --num-executors "${NUM_EXECUTORS:-2}" \
   --properties-file "$SPARK_DEFAULTS" \
+  "${LOG4J_ARGS[@]}" \
   ${YARN_JARS[@]+"${YARN_JARS[@]}"} \
   ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} \
   --class "$MAIN_CLASS" "$JOB_JAR" ${JOB_ARGS[@]+"${JOB_ARGS[@]}"}

@@ -17,4 +17,27 @@ public final class ExitCode {
 
     private ExitCode() {
     }
+
+    /** The exit code a failure ends the process with: the one place that decides it. */
+    public static int of(Throwable e) {
+        if (e instanceof io.sparkalex.config.ConfigError) {
+            return USAGE;
+        }
+        if (e instanceof io.sparkalex.data.DataError) {
+            return DATA;
+        }
+        if (e instanceof io.sparkalex.storage.OutputLease.HeldException) {
+            return BUSY;
+        }
+        if (e instanceof TrainingFailure || isTrainingFailure(e)) {
+            return TRAINING;
+        }
+        return INTERNAL;
+    }
+
+    /** Storage, the cluster or memory failed after training started: a rerun resumes. */
+    static boolean isTrainingFailure(Throwable e) {
+        return e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException
+                || e instanceof org.apache.spark.SparkException || e instanceof OutOfMemoryError;
+    }
 }

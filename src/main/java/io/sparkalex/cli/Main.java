@@ -1,7 +1,5 @@
 package io.sparkalex.cli;
 
-import io.sparkalex.config.ConfigError;
-import io.sparkalex.data.DataError;
 import io.sparkalex.storage.Uris;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,24 +59,16 @@ public final class Main implements Runnable {
 
     static int exitCodeOf(Throwable e) {
         lastFailure = Uris.redact(e.getMessage() != null ? e.getMessage() : e.toString());
-        if (e instanceof ConfigError) {
-            log.error("configuration error: {}", Uris.redact(e.getMessage()));
-            return ExitCode.USAGE;
+        int code = ExitCode.of(e);
+        switch (code) {
+            case ExitCode.USAGE -> log.error("configuration error: {}", Uris.redact(e.getMessage()));
+            case ExitCode.DATA -> log.error("data error: {}", Uris.redact(e.getMessage()));
+            case ExitCode.BUSY -> log.error("output directory busy: {}", Uris.redact(e.getMessage()));
+            case ExitCode.TRAINING -> log.error("training failed: {}", Uris.redact(e.getMessage()),
+                    e instanceof TrainingFailure ? e.getCause() : e);
+            default -> log.error("internal error: {}", Uris.redact(e.toString()), e);
         }
-        if (e instanceof DataError) {
-            log.error("data error: {}", Uris.redact(e.getMessage()));
-            return ExitCode.DATA;
-        }
-        if (e instanceof io.sparkalex.storage.OutputLease.HeldException) {
-            log.error("output directory busy: {}", Uris.redact(e.getMessage()));
-            return ExitCode.BUSY;
-        }
-        if (e instanceof TrainingFailure) {
-            log.error("training failed: {}", Uris.redact(e.getMessage()), e.getCause());
-            return ExitCode.TRAINING;
-        }
-        log.error("internal error: {}", Uris.redact(e.toString()), e);
-        return ExitCode.INTERNAL;
+        return code;
     }
 
     /** {@code --version}: what the build stamped into the jar. */

@@ -7,10 +7,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import io.sparkalex.train.RunOptions;
+
 import java.util.concurrent.Callable;
-import org.apache.spark.SparkException;
 
 /** {@code train}: the Spark training job. Rerunning it on the same --out resumes. */
 @Command(name = "train", mixinStandardHelpOptions = true,
@@ -36,6 +35,26 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--fresh", description = "Ignore checkpoints in --out and start from epoch 1.")
     boolean fresh;
 
+    @Option(names = "--warm-start", paramLabel = "MODEL_URI",
+            description = "Start a new run from this model's weights (same classes; fresh optimiser state).")
+    String warmStart;
+
+    @Option(names = "--warm-start-optional",
+            description = "With --warm-start: a missing model means random weights (a schedule's first run).")
+    boolean warmStartOptional;
+
+    @Option(names = "--warm-start-reinit-output",
+            description = "With --warm-start: when the classes changed, start the output layer afresh.")
+    boolean reinitOutput;
+
+    @Option(names = "--promote-to", paramLabel = "URI",
+            description = "Copy best.zip to URI/model.zip when it beats the model there on promote_metric.")
+    String promoteTo;
+
+    @Option(names = "--drift-reference", paramLabel = "MODEL_URI",
+            description = "Model whose training data the drift check compares with (default: the --promote-to model).")
+    String driftReference;
+
     @Mixin
     ConfigOptions config;
 
@@ -43,13 +62,13 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         return JobSession.run("sparkalex-train", spark -> {
             JobConfig c = config.load(spark.sparkContext().hadoopConfiguration());
-            TrainingJob job = new TrainingJob(spark, c, new Locations(csv, images, out, synsets), fresh);
+            RunOptions options = new RunOptions(spark.sparkContext().appName(), warmStart, warmStartOptional,
+                    reinitOutput, promoteTo, driftReference, ExitCode::of);
+            TrainingJob job = new TrainingJob(spark, c, new Locations(csv, images, out, synsets), fresh, options);
             try {
                 job.run();
             } catch (Exception | OutOfMemoryError e) {
-                if (e instanceof IOException || e instanceof UncheckedIOException || e instanceof SparkException
-                        || e instanceof OutOfMemoryError) {
-                    // Storage, the cluster or memory failed after training started: a rerun resumes.
+                if (ExitCode.isTrainingFailure(e)) {
                     throw new TrainingFailure(e);
                 }
                 throw e;

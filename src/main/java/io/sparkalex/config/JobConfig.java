@@ -39,6 +39,22 @@ public final class JobConfig implements Serializable {
     /** How weights and biases start (see model.AlexNet.Init). */
     public enum WeightInit { HE, XAVIER, PAPER }
 
+    /** The val-split score that decides a promotion. */
+    public enum PromoteMetric {
+        VAL_ACC, VAL_LOSS, VAL_TOP5;
+
+        public boolean higherIsBetter() {
+            return this != VAL_LOSS;
+        }
+
+        public String key() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    /** What a data drift beyond the thresholds does. */
+    public enum DriftAction { OFF, WARN, STOP }
+
     public final int epochs;
     public final int batchSize;
     public final long seed;
@@ -74,6 +90,15 @@ public final class JobConfig implements Serializable {
     public final double maxBadFraction;
     public final long maxImageBytes;
     public final int leaseTimeoutSeconds;
+    public final int patience;
+    public final double minDelta;
+    public final PromoteMetric promoteMetric;
+    public final double promoteMinGain;
+    public final DriftAction driftAction;
+    public final double driftMaxClassShareChange;
+    public final double driftMaxBadFractionIncrease;
+    public final String metricsPushUrl;
+    public final int metricsPushTimeoutSeconds;
 
     private final String rendered;
 
@@ -129,6 +154,19 @@ public final class JobConfig implements Serializable {
         maxBadFraction = r.doubleIn("max_bad_fraction", 0.0, 1.0);
         maxImageBytes = r.longIn("max_image_bytes", 1024, Long.MAX_VALUE);
         leaseTimeoutSeconds = r.intIn("lease_timeout_s", 4, 86_400);
+        patience = r.intIn("patience", 0, 100_000);
+        minDelta = r.doubleIn("min_delta", 0.0, 1e6);
+        promoteMetric = r.enumOf("promote_metric", PromoteMetric.class);
+        promoteMinGain = r.doubleIn("promote_min_gain", 0.0, 1e6);
+        driftAction = r.enumOf("drift_action", DriftAction.class);
+        driftMaxClassShareChange = r.doubleIn("drift_max_class_share_change", 0.0, 1.0);
+        driftMaxBadFractionIncrease = r.doubleIn("drift_max_bad_fraction_increase", 0.0, 1.0);
+        metricsPushUrl = r.string("metrics_push_url").trim();
+        if (!metricsPushUrl.isEmpty() && !metricsPushUrl.matches("https?://.+")) {
+            throw new ConfigError("config key 'metrics_push_url' must be an http:// or https:// URL of a Pushgateway "
+                    + "(got '" + metricsPushUrl + "')");
+        }
+        metricsPushTimeoutSeconds = r.intIn("metrics_push_timeout_s", 1, 300);
         r.rejectUnknownKeys();
         rendered = c.root().render(ConfigRenderOptions.concise().setJson(true));
     }

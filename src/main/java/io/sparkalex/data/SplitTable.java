@@ -146,6 +146,15 @@ public final class SplitTable {
         return rows.filter(col(SPLIT).equalTo(name.toLowerCase(Locale.ROOT)));
     }
 
+    /** Labelled rows per class per split ({@code split -> label -> rows}): the data's shape, for drift checks. */
+    public Map<String, Map<String, Long>> classCounts() {
+        Map<String, Map<String, Long>> out = new java.util.TreeMap<>();
+        for (Row r : rows.filter(col(LABEL).isNotNull()).groupBy(SPLIT, LABEL).count().collectAsList()) {
+            out.computeIfAbsent(r.getAs(SPLIT), k -> new java.util.TreeMap<>()).put(r.getAs(LABEL), r.getAs("count"));
+        }
+        return out;
+    }
+
     public long count(String split) {
         return counts.getOrDefault(split, 0L);
     }

@@ -12,11 +12,11 @@ import java.util.Map;
  */
 public record TrainingState(int epoch, double bestValLoss, int bestEpoch, String configJson,
                             List<String> classes, Map<String, String> classNames, List<EpochMetrics> history,
-                            Provenance provenance, TestMetrics test) {
+                            Provenance provenance, TestMetrics test, DataProfile data) {
 
     public TrainingState withTest(TestMetrics metrics) {
         return new TrainingState(epoch, bestValLoss, bestEpoch, configJson, classes, classNames, history, provenance,
-                metrics);
+                metrics, data);
     }
 
     /** The metrics of the epoch this checkpoint was saved after, or null for an empty history. */

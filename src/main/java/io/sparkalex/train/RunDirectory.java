@@ -8,6 +8,8 @@ import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.Json;
 import io.sparkalex.storage.MetricsLog;
 import io.sparkalex.storage.OutputLease;
+import io.sparkalex.storage.PromotionDecision;
+import io.sparkalex.storage.RunStatus;
 import io.sparkalex.storage.Uris;
 import io.sparkalex.config.ConfigError;
 import io.sparkalex.storage.TestMetrics;
@@ -23,12 +25,19 @@ import java.time.Duration;
  * it: checkpoints, metrics, the data report, the test evaluation, {@code report.html} and its
  * charts ({@link ReportFiles}), the image cache ({@code _cache/},
  * unless {@code cache_dir} puts it elsewhere) and the scratch folder {@code _work/} where
- * resident workers exchange optimizer state, and the lease that keeps a second run out.
+ * resident workers exchange optimizer state, the lease that keeps a second run out, and what a
+ * scheduler reads: {@code run-status.json}, {@code promotion.json} and {@code _SUCCESS}.
  */
 final class RunDirectory implements AutoCloseable {
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunDirectory.class);
     static final String TEST_METRICS = "test-metrics.json";
     static final String DATA_REPORT = "data-report.json";
+    /** The scheduler's view of the run (see {@link RunStatus}). */
+    static final String RUN_STATUS = "run-status.json";
+    /** Written last, and only, when a run completed with every output in place (as Hadoop jobs do). */
+    static final String SUCCESS = "_SUCCESS";
+    /** This run's promotion decision, when it was run with --promote-to. */
+    static final String PROMOTION = "promotion.json";
 
     final FileSystem fs;
     final Path dir;
@@ -133,6 +142,29 @@ final class RunDirectory implements AutoCloseable {
         if (aside != null) {
             log.info("--fresh: moved the earlier run's outputs in {} to {}", dir, aside);
         }
+    }
+
+    void writeStatus(RunStatus status) throws IOException {
+        AtomicFiles.writeString(fs, new Path(dir, RUN_STATUS), Json.pretty(status) + "\n");
+    }
+
+    /** Removes {@code _SUCCESS}: from here on the outputs change until this run completes. */
+    void clearSuccess() throws IOException {
+        fs.delete(new Path(dir, SUCCESS), false);
+    }
+
+    void markSuccess() throws IOException {
+        AtomicFiles.writeString(fs, new Path(dir, SUCCESS), "");
+    }
+
+    void writePromotion(PromotionDecision decision) throws IOException {
+        AtomicFiles.writeString(fs, new Path(dir, PROMOTION), Json.pretty(decision) + "\n");
+    }
+
+    /** The promotion decision a run over this directory stored, or null. */
+    PromotionDecision readPromotion() throws IOException {
+        Path p = new Path(dir, PROMOTION);
+        return fs.exists(p) ? Json.read(AtomicFiles.readString(fs, p), PromotionDecision.class) : null;
     }
 
     void writeTestMetrics(TestMetrics test) throws IOException {

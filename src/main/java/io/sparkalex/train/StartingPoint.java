@@ -3,6 +3,10 @@ package io.sparkalex.train;
 import io.sparkalex.config.ConfigError;
 import io.sparkalex.config.JobConfig;
 import io.sparkalex.data.ClassIndex;
+import io.sparkalex.eval.SavedModel;
+import io.sparkalex.storage.Uris;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 import io.sparkalex.model.PortableConfiguration;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.EpochMetrics;
@@ -20,11 +24,11 @@ import java.util.List;
  * cannot continue this run (other classes, other network shape) stops it at once.
  */
 record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLoss, int bestEpoch,
-                     List<EpochMetrics> history, boolean bestTested) {
+                     List<EpochMetrics> history, boolean bestTested, String warmStartedFrom) {
     private static final Logger log = LoggerFactory.getLogger(StartingPoint.class);
 
-    static StartingPoint resolve(RunDirectory run, JobConfig config, ClassIndex classes, boolean fresh)
-            throws IOException {
+    static StartingPoint resolve(RunDirectory run, JobConfig config, ClassIndex classes, boolean fresh,
+                                 RunOptions options, Configuration hadoop) throws IOException {
         CheckpointStore checkpoints = run.checkpoints;
         var latest = fresh ? java.util.Optional.<CheckpointStore.Checkpoint>empty()
                 : checkpoints.load(CheckpointStore.LATEST);
@@ -32,7 +36,11 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
             MultiLayerNetwork network = NetworkFactory.newNetwork(config, classes.size());
             log.info("new AlexNet: {} parameters, input 3x{}x{}, {} classes", network.numParams(), config.imageSize,
                     config.imageSize, classes.size());
-            return new StartingPoint(network, 1, Double.POSITIVE_INFINITY, 0, List.of(), false);
+            String from = warmStart(network, config, classes, options, hadoop);
+            return new StartingPoint(network, 1, Double.POSITIVE_INFINITY, 0, List.of(), false, from);
+        }
+        if (options.warmStart() != null) {
+            log.info("resuming {}: --warm-start applies only to a run's first epoch and is ignored", run.dir);
         }
         TrainingState s = latest.get().state();
         checkCompatible(s, config, classes, run);
@@ -49,8 +57,28 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
         run.metrics.write(s.history());
         boolean tested = checkpoints.readState(CheckpointStore.BEST).map(b -> b.test() != null).orElse(false);
         MultiLayerNetwork network = PortableConfiguration.withKernels(latest.get().network(), config.nativeKernels);
+        String from = s.provenance() == null ? null : s.provenance().warmStartedFrom();
         return new StartingPoint(network, s.epoch() + 1, s.bestValLoss(), s.bestEpoch(), s.history(),
-                tested);
+                tested, from);
+    }
+
+    /** Applies {@code --warm-start} to a new network; returns the model's URI, or null when it started from random weights. */
+    private static String warmStart(MultiLayerNetwork network, JobConfig config, ClassIndex classes,
+                                    RunOptions options, Configuration hadoop) throws IOException {
+        if (options.warmStart() == null) {
+            return null;
+        }
+        Path path = new Path(options.warmStart());
+        if (!path.getFileSystem(hadoop).exists(path)) {
+            if (options.warmStartOptional()) {
+                log.info("--warm-start {} does not exist (yet): starting from random weights", Uris.redact(options.warmStart()));
+                return null;
+            }
+            throw new ConfigError("--warm-start " + Uris.redact(options.warmStart()) + " does not exist (add "
+                    + "--warm-start-optional to start from random weights when it is missing)");
+        }
+        WarmStart.apply(network, SavedModel.load(options.warmStart(), hadoop), config, classes, options.reinitOutput());
+        return Uris.redact(path.getFileSystem(hadoop).makeQualified(path).toString());
     }
 
     /** A checkpoint only continues a run with the same classes and the same network shape. */
@@ -68,10 +96,16 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
     }
 
     /**
-     * The run has nothing left to do: every configured epoch is in the checkpoint and, where the
+     * The run has nothing left to do: every configured epoch is in the checkpoint (or early stopping
+     * ended it) and, where the
      * data has a test split, {@code best.zip} carries its test metrics (written last).
      */
     boolean finished(JobConfig config, boolean hasTestSplit) {
-        return nextEpoch > config.epochs && (bestTested || !hasTestSplit);
+        return (nextEpoch > config.epochs || stopReason(config).isPresent()) && (bestTested || !hasTestSplit);
+    }
+
+    /** Why training is over before {@code epochs} (early stopping), from the history alone. */
+    java.util.Optional<String> stopReason(JobConfig config) {
+        return EarlyStopping.stopReason(history, config.patience, config.minDelta);
     }
 }

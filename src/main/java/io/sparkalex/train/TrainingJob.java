@@ -7,6 +7,7 @@ import io.sparkalex.data.CacheBatchLoader;
 import io.sparkalex.data.CachedData;
 import io.sparkalex.data.CachedSplit;
 import io.sparkalex.data.ClassIndex;
+import io.sparkalex.data.DataError;
 import io.sparkalex.data.DataQualityGate;
 import io.sparkalex.data.ImageCache;
 import io.sparkalex.data.SplitTable;
@@ -14,12 +15,21 @@ import io.sparkalex.data.Synsets;
 import io.sparkalex.eval.EvalResult;
 import io.sparkalex.eval.EvaluationReport;
 import io.sparkalex.eval.Evaluator;
+import io.sparkalex.eval.SavedModel;
+import io.sparkalex.monitor.MetricsPusher;
+import io.sparkalex.promote.DriftCheck;
+import io.sparkalex.promote.Promotion;
 import io.sparkalex.model.PortableConfiguration;
 import io.sparkalex.storage.BuildInfo;
 import io.sparkalex.storage.CheckpointStore;
+import io.sparkalex.storage.DataProfile;
+import io.sparkalex.storage.DriftReport;
 import io.sparkalex.storage.EpochMetrics;
 import io.sparkalex.storage.FileDigest;
+import io.sparkalex.storage.OutputLease;
+import io.sparkalex.storage.PromotionDecision;
 import io.sparkalex.storage.Provenance;
+import io.sparkalex.storage.RunStatus;
 import io.sparkalex.storage.TestMetrics;
 import io.sparkalex.storage.TrainingState;
 import io.sparkalex.storage.Uris;
@@ -37,7 +47,10 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.UUID;
 
 /**
@@ -58,27 +71,51 @@ public final class TrainingJob {
     private final JobConfig config;
     private final Locations where;
     private final boolean fresh;
+    private final RunOptions options;
     private final int workers;
 
     /** @param fresh ignore checkpoints in the output directory and start at epoch 1 */
     public TrainingJob(SparkSession spark, JobConfig config, Locations where, boolean fresh) {
+        this(spark, config, where, fresh, RunOptions.NONE);
+    }
+
+    public TrainingJob(SparkSession spark, JobConfig config, Locations where, boolean fresh, RunOptions options) {
         this.spark = spark;
         this.sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
         this.config = config;
         this.where = where;
         this.fresh = fresh;
+        this.options = options;
         this.workers = config.workers > 0 ? config.workers : sc.defaultParallelism();
     }
 
+    /**
+     * Runs (or resumes, or finds already done) the training over {@code --out}, holding its lease
+     * throughout; every way it ends is recorded in {@code run-status.json}, success last of all by
+     * {@code _SUCCESS}.
+     */
     public Result run() throws IOException {
         String runId = UUID.randomUUID().toString();
         try (RunDirectory run = RunDirectory.open(where.out(), sc.hadoopConfiguration(), runId,
-                Duration.ofSeconds(config.leaseTimeoutSeconds))) {
-            return run(run, runId);
+                Duration.ofSeconds(config.leaseTimeoutSeconds));
+             MetricsPusher pusher = MetricsPusher.to(config.metricsPushUrl, options.runName(),
+                     Duration.ofSeconds(config.metricsPushTimeoutSeconds))) {
+            RunStatusBoard board = new RunStatusBoard(run, pusher, RunStatus.started(runId, options.runName(),
+                    sc.sc().applicationId(), Uris.redact(run.dir.toString()), config.epochs));
+            board.start();
+            try {
+                return run(run, runId, board);
+            } catch (OutputLease.HeldException e) {
+                throw e;   // the directory is another run's now: nothing more is written to it
+            } catch (Throwable e) {
+                board.fail(options.exitCodes().applyAsInt(e), Uris.redact(String.valueOf(e.getMessage() != null
+                        ? e.getMessage() : e.toString())));
+                throw e;
+            }
         }
     }
 
-    private Result run(RunDirectory run, String runId) throws IOException {
+    private Result run(RunDirectory run, String runId, RunStatusBoard board) throws IOException {
         log.info("configuration:\n{}", config.describe());
         if (sc.isLocal()) {
             LocalThreads.limit(workers, config.threadsPerWorker);
@@ -87,21 +124,31 @@ public final class TrainingJob {
         ClassIndex classes = table.classes(Synsets.load(where.synsets(), where.csv(), sc.hadoopConfiguration()));
         log.info("CSV {}: {} rows per split; {} classes", Uris.redact(where.csv()), table.counts(), classes.size());
         String csvSha256 = FileDigest.sha256(where.csv(), sc.hadoopConfiguration());
-        Provenance provenance = provenance(table, csvSha256);
 
         if (fresh) {
             run.moveOutputsAside();
+            run.clearSuccess();
         }
-        StartingPoint start = StartingPoint.resolve(run, config, classes, fresh);
-        if (start.finished(config, table.count("test") > 0)) {
+        StartingPoint start = StartingPoint.resolve(run, config, classes, fresh, options, sc.hadoopConfiguration());
+        Provenance provenance = provenance(table, csvSha256, start.warmStartedFrom());
+        board.history(start.history());
+        board.publish(board.status().progress(start.nextEpoch() - 1, best(start.history(), start.bestEpoch()),
+                start.nextEpoch() == 1 ? "training" : "resumed after epoch " + (start.nextEpoch() - 1)));
+        PromotionDecision earlier = run.readPromotion();
+        if (start.finished(config, table.count("test") > 0) && (options.promoteTo() == null || earlier != null)) {
             log.info("all {} epochs are already done in {}; nothing to do (raise epochs to train further, "
                     + "or --fresh to start over)", config.epochs, run.dir);
-            return new Result(start.history(), start.bestEpoch(), null);
+            TestMetrics tested = run.checkpoints.readState(CheckpointStore.BEST).map(TrainingState::test).orElse(null);
+            finish(board, start.stopReason(config).orElse(null), tested, earlier);
+            return new Result(start.history(), start.bestEpoch(), tested);
         }
         CachedData data = openCache(run, table, classes, csvSha256);
+        DataProfile profile = profile(table, data);
+        board.badRowFraction(profile.badFraction().get(DataProfile.OVERALL));
+        new PromotedModel(sc, config, options).checkDrift(board, profile);
         EpochRecorder recorder = new EpochRecorder(run, start, (epoch, bestLoss, bestEpoch, history) ->
                 new TrainingState(epoch, bestLoss, bestEpoch, config.toJson(), classes.ids(), classes.namesById(),
-                        history, provenance.savedNow(), null));
+                        history, provenance.savedNow(), null, profile));
         RunReporter reporter = new RunReporter(run, config, run.readDataReport(), provenance);
         CacheBatchLoader loader = new CacheBatchLoader(config.imageSize, classes.size(), augmentation(), config.seed,
                 sc.hadoopConfiguration());
@@ -110,9 +157,11 @@ public final class TrainingJob {
                 config.trainEvalFraction, config.seed);
         List<String> val = BatchPlan.evaluation(data.split("val"), config.batchSize);
         MultiLayerNetwork network = start.network();
+        Optional<String> stop = start.stopReason(config);
+        boolean trained = false;
         try (EpochTrainer trainer = new EpochTrainer(sc, config, workers, network, data.split("train"), loader,
                 new Path(run.workDir(), "optimizer-state"), runId)) {
-            for (int epoch = start.nextEpoch(); epoch <= config.epochs; epoch++) {
+            for (int epoch = start.nextEpoch(); epoch <= config.epochs && stop.isEmpty(); epoch++) {
                 double lr = LearningRateSchedule.rateAt(config, epoch, recorder.history());
                 long t0 = System.nanoTime();
                 trainer.trainOneEpoch(epoch, lr);
@@ -120,17 +169,59 @@ public final class TrainingJob {
                 List<EvalResult> scores = evaluate(evaluator, network, epoch, trainSample, val);
                 recorder.record(metrics(epoch, lr, scores.get(0), scores.get(1), classes, trainer.images(), t0, t1),
                         network);
+                trained = true;
                 reporter.update(recorder.history(), recorder.bestEpoch(), null, false);
+                stop = EarlyStopping.stopReason(recorder.history(), config.patience, config.minDelta);
+                stop.ifPresent(log::info);
+                board.history(recorder.history());
+                board.publish(board.status().progress(epoch, best(recorder.history(), recorder.bestEpoch()),
+                        "epoch " + epoch + " of " + config.epochs + " done"));
             }
         }
-        EvaluationReport test = testBestModel(run, data.split("test"), evaluator, recorder.bestEpoch(), classes);
-        reporter.update(recorder.history(), recorder.bestEpoch(), test, true);
+        TestMetrics tested = null;
+        if (trained || !start.bestTested()) {
+            EvaluationReport test = testBestModel(run, data.split("test"), evaluator, recorder.bestEpoch(), classes);
+            reporter.update(recorder.history(), recorder.bestEpoch(), test, true);
+            tested = test == null ? null : testMetrics(test, recorder.bestEpoch());
+        } else {
+            tested = run.checkpoints.readState(CheckpointStore.BEST).map(TrainingState::test).orElse(null);
+        }
         log.info(String.format(Locale.ROOT, "best val_loss %.4f at epoch %d; outputs in %s", recorder.bestValLoss(),
                 recorder.bestEpoch(), run.dir));
+        PromotionDecision promotion = options.promoteTo() == null ? null : new PromotedModel(sc, config, options)
+                .promote(run, runId, evaluator, val, best(recorder.history(), recorder.bestEpoch()), classes);
         run.clearWorkDir();
-        return new Result(recorder.history(), recorder.bestEpoch(), test == null ? null : testMetrics(test,
-                recorder.bestEpoch()));
+        finish(board, stop.orElse(null), tested, promotion);
+        return new Result(recorder.history(), recorder.bestEpoch(), tested);
     }
+
+    /** The final status (which of the three successes) and {@code _SUCCESS}. */
+    private void finish(RunStatusBoard board, String stopReason, TestMetrics test, PromotionDecision promotion)
+            throws IOException {
+        RunStatus.State state = promotion != null && !promotion.promoted() ? RunStatus.State.NOT_PROMOTED
+                : stopReason != null ? RunStatus.State.STOPPED_EARLY : RunStatus.State.SUCCEEDED;
+        String reason = switch (state) {
+            case NOT_PROMOTED -> "not promoted: " + promotion.reason();
+            case STOPPED_EARLY -> stopReason;
+            default -> "trained " + board.status().epoch() + " epochs" + (promotion == null ? ""
+                    : "; promoted: " + promotion.reason());
+        };
+        board.succeed(board.status().finished(state, reason, test, stopReason, promotion));
+    }
+
+    /** The metrics of the best epoch in {@code history}, or null before the first epoch. */
+    private static EpochMetrics best(List<EpochMetrics> history, int bestEpoch) {
+        return history.stream().filter(m -> m.epoch() == bestEpoch).findFirst().orElse(null);
+    }
+
+    /** Class counts (from the CSV) and unusable-row shares (from the cache build) of this run's data. */
+    private static DataProfile profile(SplitTable table, CachedData data) {
+        Map<String, Double> bad = new TreeMap<>();
+        data.splits().forEach((name, split) -> bad.put(name, split.report().badFraction()));
+        bad.put(DataProfile.OVERALL, data.overall().badFraction());
+        return new DataProfile(table.classCounts(), bad);
+    }
+
 
     /** Opens the image cache (building it on the executors if needed), reports on the rows, and gates. */
     private CachedData openCache(RunDirectory run, SplitTable table, ClassIndex classes, String csvSha256)
@@ -208,12 +299,12 @@ public final class TrainingJob {
     }
 
     /** The job's build, the CSV (hashed once per run) and this Spark application; saved with every checkpoint. */
-    private Provenance provenance(SplitTable table, String csvSha256) throws IOException {
+    private Provenance provenance(SplitTable table, String csvSha256, String warmStartedFrom) throws IOException {
         BuildInfo build = BuildInfo.current();
         return new Provenance(build.version(), build.gitCommit(), qualified(where.csv()),
                 csvSha256, table.counts(), qualified(where.images()),
                 Instant.now().toString(), build.dl4jVersion(), build.nd4jBackend(), spark.version(),
-                System.getProperty("java.version"), sc.master(), sc.sc().applicationId());
+                System.getProperty("java.version"), sc.master(), sc.sc().applicationId(), warmStartedFrom);
     }
 
     /**

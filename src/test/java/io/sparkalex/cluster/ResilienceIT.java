@@ -49,6 +49,13 @@ class ResilienceIT {
         FileSystem fs = FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
         CheckpointStore store = new CheckpointStore(fs, new Path(out.toUri()));
         assertEquals(2, store.load(CheckpointStore.LATEST).orElseThrow().state().epoch(), "latest.zip is loadable");
+        // What a scheduler sees of the killed run: no _SUCCESS, and a status that still says running.
+        assertTrue(!Files.exists(out.resolve("_SUCCESS")), "no _SUCCESS after a killed run");
+        var status = io.sparkalex.storage.Json.read(Files.readString(out.resolve("run-status.json")),
+                io.sparkalex.storage.RunStatus.class);
+        assertEquals(io.sparkalex.storage.RunStatus.State.RUNNING, status.state());
+        assertEquals(2, status.epoch(), "the status was rewritten after epoch 2");
+        assertEquals(null, status.exitCode());
 
         try (ChildJvm second = ChildJvm.start(cmd, env, base.resolve("second.log"))) {
             assertEquals(0, second.waitFor(10, TimeUnit.MINUTES), second.output());
@@ -57,6 +64,12 @@ class ResilienceIT {
         }
         List<String> all = Files.readAllLines(out.resolve(MetricsLog.JSONL));
         assertEquals(5, all.size());
+        assertTrue(Files.exists(out.resolve("_SUCCESS")), "_SUCCESS once the resumed run completed");
+        var done = io.sparkalex.storage.Json.read(Files.readString(out.resolve("run-status.json")),
+                io.sparkalex.storage.RunStatus.class);
+        assertEquals(io.sparkalex.storage.RunStatus.State.SUCCEEDED, done.state());
+        assertEquals(0, done.exitCode());
+        assertEquals(5, done.epoch());
         assertEquals(firstTwo, all.subList(0, 2), "epochs 1-2 unchanged");
         var latest = store.load(CheckpointStore.LATEST).orElseThrow();
         assertEquals(5, latest.state().epoch());
