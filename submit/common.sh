@@ -68,7 +68,13 @@ LOG4J_CONF="${LOG4J_CONF:-$ROOT/conf/log4j2.properties}"
 # Runs spark-submit: the installation's ($SPARK_HOME/bin/spark-submit) when there is one,
 # otherwise Spark's SparkSubmit class from the Maven-resolved jars in this JVM, which then is
 # also the driver in client mode (DRIVER_MEMORY sets its heap).
+# SPARKALEX_DRY_RUN=1 prints spark-submit's arguments, one per line, and runs nothing (the
+# scheduler test compares them with what the Airflow DAG builds).
 spark_submit() {
+  if [[ "${SPARKALEX_DRY_RUN:-0}" == 1 ]]; then
+    printf '%s\n' "$@"
+    exit 0
+  fi
   if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then
     exec "$SPARK_HOME/bin/spark-submit" "$@"
   fi

@@ -139,6 +139,11 @@ class ExitCodeTest {
                 "--out", out.toUri().toString(), "--set", "image_size=67", "--set", "width_factor=0.25",
                 "--set", "batch_size=4"};
         assertEquals(ExitCode.TRAINING, Main.execute(args), "an epoch trained, then writing its checkpoint failed");
+        var status = io.sparkalex.storage.Json.read(Files.readString(out.resolve("run-status.json")),
+                io.sparkalex.storage.RunStatus.class);
+        assertEquals(io.sparkalex.storage.RunStatus.State.FAILED, status.state());
+        assertEquals(ExitCode.TRAINING, status.exitCode(), "run-status.json has the process's exit code");
+        assertTrue(!Files.exists(out.resolve("_SUCCESS")));
 
         assertEquals(ExitCode.TRAINING, Main.exitCodeOf(new TrainingFailure(new java.io.IOException("disk gone"))));
         assertEquals(ExitCode.INTERNAL, Main.exitCodeOf(new IllegalStateException("a bug")));

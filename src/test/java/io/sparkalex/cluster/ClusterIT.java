@@ -78,11 +78,18 @@ class ClusterIT {
     @Test
     void standaloneClientModeTrainsOnHdfsInSeparateExecutorJvms() throws Exception {
         String out = cluster.hdfs.uri() + "/runs/client";
+        List<String> options = new ArrayList<>(SMALL_EXECUTORS);
+        options.addAll(List.of("--name", "sparkalex-client-it"));
         try (ChildJvm job = script("standalone.sh", Map.of("SPARK_MASTER_URL", cluster.spark.masterUrl()),
-                SMALL_EXECUTORS, train(out), "client.log")) {
+                options, train(out), "client.log")) {
             assertEquals(0, job.waitFor(10, TimeUnit.MINUTES), job.output());
         }
         CheckpointStore.Checkpoint latest = assertCompleteRun(out, 2);
+        var status = Json.read(AtomicFiles.readString(cluster.hdfs.fs(), new Path(out, "run-status.json")),
+                io.sparkalex.storage.RunStatus.class);
+        assertEquals("sparkalex-client-it", status.runName(), "spark-submit's --name names the run");
+        assertEquals(io.sparkalex.storage.RunStatus.State.SUCCEEDED, status.state());
+        assertTrue(cluster.hdfs.fs().exists(new Path(out, "_SUCCESS")));
 
         // Each executor ran in its own JVM, launched by a different Worker into its work dir.
         String appId = latest.state().provenance().applicationId();
@@ -99,9 +106,16 @@ class ClusterIT {
         assertEquals(2, executorLogs.size(), "two executor JVMs: " + executorLogs);
         assertTrue(!executorLogs.get(0).getParent().getParent().getParent()
                 .equals(executorLogs.get(1).getParent().getParent().getParent()), "on two workers: " + executorLogs);
+        // conf/log4j2.properties reached the executor JVMs (its pattern, its levels), not Spark's default.
+        java.util.regex.Pattern ours = java.util.regex.Pattern.compile(
+                "(?m)^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d INFO  NativeKernels: oneDNN");
+        java.util.regex.Pattern sparkDefault = java.util.regex.Pattern.compile(
+                "(?m)^\\d\\d/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d INFO ");
         for (java.nio.file.Path log : executorLogs) {
             String text = Files.readString(log);
-            assertTrue(text.contains("Running task"), "executor " + log + " ran tasks");
+            assertTrue(ours.matcher(text).find(), "executor " + log + " ran a training task and logged with the "
+                    + "job's log4j2 configuration:\n" + text.substring(0, Math.min(3000, text.length())));
+            assertTrue(!sparkDefault.matcher(text).find(), "no line in Spark's default layout in " + log);
         }
     }
 

@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -79,7 +80,10 @@ class ExactResumeTest {
         run(out, config(1), false);
         Files.delete(out.resolve("test-metrics.json"));   // "done" is the checkpoint's to say, not this file's
         TrainingJob.Result again = run(out, config(1), false);
-        assertEquals(null, again.test(), "nothing was run again");
+        assertTrue(!Files.exists(out.resolve("test-metrics.json")), "nothing was run again");
+        assertEquals(1, again.history().size());
+        assertNotNull(again.test(), "the finished run's test metrics, read from best.zip");
+        assertTrue(Files.exists(out.resolve("_SUCCESS")), "a rerun of a finished run is a success");
 
         TrainingJob.Result fresh = run(out, config(1), true);
         assertEquals(1, fresh.history().size());

@@ -224,6 +224,36 @@ class NightlyRetrainingTest {
 
     @Test
     @Order(6)
+    void aWarmStartWithOtherClassesNeedsTheOutputLayerReinitialised() throws Exception {
+        List<String> rows = Files.readAllLines(data.csv());
+        String dropped = rows.get(1).split(",")[1].split("_")[0];
+        Path csv = Files.write(tmp.resolve("two-classes.csv"), rows.stream()
+                .filter(r -> !r.split(",")[1].startsWith(dropped + "_")).collect(Collectors.toList()));
+        String model = promoted.resolve("model.zip").toUri().toString();
+        Path refused = tmp.resolve("other-classes");
+        assertEquals(ExitCode.USAGE, train(refused, csv.toUri().toString(), List.of("--warm-start", model),
+                "epochs", "1"));
+        assertTrue(status(refused).reason().contains("--warm-start-reinit-output"), status(refused).reason());
+
+        Path out = tmp.resolve("other-classes-reinit");
+        assertEquals(ExitCode.OK, train(out, csv.toUri().toString(), List.of("--warm-start", model,
+                "--warm-start-reinit-output"), "epochs", "1", "learning_rate", "1e-10"));
+        FileSystem fs = FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
+        var production = CheckpointStore.read(fs, new org.apache.hadoop.fs.Path(promoted.resolve("model.zip").toUri()));
+        var trained = new CheckpointStore(fs, new org.apache.hadoop.fs.Path(out.toUri())).load(CheckpointStore.LATEST)
+                .orElseThrow();
+        var layers = trained.network().getLayers();
+        assertTrue(layers[0].getParam("W").equalsWithEps(production.network().getLayer(0).getParam("W"), 1e-6),
+                "conv1 copied from the promoted model");
+        assertEquals(2, layers[layers.length - 1].getParam("W").columns(), "a new two-class output layer");
+        RunStatus s = status(out);
+        assertEquals(RunStatus.State.NOT_PROMOTED, s.state(), s.reason());
+        assertTrue(s.promotion().reason().contains("cannot be compared"), s.promotion().reason());
+        assertTrue(s.drift().drifted() && s.drift().missingClasses().equals(List.of(dropped)), s.drift().toString());
+    }
+
+    @Test
+    @Order(7)
     void aPushgatewayThatIsDownOrSilentNeverStopsTraining() throws Exception {
         int closed = Pushgateway.freePort();
         assertEquals(ExitCode.OK, train(tmp.resolve("gateway-down"), List.of(), "epochs", "1", "promote_min_gain", "1",

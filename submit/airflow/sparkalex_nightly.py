@@ -1,0 +1,81 @@
+"""Nightly retraining of sparkalex with Airflow's SparkSubmitOperator.
+
+The spark-submit command this DAG runs is the README's "Scheduled retraining" command, flag for
+flag (a test builds both and compares them): the job's own spark-defaults.conf, its log4j2
+configuration for driver and executors, and the train flags below. Copy this file into the DAG
+folder; set the Airflow Variable (or environment variable) SPARKALEX_HOME to the checkout that
+holds the built job jar (default /opt/sparkalex), and point the connection `spark_default` at the
+cluster (host spark://spark-master, port 7077).
+
+Exit codes (see the README): 0 done (succeeded, stopped_early or not_promoted: read
+run-status.json), 2 bad flags or config, 3 bad or drifted data, 4 training failed (a retry
+resumes from the last epoch), 5 another run holds the output directory. Airflow retries any
+non-zero exit; a retry of the same night reuses the night's --out and resumes.
+"""
+import os
+from datetime import datetime, timedelta
+
+from airflow import DAG
+from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
+try:
+    from airflow.models import Variable
+
+    SPARKALEX_HOME = Variable.get("SPARKALEX_HOME", default_var=os.environ.get("SPARKALEX_HOME", "/opt/sparkalex"))
+except Exception:  # no metadata database (e.g. when the file is only parsed)
+    SPARKALEX_HOME = os.environ.get("SPARKALEX_HOME", "/opt/sparkalex")
+
+CONF = os.path.join(SPARKALEX_HOME, "conf")
+LOG4J = os.path.join(CONF, "log4j2.properties")
+
+
+def java_options(kind):
+    """spark.<kind>.extraJavaOptions of conf/spark-defaults.conf, as submit/common.sh reads it."""
+    key = "spark.%s.extraJavaOptions" % kind
+    with open(os.path.join(CONF, "spark-defaults.conf")) as f:
+        for line in f:
+            if line.startswith(key):
+                return line[len(key):].strip()
+    return ""
+
+
+# The train flags of the README's nightly command; {{ ds }} is the run's logical date.
+TRAIN_ARGS = [
+    "train",
+    "--csv", "hdfs:///data/imagenet10/my_imagenet.csv",
+    "--images", "hdfs:///data/imagenet10/my_imagenet",
+    "--out", "hdfs:///runs/sparkalex/nightly/{{ ds }}",
+    "--warm-start", "hdfs:///models/sparkalex/production/model.zip",
+    "--warm-start-optional",
+    "--promote-to", "hdfs:///models/sparkalex/production",
+    "--set", "patience=3",
+    "--set", "drift_action=stop",
+    "--set", "metrics_push_url=http://pushgateway:9091",
+]
+
+with DAG(
+    dag_id="sparkalex_nightly",
+    description="Retrain AlexNet on the night's data; promote it when it beats production",
+    schedule="30 1 * * *",
+    start_date=datetime(2026, 1, 1),
+    catchup=False,
+    max_active_runs=1,
+    default_args={"retries": 2, "retry_delay": timedelta(minutes=10)},
+    tags=["sparkalex"],
+) as dag:
+    SparkSubmitOperator(
+        task_id="train",
+        conn_id="spark_default",
+        deploy_mode="client",
+        name="sparkalex-nightly",
+        java_class="io.sparkalex.cli.Main",
+        application=os.path.join(SPARKALEX_HOME, "target", "sparkalex-0.1.0-SNAPSHOT-job.jar"),
+        properties_file=os.path.join(CONF, "spark-defaults.conf"),
+        files=LOG4J,
+        conf={
+            "spark.driver.extraJavaOptions": java_options("driver") + " -Dlog4j2.configurationFile=file:" + LOG4J,
+            "spark.executor.extraJavaOptions": java_options("executor") + " -Dlog4j2.configurationFile=file:" + LOG4J,
+        },
+        application_args=TRAIN_ARGS,
+        execution_timeout=timedelta(hours=20),
+    )
