@@ -116,6 +116,27 @@ class YarnIT {
         assertEquals(0, code, "spark-submit reports the application's success");
         assertEquals(1, Files.readAllLines(out.resolve(MetricsLog.JSONL)).size());
         assertTrue(Files.exists(out.resolve("best.zip")));
+
+        // conf/log4j2.properties reached the ApplicationMaster (driver) and the executor (--files).
+        String appId = app.getApplicationId().toString();
+        List<Path> logs;
+        try (var walk = Files.walk(Path.of("target/test/data/sparkalex-yarn"))) {
+            logs = walk.filter(p -> p.getFileName().toString().equals("stderr") && p.toString().contains(appId + "/"))
+                    .toList();
+        }
+        assertEquals(2, logs.size(), "the AM's and one executor's container: " + logs);
+        for (Path log : logs) {
+            String text = Files.readString(log);
+            assertTrue(text.matches("(?s)\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d (INFO |WARN ).*"), log + " uses the job's layout");
+            assertTrue(!text.matches("(?s).*\\n\\d\\d/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d INFO .*"), log + ": no line in Spark's default layout");
+        }
+        assertTrue(logs.stream().anyMatch(l -> {
+            try {
+                return Files.readString(l).contains("INFO  NativeKernels: oneDNN");
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }), "the executor trained with the job's logging");
     }
 
     @Test
