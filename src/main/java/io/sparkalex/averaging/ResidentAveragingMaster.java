@@ -63,17 +63,19 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
             throw new UnsupportedOperationException("ResidentAveragingMaster trains MultiLayerNetworks only");
         }
         lastRoundOfEpoch = splitNum == numSplits; // DL4J numbers splits from 1
-        try {
-            super.doIterationPaths(network, null, split, splitNum, numSplits, dataSetObjectNumExamples, dsLoader,
-                    mdsLoader);
-        } finally {
-            if (roundBroadcast != null) {
-                roundBroadcast.destroy();
-                roundBroadcast = null;
-            }
-        }
+        super.doIterationPaths(network, null, split, splitNum, numSplits, dataSetObjectNumExamples, dsLoader,
+                mdsLoader);
         if (lastRoundOfEpoch) {
             collectOptimizerState(network);
+        }
+    }
+
+    /** The round's broadcast is freed as part of the round (DL4J would leave it to Spark's context cleaner). */
+    @Override
+    protected void afterRound() {
+        if (roundBroadcast != null) {
+            roundBroadcast.destroy();
+            roundBroadcast = null;
         }
     }
 
@@ -84,13 +86,13 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
             publishOptimizerState(network);
             published = true;
         }
-        roundBroadcast = network.getSparkContext().broadcast(
+        roundBroadcast = broadcast(network.getSparkContext(),
                 new NetBroadcastTuple(net.getLayerWiseConfigurations(), net.params(), null));
         WorkerConfiguration configuration = new WorkerConfiguration(false, rddDataSetNumExamples,
                 batchSizePerWorker, averagingFrequency, prefetchNumBatches, false);
-        return new ResidentNetworkWorker(roundBroadcast, configuration, run, epoch, stateDir, lastRoundOfEpoch,
-                roundSeed(),
-                BroadcastHadoopConfigHolder.get(network.getSparkContext()));
+        return new ResidentNetworkWorker(roundBroadcast, configuration, run, epoch, round, stateDir, lastRoundOfEpoch,
+                roundSeed(), BroadcastHadoopConfigHolder.get(network.getSparkContext()),
+                clock(network.getSparkContext()).timings());
     }
 
     /**

@@ -2,6 +2,8 @@ package io.sparkalex.averaging;
 
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
+import org.apache.spark.util.CollectionAccumulator;
+import org.nd4j.linalg.dataset.api.DataSet;
 import org.datavec.spark.util.SerializableHadoopConfig;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
@@ -38,10 +40,18 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     private final String stateDir;
     private final boolean lastRoundOfEpoch;
     private final long roundSeed;
+    private final int round;
+    private final CollectionAccumulator<WorkerTiming> timings;
+    /** This task's clock (a worker is deserialised afresh for every task). */
+    private transient long broadcastNanos;
+    private transient long copyNanos;
+    private transient long fitNanos;
+    private transient int minibatches;
+    private transient long minibatchStart;
 
     ResidentNetworkWorker(Broadcast<NetBroadcastTuple> broadcast, WorkerConfiguration configuration, String run,
-                          int epoch, String stateDir, boolean lastRoundOfEpoch, long roundSeed,
-                          Broadcast<SerializableHadoopConfig> hadoop) {
+                          int epoch, int round, String stateDir, boolean lastRoundOfEpoch, long roundSeed,
+                          Broadcast<SerializableHadoopConfig> hadoop, CollectionAccumulator<WorkerTiming> timings) {
         super(broadcast, false, configuration, null, null, null);
         this.broadcast = broadcast;
         this.hadoop = hadoop;
@@ -50,6 +60,8 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
         this.stateDir = stateDir;
         this.lastRoundOfEpoch = lastRoundOfEpoch;
         this.roundSeed = roundSeed;
+        this.round = round;
+        this.timings = timings;
     }
 
     /**
@@ -64,12 +76,16 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     }
 
     private MultiLayerNetwork network() {
+        long t0 = System.nanoTime();
         NetBroadcastTuple round = broadcast.getValue();
+        long t1 = System.nanoTime();
+        broadcastNanos = t1 - t0;
         MultiLayerNetwork kept = ResidentNetworks.take(run, TaskContext.getPartitionId(), epoch);
         if (kept != null) {
             kept.setParams(round.getParameters());
             followSchedule(kept, round.getConfiguration());
             Nd4j.getExecutioner().commit();
+            copyNanos = System.nanoTime() - t1;
             return kept;
         }
         MultiLayerNetwork net = new MultiLayerNetwork(round.getConfiguration().clone());
@@ -80,16 +96,30 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
             throw new UncheckedIOException("reading the optimizer state from " + stateDir, e);
         }
         Nd4j.getExecutioner().commit();
+        copyNanos = System.nanoTime() - t1;
         return net;
     }
 
     @Override
+    public ParameterAveragingTrainingResult processMinibatch(DataSet dataSet, MultiLayerNetwork network,
+                                                             boolean isLast) {
+        minibatchStart = System.nanoTime();
+        minibatches++;
+        ParameterAveragingTrainingResult result = super.processMinibatch(dataSet, network, isLast);
+        fitDone();
+        return result;
+    }
+
+    @Override
     public ParameterAveragingTrainingResult getFinalResult(MultiLayerNetwork network) {
+        fitDone();   // DL4J calls this from within the last processMinibatch, after its fit
         ParameterAveragingTrainingResult result = super.getFinalResult(network);
         if (!lastRoundOfEpoch) {
             ResidentNetworks.give(run, TaskContext.getPartitionId(), epoch, network);
+            report(0);
             return result;
         }
+        long t0 = System.nanoTime();
         // End of the epoch: hand the state to the driver and let the network go, so that the
         // evaluation that follows has this executor's memory; next epoch starts from the average.
         INDArray state = network.getUpdater().getStateViewArray();
@@ -101,7 +131,23 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
             }
         }
         Nd4j.getWorkspaceManager().destroyAllWorkspacesForCurrentThread();
+        report(System.nanoTime() - t0);
         return result;
+    }
+
+    /** Ends the timing of the minibatch being fitted, if one is. */
+    private void fitDone() {
+        if (minibatchStart != 0) {
+            fitNanos += System.nanoTime() - minibatchStart;
+            minibatchStart = 0;
+        }
+    }
+
+    private void report(long stateFileNanos) {
+        if (timings != null) {
+            timings.add(new WorkerTiming(epoch, round, TaskContext.getPartitionId(), broadcastNanos, copyNanos,
+                    fitNanos, minibatches, stateFileNanos));
+        }
     }
 
     /**

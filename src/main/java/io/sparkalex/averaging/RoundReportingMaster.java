@@ -47,6 +47,8 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
     protected int epoch;
     /** The round being trained, from 1; set before DL4J asks for the round's workers. */
     protected transient int round;
+    /** Times every round (driver only; made with the first epoch). */
+    protected transient RoundClock clock;
 
     /** @param settings DL4J's builder with the workers, batch size, averaging frequency and prefetch */
     public RoundReportingMaster(Builder settings) {
@@ -75,11 +77,27 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
     @Override
     public ParameterAveragingTrainingWorker getWorkerInstance(SparkDl4jMultiLayer network) {
         MultiLayerNetwork net = network.getNetwork();
-        Broadcast<NetBroadcastTuple> broadcast = network.getSparkContext().broadcast(new NetBroadcastTuple(
+        Broadcast<NetBroadcastTuple> broadcast = broadcast(network.getSparkContext(), new NetBroadcastTuple(
                 net.getLayerWiseConfigurations(), net.params(), net.getUpdater().getStateViewArray()));
         WorkerConfiguration configuration = new WorkerConfiguration(false, rddDataSetNumExamples,
                 batchSizePerWorker, averagingFrequency, prefetchNumBatches, false);
         return new SeededWorker(broadcast, saveUpdater, configuration, trainingHookList, roundSeed());
+    }
+
+    /** The round's broadcast, timed as the round's first part. */
+    protected Broadcast<NetBroadcastTuple> broadcast(JavaSparkContext sc, NetBroadcastTuple value) {
+        clock(sc).broadcastStarts();
+        Broadcast<NetBroadcastTuple> b = sc.broadcast(value);
+        clock.broadcastDone();
+        return b;
+    }
+
+    /**
+     * Where the time of each round since the last call went (see {@link RoundBreakdown}), oldest
+     * first; empty before the first epoch.
+     */
+    public List<RoundBreakdown> roundTimings() {
+        return clock == null ? List.of() : clock.drain();
     }
 
     /**
@@ -104,6 +122,7 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
         if (numWorkers == null) {
             numWorkers = sc.defaultParallelism();
         }
+        clock(sc);
         List<String> all = paths.collect();   // minibatch names: small, and built on the driver anyway
         int[] sizes = roundSizes(all.size(), numWorkers * averagingFrequency);
         int start = 0;
@@ -125,13 +144,31 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
         return sizes;
     }
 
+    /** The round clock, made on first use (driver only). */
+    protected RoundClock clock(JavaSparkContext sc) {
+        if (clock == null) {
+            clock = new RoundClock(sc.sc());
+        }
+        return clock;
+    }
+
+    /** What a master must do before its round counts as done (e.g. free the round's broadcast). */
+    protected void afterRound() {
+    }
+
     @Override
     protected void doIterationPaths(SparkDl4jMultiLayer network, SparkComputationGraph graph, JavaRDD<String> split,
                                     int splitNum, int numSplits, int dataSetObjectNumExamples,
                                     DataSetLoader dsLoader, MultiDataSetLoader mdsLoader) {
         round = splitNum;
-        super.doIterationPaths(network, graph, split, splitNum, numSplits, dataSetObjectNumExamples, dsLoader,
-                mdsLoader);
+        clock(JavaSparkContext.fromSparkContext(split.context())).roundStarts(epoch, splitNum);
+        try {
+            super.doIterationPaths(network, graph, split, splitNum, numSplits, dataSetObjectNumExamples, dsLoader,
+                    mdsLoader);
+        } finally {
+            afterRound();
+            clock.roundDone();
+        }
         if (listener != null) {
             listener.roundDone(splitNum, numSplits); // DL4J numbers splits from 1
         }

@@ -29,6 +29,7 @@ public final class RawNdArraySerializer extends Serializer<INDArray> {
 
     @Override
     public void write(Kryo kryo, Output out, INDArray array) {
+        long t0 = System.nanoTime();
         INDArray a = DenseArrays.cOrder(array);
         out.writeByte(ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? LITTLE_ENDIAN : BIG_ENDIAN);
         out.writeString(a.dataType().name());
@@ -41,14 +42,18 @@ public final class RawNdArraySerializer extends Serializer<INDArray> {
             return;
         }
         ByteBuffer data = a.data().asNio();
-        inBlocks(a.length() * a.dataType().width(), (block, n) -> {
+        long bytes = a.length() * a.dataType().width();
+        inBlocks(bytes, (block, n) -> {
             data.get(block, 0, n);
             out.writeBytes(block, 0, n);
         });
+        SerializationClock.WRITE_NANOS.add(System.nanoTime() - t0);
+        SerializationClock.WRITE_BYTES.add(bytes);
     }
 
     @Override
     public INDArray read(Kryo kryo, Input in, Class<INDArray> type) {
+        long t0 = System.nanoTime();
         byte order = in.readByte();
         if (order != (ByteOrder.nativeOrder() == ByteOrder.LITTLE_ENDIAN ? LITTLE_ENDIAN : BIG_ENDIAN)) {
             throw new IllegalStateException("INDArray written on a JVM of the other byte order; mixed-endian "
@@ -66,10 +71,13 @@ public final class RawNdArraySerializer extends Serializer<INDArray> {
                 return a;
             }
             ByteBuffer data = a.data().asNio();
-            inBlocks(a.length() * dataType.width(), (block, n) -> {
+            long bytes = a.length() * dataType.width();
+            inBlocks(bytes, (block, n) -> {
                 in.readBytes(block, 0, n);
                 data.put(block, 0, n);
             });
+            SerializationClock.READ_NANOS.add(System.nanoTime() - t0);
+            SerializationClock.READ_BYTES.add(bytes);
             return a;
         }
     }

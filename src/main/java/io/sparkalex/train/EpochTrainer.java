@@ -1,6 +1,7 @@
 package io.sparkalex.train;
 
 import io.sparkalex.averaging.ResidentAveragingMaster;
+import io.sparkalex.averaging.RoundBreakdown;
 import io.sparkalex.averaging.RoundReportingMaster;
 import io.sparkalex.config.JobConfig;
 import io.sparkalex.data.BatchPlan;
@@ -72,8 +73,8 @@ final class EpochTrainer implements AutoCloseable {
         return train.examples();
     }
 
-    /** One pass over every training image at learning rate {@code lr}. */
-    void trainOneEpoch(int epoch, double lr) {
+    /** One pass over every training image at learning rate {@code lr}; returns where its rounds' time went. */
+    List<RoundBreakdown> trainOneEpoch(int epoch, double lr) {
         if (lr != rate) {
             network.setLearningRate(lr);
             rate = lr;
@@ -87,6 +88,7 @@ final class EpochTrainer implements AutoCloseable {
         } finally {
             sc.clearJobGroup();
         }
+        return master.roundTimings();
     }
 
     /** Releases the worker networks this JVM holds for the run (all of them in local mode). */

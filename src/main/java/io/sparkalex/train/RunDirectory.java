@@ -38,6 +38,8 @@ final class RunDirectory implements AutoCloseable {
     static final String SUCCESS = "_SUCCESS";
     /** This run's promotion decision, when it was run with --promote-to. */
     static final String PROMOTION = "promotion.json";
+    /** Where each averaging round's time went (see averaging.RoundBreakdown). */
+    static final String ROUNDS = "rounds.jsonl";
 
     final FileSystem fs;
     final Path dir;
@@ -165,6 +167,26 @@ final class RunDirectory implements AutoCloseable {
     PromotionDecision readPromotion() throws IOException {
         Path p = new Path(dir, PROMOTION);
         return fs.exists(p) ? Json.read(AtomicFiles.readString(fs, p), PromotionDecision.class) : null;
+    }
+
+    /**
+     * Appends an epoch's round timings to {@code rounds.jsonl} (one JSON object per averaging
+     * round), dropping lines of that epoch or later that an interrupted run left.
+     */
+    void writeRounds(int epoch, java.util.List<io.sparkalex.averaging.RoundBreakdown> rounds) throws IOException {
+        Path file = new Path(dir, ROUNDS);
+        StringBuilder text = new StringBuilder();
+        if (fs.exists(file)) {
+            for (String line : AtomicFiles.readString(fs, file).split("\n")) {
+                if (!line.isBlank() && Json.MAPPER.readTree(line).path("epoch").asInt() < epoch) {
+                    text.append(line).append('\n');
+                }
+            }
+        }
+        for (var r : rounds) {
+            text.append(Json.write(r)).append('\n');
+        }
+        AtomicFiles.writeString(fs, file, text.toString());
     }
 
     void writeTestMetrics(TestMetrics test) throws IOException {

@@ -1,5 +1,6 @@
 package io.sparkalex.train;
 
+import io.sparkalex.averaging.RoundBreakdown;
 import io.sparkalex.config.JobConfig;
 import io.sparkalex.data.Augmentation;
 import io.sparkalex.data.BatchPlan;
@@ -164,8 +165,10 @@ public final class TrainingJob {
             for (int epoch = start.nextEpoch(); epoch <= config.epochs && stop.isEmpty(); epoch++) {
                 double lr = LearningRateSchedule.rateAt(config, epoch, recorder.history());
                 long t0 = System.nanoTime();
-                trainer.trainOneEpoch(epoch, lr);
+                List<RoundBreakdown> rounds = trainer.trainOneEpoch(epoch, lr);
                 long t1 = System.nanoTime();
+                log.info("epoch {} averaging: {}", epoch, RoundBreakdown.summary(rounds));
+                run.writeRounds(epoch, rounds);
                 List<EvalResult> scores = evaluate(evaluator, network, epoch, trainSample, val);
                 recorder.record(metrics(epoch, lr, scores.get(0), scores.get(1), classes, trainer.images(), t0, t1),
                         network);

@@ -1,0 +1,65 @@
+package io.sparkalex.averaging;
+
+/**
+ * Where the time of one averaging round went, along its critical path (the worker task that
+ * finished last), in seconds. The parts follow each other in time and add up to
+ * {@code roundSeconds} (what is left over is {@code unattributedSeconds}); everything but
+ * {@code fitSeconds} is the round's fixed cost.
+ *
+ * @param prepareSeconds          driver: DL4J's preparation of the round's minibatches (its repartitioning,
+ *                                which runs a Spark job to count them) before the broadcast
+ * @param broadcastSeconds        driver: the round's parameters into a Spark broadcast (serialised into blocks)
+ * @param launchSeconds           driver: from the broadcast to the critical task's start (job, task serialisation, scheduling)
+ * @param taskDeserializeSeconds  executor: the task and its worker deserialised
+ * @param broadcastFetchSeconds   executor: the parameters fetched from the driver and deserialised
+ * @param copySeconds             executor: the parameters copied into the worker's resident network
+ * @param fitSeconds              executor: fitting the round's minibatches (the useful work)
+ * @param workerOtherSeconds      executor: the rest of the task (minibatches waited for, result object, optimizer-state file)
+ * @param resultSerializeSeconds  executor: Spark serialising the task result (the parameters)
+ * @param aggregateSeconds        from the critical task's end to the job's end: results stored, fetched by the
+ *                                driver, deserialised ({@code driverDeserializeSeconds} of it, summed over the
+ *                                workers' results) and summed
+ * @param applySeconds            driver: the sum divided and set as the network's parameters
+ */
+public record RoundBreakdown(int epoch, int round, int workers, int minibatches, double roundSeconds,
+                             double prepareSeconds, double broadcastSeconds, double launchSeconds, double taskDeserializeSeconds,
+                             double broadcastFetchSeconds, double copySeconds, double fitSeconds,
+                             double workerOtherSeconds, double resultSerializeSeconds, double aggregateSeconds,
+                             double driverDeserializeSeconds, double applySeconds, double unattributedSeconds,
+                             long broadcastBytes, long resultBytes) {
+
+    /** The round's time beyond fitting: what averaging costs. */
+    public double fixedSeconds() {
+        return roundSeconds - fitSeconds;
+    }
+
+    /** The parts in order, without the derived ones, which must add up to {@code roundSeconds}. */
+    public double[] parts() {
+        return new double[] {prepareSeconds, broadcastSeconds, launchSeconds, taskDeserializeSeconds, broadcastFetchSeconds,
+                copySeconds, fitSeconds, workerOtherSeconds, resultSerializeSeconds, aggregateSeconds, applySeconds,
+                unattributedSeconds};
+    }
+
+    /** One line on the rounds of an epoch: how many, their median time and median fixed cost by part. */
+    public static String summary(java.util.List<RoundBreakdown> rounds) {
+        if (rounds.isEmpty()) {
+            return "no rounds timed";
+        }
+        java.util.function.Function<java.util.function.ToDoubleFunction<RoundBreakdown>, Double> median = f -> {
+            double[] v = rounds.stream().mapToDouble(f).sorted().toArray();
+            return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        };
+        return String.format(java.util.Locale.ROOT, "%d rounds, median %.2f s, of which fitting %.2f s and fixed "
+                        + "%.2f s (prepare %.2f, broadcast %.2f, launch %.2f, task %.2f, parameters fetched %.2f, copied %.2f, "
+                        + "worker other %.2f, result serialised %.2f, aggregated %.2f [driver deserialising %.2f], "
+                        + "applied %.2f, unattributed %.2f)",
+                rounds.size(), median.apply(RoundBreakdown::roundSeconds), median.apply(RoundBreakdown::fitSeconds),
+                median.apply(RoundBreakdown::fixedSeconds), median.apply(RoundBreakdown::prepareSeconds),
+                median.apply(RoundBreakdown::broadcastSeconds),
+                median.apply(RoundBreakdown::launchSeconds), median.apply(RoundBreakdown::taskDeserializeSeconds),
+                median.apply(RoundBreakdown::broadcastFetchSeconds), median.apply(RoundBreakdown::copySeconds),
+                median.apply(RoundBreakdown::workerOtherSeconds), median.apply(RoundBreakdown::resultSerializeSeconds),
+                median.apply(RoundBreakdown::aggregateSeconds), median.apply(RoundBreakdown::driverDeserializeSeconds),
+                median.apply(RoundBreakdown::applySeconds), median.apply(RoundBreakdown::unattributedSeconds));
+    }
+}
