@@ -10,6 +10,7 @@ import io.sparkalex.data.CachedSplit;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 
@@ -58,6 +59,9 @@ final class EpochTrainer implements AutoCloseable {
                 .batchSizePerWorker(config.batchSize)
                 .averagingFrequency(config.averagingFrequency)
                 .workerPrefetchNumBatches(config.prefetch)
+                // RoundReportingMaster already deals each round's minibatches into balanced partitions;
+                // DL4J's default (Always) counts them with a Spark job and reshuffles them every round.
+                .repartionData(Repartition.Never)
                 // Averaged mode: without this Adam's moment estimates restart from zero after every average.
                 .saveUpdater(true)
                 .rngSeed(config.seed)
