@@ -7,11 +7,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.net.URI;
-import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
@@ -114,8 +112,8 @@ public final class MetricsPusher implements AutoCloseable {
         }
     }
 
-    /** A grouping-label value the Pushgateway takes in a URL path (no '/'). */
+    /** A grouping-label value the Pushgateway takes in a URL path as it is: no '/', nothing to escape. */
     private static String encode(String s) {
-        return URLEncoder.encode(s.replaceAll("[^A-Za-z0-9_.:-]", "_"), StandardCharsets.UTF_8);
+        return s.replaceAll("[^A-Za-z0-9_.:-]", "_");
     }
 }

@@ -15,7 +15,6 @@ import org.apache.hadoop.fs.Path;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -101,16 +100,11 @@ public final class Promotion {
         }
     }
 
-    /** Writes the decision beside the promoted model (only when it was promoted) and returns it. */
+    /** Writes the decision beside the promoted model, when it was promoted. */
     public void record(PromotionDecision decision) throws IOException {
         if (decision.promoted()) {
             AtomicFiles.writeString(fs, new Path(dir, DECISION), Json.pretty(decision) + "\n");
         }
-    }
-
-    /** A decision stamped now. */
-    public static String now() {
-        return Instant.now().toString();
     }
 
     private void copy(FileSystem from, Path source, Path target) throws IOException {

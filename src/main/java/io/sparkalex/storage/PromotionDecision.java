@@ -10,5 +10,5 @@ package io.sparkalex.storage;
  */
 public record PromotionDecision(boolean promoted, String reason, String metric, double minGain, String location,
                                 String candidate, int candidateEpoch, double candidateValue, Double incumbentValue,
-                                Provenance incumbentProvenance, String incumbentSavedAt, String decidedAt) {
+                                Provenance incumbentProvenance, String decidedAt) {
 }

@@ -94,7 +94,7 @@ final class PromotedModel {
      * promoted, beside the model.
      */
     PromotionDecision promote(RunDirectory run, String runId, Evaluator evaluator, List<String> val,
-                                      EpochMetrics best, ClassIndex classes) throws IOException {
+                              EpochMetrics best, ClassIndex classes) throws IOException {
         Promotion promotion = new Promotion(options.promoteTo(), sc.hadoopConfiguration());
         Optional<TrainingState> incumbentState = promotion.incumbentState();
         Double incumbentValue = null;
@@ -134,9 +134,7 @@ final class PromotedModel {
         PromotionDecision decision = new PromotionDecision(promoted, reason, config.promoteMetric.key(),
                 config.promoteMinGain, promotion.location(), Uris.redact(run.checkpoints.path(CheckpointStore.BEST)
                 .toString()), best.epoch(), candidateValue, incumbentValue,
-                incumbentState.map(TrainingState::provenance).orElse(null),
-                incumbentState.map(s -> s.provenance() == null ? null : s.provenance().savedAt()).orElse(null),
-                Promotion.now());
+                incumbentState.map(TrainingState::provenance).orElse(null), java.time.Instant.now().toString());
         promotion.record(decision);
         run.writePromotion(decision);
         log.info("{} {}: {}", promoted ? "promoted to" : "not promoted to", promotion.location(), reason);

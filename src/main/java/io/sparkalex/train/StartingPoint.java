@@ -10,6 +10,7 @@ import org.apache.hadoop.fs.Path;
 import io.sparkalex.model.PortableConfiguration;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.EpochMetrics;
+import io.sparkalex.storage.TestMetrics;
 import io.sparkalex.storage.TrainingState;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.slf4j.Logger;
@@ -21,10 +22,11 @@ import java.util.List;
 /**
  * Where a run starts: the state of {@code latest.zip} when {@code --out} has one (a rerun resumes),
  * or a new network at epoch 1. Decided before any image is decoded, so that a checkpoint that
- * cannot continue this run (other classes, other network shape) stops it at once.
+ * cannot continue this run (other classes, other network shape) stops it at once. {@code bestTest}
+ * is the test score {@code best.zip} carries (null before the run tested it).
  */
 record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLoss, int bestEpoch,
-                     List<EpochMetrics> history, boolean bestTested, String warmStartedFrom) {
+                     List<EpochMetrics> history, TestMetrics bestTest, String warmStartedFrom) {
     private static final Logger log = LoggerFactory.getLogger(StartingPoint.class);
 
     static StartingPoint resolve(RunDirectory run, JobConfig config, ClassIndex classes, boolean fresh,
@@ -37,7 +39,7 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
             log.info("new AlexNet: {} parameters, input 3x{}x{}, {} classes", network.numParams(), config.imageSize,
                     config.imageSize, classes.size());
             String from = warmStart(network, config, classes, options, hadoop);
-            return new StartingPoint(network, 1, Double.POSITIVE_INFINITY, 0, List.of(), false, from);
+            return new StartingPoint(network, 1, Double.POSITIVE_INFINITY, 0, List.of(), null, from);
         }
         if (options.warmStart() != null) {
             log.info("resuming {}: --warm-start applies only to a run's first epoch and is ignored", run.dir);
@@ -55,7 +57,7 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
                 checkpoints.path(CheckpointStore.LATEST), s.epoch(), s.bestValLoss(), s.bestEpoch());
         // The metrics files follow the checkpoint: a crash between the two writes cannot leave them short.
         run.metrics.write(s.history());
-        boolean tested = checkpoints.readState(CheckpointStore.BEST).map(b -> b.test() != null).orElse(false);
+        TestMetrics tested = checkpoints.readState(CheckpointStore.BEST).map(TrainingState::test).orElse(null);
         MultiLayerNetwork network = PortableConfiguration.withKernels(latest.get().network(), config.nativeKernels);
         String from = s.provenance() == null ? null : s.provenance().warmStartedFrom();
         return new StartingPoint(network, s.epoch() + 1, s.bestValLoss(), s.bestEpoch(), s.history(),
@@ -101,7 +103,7 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
      * data has a test split, {@code best.zip} carries its test metrics (written last).
      */
     boolean finished(JobConfig config, boolean hasTestSplit) {
-        return (nextEpoch > config.epochs || stopReason(config).isPresent()) && (bestTested || !hasTestSplit);
+        return (nextEpoch > config.epochs || stopReason(config).isPresent()) && (bestTest != null || !hasTestSplit);
     }
 
     /** Why training is over before {@code epochs} (early stopping), from the history alone. */

@@ -8,7 +8,6 @@ import io.sparkalex.data.CacheBatchLoader;
 import io.sparkalex.data.CachedData;
 import io.sparkalex.data.CachedSplit;
 import io.sparkalex.data.ClassIndex;
-import io.sparkalex.data.DataError;
 import io.sparkalex.data.DataQualityGate;
 import io.sparkalex.data.ImageCache;
 import io.sparkalex.data.SplitTable;
@@ -16,15 +15,11 @@ import io.sparkalex.data.Synsets;
 import io.sparkalex.eval.EvalResult;
 import io.sparkalex.eval.EvaluationReport;
 import io.sparkalex.eval.Evaluator;
-import io.sparkalex.eval.SavedModel;
 import io.sparkalex.monitor.MetricsPusher;
-import io.sparkalex.promote.DriftCheck;
-import io.sparkalex.promote.Promotion;
 import io.sparkalex.model.PortableConfiguration;
 import io.sparkalex.storage.BuildInfo;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.DataProfile;
-import io.sparkalex.storage.DriftReport;
 import io.sparkalex.storage.EpochMetrics;
 import io.sparkalex.storage.FileDigest;
 import io.sparkalex.storage.OutputLease;
@@ -139,9 +134,8 @@ public final class TrainingJob {
         if (start.finished(config, table.count("test") > 0) && (options.promoteTo() == null || earlier != null)) {
             log.info("all {} epochs are already done in {}; nothing to do (raise epochs to train further, "
                     + "or --fresh to start over)", config.epochs, run.dir);
-            TestMetrics tested = run.checkpoints.readState(CheckpointStore.BEST).map(TrainingState::test).orElse(null);
-            finish(board, start.stopReason(config).orElse(null), tested, earlier);
-            return new Result(start.history(), start.bestEpoch(), tested);
+            finish(board, start.stopReason(config).orElse(null), start.bestTest(), earlier);
+            return new Result(start.history(), start.bestEpoch(), start.bestTest());
         }
         CachedData data = openCache(run, table, classes, csvSha256);
         DataProfile profile = profile(table, data);
@@ -181,13 +175,11 @@ public final class TrainingJob {
                         "epoch " + epoch + " of " + config.epochs + " done"));
             }
         }
-        TestMetrics tested = null;
-        if (trained || !start.bestTested()) {
+        TestMetrics tested = start.bestTest();
+        if (trained || tested == null) {
             EvaluationReport test = testBestModel(run, data.split("test"), evaluator, recorder.bestEpoch(), classes);
             reporter.update(recorder.history(), recorder.bestEpoch(), test, true);
             tested = test == null ? null : testMetrics(test, recorder.bestEpoch());
-        } else {
-            tested = run.checkpoints.readState(CheckpointStore.BEST).map(TrainingState::test).orElse(null);
         }
         log.info(String.format(Locale.ROOT, "best val_loss %.4f at epoch %d; outputs in %s", recorder.bestValLoss(),
                 recorder.bestEpoch(), run.dir));
@@ -224,7 +216,6 @@ public final class TrainingJob {
         bad.put(DataProfile.OVERALL, data.overall().badFraction());
         return new DataProfile(table.classCounts(), bad);
     }
-
 
     /** Opens the image cache (building it on the executors if needed), reports on the rows, and gates. */
     private CachedData openCache(RunDirectory run, SplitTable table, ClassIndex classes, String csvSha256)
