@@ -6,18 +6,22 @@ import org.apache.spark.broadcast.Broadcast;
 import org.datavec.spark.util.BroadcastHadoopConfigHolder;
 import org.deeplearning4j.core.loader.DataSetLoader;
 import org.deeplearning4j.core.loader.MultiDataSetLoader;
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.WorkerConfiguration;
 import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
+import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 /**
  * DL4J parameter averaging in which each worker keeps its network and optimizer state between
@@ -38,6 +42,10 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
 
     private final String run;
     private final String stateDir;
+    private final Transfer transfer;
+    private final int exchangePort;
+    private transient ParameterExchange exchange;
+    private transient int roundPartitions;
     private transient boolean lastRoundOfEpoch;
     private transient boolean published;
     private transient Broadcast<NetBroadcastTuple> roundBroadcast;
@@ -48,11 +56,16 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
      *                 job's working directory); created on demand, left to the caller to delete
      * @param run      names this training run's networks in the executors' pools: a new run never
      *                 picks up a network an earlier run (same JVM, e.g. tests) left behind
+     * @param transfer what a round moves between driver and workers
+     * @param exchangePort the driver's port for the {@link ParameterExchange}; 0: any free one
      */
-    public ResidentAveragingMaster(Builder settings, String stateDir, String run) {
+    public ResidentAveragingMaster(Builder settings, String stateDir, String run, Transfer transfer,
+                                   int exchangePort) {
         super(settings);
         this.stateDir = stateDir;
         this.run = run;
+        this.transfer = transfer;
+        this.exchangePort = exchangePort;
     }
 
     @Override
@@ -63,6 +76,7 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
             throw new UnsupportedOperationException("ResidentAveragingMaster trains MultiLayerNetworks only");
         }
         lastRoundOfEpoch = splitNum == numSplits; // DL4J numbers splits from 1
+        roundPartitions = split.getNumPartitions();
         super.doIterationPaths(network, null, split, splitNum, numSplits, dataSetObjectNumExamples, dsLoader,
                 mdsLoader);
         if (lastRoundOfEpoch) {
@@ -86,13 +100,56 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
             publishOptimizerState(network);
             published = true;
         }
+        ParameterExchange exchange = exchange(network.getSparkContext());
+        exchange.openRound(net.params(), roundPartitions);
+        // The broadcast carries the configuration alone (iteration count, learning rates); the
+        // parameters go through the exchange.
         roundBroadcast = broadcast(network.getSparkContext(),
-                new NetBroadcastTuple(net.getLayerWiseConfigurations(), net.params(), null));
+                new NetBroadcastTuple(net.getLayerWiseConfigurations(), null, null));
         WorkerConfiguration configuration = new WorkerConfiguration(false, rddDataSetNumExamples,
                 batchSizePerWorker, averagingFrequency, prefetchNumBatches, false);
         return new ResidentNetworkWorker(roundBroadcast, configuration, run, epoch, round, stateDir, lastRoundOfEpoch,
                 roundSeed(), BroadcastHadoopConfigHolder.get(network.getSparkContext()),
-                clock(network.getSparkContext()).timings());
+                clock(network.getSparkContext()).timings(), exchange.link(), exchange.version(), net.numParams());
+    }
+
+    /**
+     * Runs the round's job and applies the workers' results from the exchange, where they went
+     * instead of into the task results (which carry each worker's score). What DL4J's own method
+     * does after averaging (score, iteration count) is done the same way.
+     */
+    @Override
+    protected void processResults(SparkDl4jMultiLayer network, SparkComputationGraph graph,
+                                  JavaRDD<ParameterAveragingTrainingResult> results, int splitNum, int totalSplits) {
+        List<ParameterAveragingTrainingResult> scores;
+        try {
+            scores = results.collect();
+        } catch (RuntimeException e) {
+            exchange.abandonRound();
+            throw e;
+        }
+        ParameterExchange.Traffic traffic = exchange.applyRound();
+        clock.exchanged(traffic.sentBytes(), traffic.receivedBytes());
+        network.setScore(scores.stream().mapToDouble(ParameterAveragingTrainingResult::getScore).average().orElse(0));
+        Nd4j.getExecutioner().commit();
+        MultiLayerConfiguration conf = network.getNetwork().getLayerWiseConfigurations();
+        conf.setIterationCount(conf.getIterationCount() + averagingFrequency);
+    }
+
+    /** The run's exchange, started with its first round on the driver's host as executors know it. */
+    private ParameterExchange exchange(JavaSparkContext sc) {
+        if (exchange == null) {
+            org.apache.spark.SparkConf conf = sc.getConf();
+            String host = conf.get("spark.driver.host", "localhost");
+            try {
+                exchange = ParameterExchange.start(transfer, conf.get("spark.driver.bindAddress", "0.0.0.0"), host,
+                        exchangePort);
+            } catch (IOException e) {
+                throw new UncheckedIOException("starting the parameter exchange on port " + exchangePort
+                        + " (config key exchange_port)", e);
+            }
+        }
+        return exchange;
     }
 
     /**
@@ -100,6 +157,10 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
      * executors exit anyway) and returns how many there were: none after a completed epoch.
      */
     public int releaseWorkers() {
+        if (exchange != null) {
+            exchange.close();
+            exchange = null;
+        }
         return ResidentNetworks.release(run);
     }
 

@@ -42,8 +42,15 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     private final long roundSeed;
     private final int round;
     private final CollectionAccumulator<WorkerTiming> timings;
+    private final ExchangeLink exchange;
+    /** The driver's parameters this round starts from, as the exchange numbers them. */
+    private final long version;
+    private final long numParams;
+    /** This task's parameters as the round started (bit-identical to the driver's). */
+    private transient INDArray base;
     /** This task's clock (a worker is deserialised afresh for every task). */
     private transient long broadcastNanos;
+    private transient long uploadNanos;
     private transient long copyNanos;
     private transient long fitNanos;
     private transient int minibatches;
@@ -51,8 +58,12 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
 
     ResidentNetworkWorker(Broadcast<NetBroadcastTuple> broadcast, WorkerConfiguration configuration, String run,
                           int epoch, int round, String stateDir, boolean lastRoundOfEpoch, long roundSeed,
-                          Broadcast<SerializableHadoopConfig> hadoop, CollectionAccumulator<WorkerTiming> timings) {
+                          Broadcast<SerializableHadoopConfig> hadoop, CollectionAccumulator<WorkerTiming> timings,
+                          ExchangeLink exchange, long version, long numParams) {
         super(broadcast, false, configuration, null, null, null);
+        this.exchange = exchange;
+        this.version = version;
+        this.numParams = numParams;
         this.broadcast = broadcast;
         this.hadoop = hadoop;
         this.run = run;
@@ -77,19 +88,37 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
 
     private MultiLayerNetwork network() {
         long t0 = System.nanoTime();
-        NetBroadcastTuple round = broadcast.getValue();
+        MultiLayerConfiguration configuration = broadcast.getValue().getConfiguration();
+        ResidentNetworks.Replica kept = ResidentNetworks.take(run, TaskContext.getPartitionId(), epoch);
+        try {
+            if (kept != null) {
+                base = kept.base();
+                long t1;
+                if (exchange.transfer == Transfer.BF16 && kept.version() == version - 1) {
+                    INDArray update = Scratch.wire(exchange.transfer, numParams);
+                    exchange.fetchUpdate(version, update);
+                    t1 = System.nanoTime();
+                    base.addi(Scratch.floats(numParams).assign(update));   // as the driver did to its own
+                } else {
+                    exchange.fetchParameters(version, base);
+                    t1 = System.nanoTime();
+                }
+                kept.network().params().assign(base);
+                followSchedule(kept.network(), configuration);
+                Nd4j.getExecutioner().commit();
+                broadcastNanos = t1 - t0;
+                copyNanos = System.nanoTime() - t1;
+                return kept.network();
+            }
+            base = Nd4j.createUninitialized(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, numParams);
+            exchange.fetchParameters(version, base);
+        } catch (IOException e) {
+            throw new UncheckedIOException("fetching round " + version + "'s parameters", e);
+        }
         long t1 = System.nanoTime();
         broadcastNanos = t1 - t0;
-        MultiLayerNetwork kept = ResidentNetworks.take(run, TaskContext.getPartitionId(), epoch);
-        if (kept != null) {
-            kept.setParams(round.getParameters());
-            followSchedule(kept, round.getConfiguration());
-            Nd4j.getExecutioner().commit();
-            copyNanos = System.nanoTime() - t1;
-            return kept;
-        }
-        MultiLayerNetwork net = new MultiLayerNetwork(round.getConfiguration().clone());
-        net.init(round.getParameters().unsafeDuplication(), false);
+        MultiLayerNetwork net = new MultiLayerNetwork(configuration.clone());
+        net.init(base.dup(), false);
         try {
             stateFiles().published(run).ifPresent(s -> net.getUpdater().setStateViewArray(null, s, false));
         } catch (IOException e) {
@@ -113,9 +142,13 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     @Override
     public ParameterAveragingTrainingResult getFinalResult(MultiLayerNetwork network) {
         fitDone();   // DL4J calls this from within the last processMinibatch, after its fit
-        ParameterAveragingTrainingResult result = super.getFinalResult(network);
+        send(network);
+        // The parameters went to the exchange: the task result carries the score alone.
+        ParameterAveragingTrainingResult result = new ParameterAveragingTrainingResult(null, null, network.score(),
+                null, null, null, null);
         if (!lastRoundOfEpoch) {
-            ResidentNetworks.give(run, TaskContext.getPartitionId(), epoch, network);
+            ResidentNetworks.give(run, TaskContext.getPartitionId(), epoch,
+                    new ResidentNetworks.Replica(network, base, version));
             report(0);
             return result;
         }
@@ -135,6 +168,24 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
         return result;
     }
 
+    /** This worker's result to the driver: its parameters (float32) or what it changed in them (bf16). */
+    private void send(MultiLayerNetwork network) {
+        long t0 = System.nanoTime();
+        INDArray result;
+        if (exchange.transfer == Transfer.BF16) {
+            INDArray change = network.params().sub(base, Scratch.floats(numParams));
+            result = Scratch.wire(exchange.transfer, numParams).assign(change);
+        } else {
+            result = Wire.owning(network.params());
+        }
+        try {
+            exchange.send(version, TaskContext.getPartitionId(), result);
+        } catch (IOException e) {
+            throw new UncheckedIOException("sending round " + version + "'s result", e);
+        }
+        uploadNanos = System.nanoTime() - t0;
+    }
+
     /** Ends the timing of the minibatch being fitted, if one is. */
     private void fitDone() {
         if (minibatchStart != 0) {
@@ -146,7 +197,7 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
     private void report(long stateFileNanos) {
         if (timings != null) {
             timings.add(new WorkerTiming(epoch, round, TaskContext.getPartitionId(), broadcastNanos, copyNanos,
-                    fitNanos, minibatches, stateFileNanos));
+                    fitNanos, minibatches, stateFileNanos, uploadNanos));
         }
     }
 

@@ -1,6 +1,7 @@
 package io.sparkalex.averaging;
 
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.util.HashMap;
 import java.util.Iterator;
@@ -23,8 +24,16 @@ import java.util.TreeMap;
 final class ResidentNetworks {
     private static final Map<String, TreeMap<Integer, Kept>> POOL = new HashMap<>();
 
-    /** A network and the epoch whose round it last trained. */
-    private record Kept(MultiLayerNetwork network, int epoch) {
+    /** A network, the epoch whose round it last trained, and the driver's parameters it started from. */
+    private record Kept(Replica replica, int epoch) {
+    }
+
+    /**
+     * A worker's network and {@code base}, the driver's parameters of {@code version} (the
+     * round's start), bit-identical to the driver's: what the network's training changed is its
+     * parameters minus {@code base}, and the next round's update applies to {@code base}.
+     */
+    record Replica(MultiLayerNetwork network, INDArray base, long version) {
     }
 
     private ResidentNetworks() {
@@ -36,7 +45,7 @@ final class ResidentNetworks {
      * that had no minibatch in an epoch's last round still holds one, and must not carry its
      * optimizer state past the epoch's average.
      */
-    static synchronized MultiLayerNetwork take(String run, int partition, int epoch) {
+    static synchronized Replica take(String run, int partition, int epoch) {
         POOL.keySet().removeIf(r -> !r.equals(run));
         TreeMap<Integer, Kept> free = POOL.get(run);
         if (free == null) {
@@ -48,16 +57,16 @@ final class ResidentNetworks {
         }
         Kept own = free.remove(partition);
         if (own != null) {
-            return own.network();
+            return own.replica();
         }
         Iterator<Kept> any = free.values().iterator();
-        MultiLayerNetwork net = any.next().network();
+        Replica replica = any.next().replica();
         any.remove();
-        return net;
+        return replica;
     }
 
-    static synchronized void give(String run, int partition, int epoch, MultiLayerNetwork network) {
-        POOL.computeIfAbsent(run, r -> new TreeMap<>()).put(partition, new Kept(network, epoch));
+    static synchronized void give(String run, int partition, int epoch, Replica replica) {
+        POOL.computeIfAbsent(run, r -> new TreeMap<>()).put(partition, new Kept(replica, epoch));
     }
 
     /** Drops the networks of {@code run} (they are freed with the next GC); returns how many. */

@@ -8,13 +8,16 @@ package io.sparkalex.averaging;
  *
  * @param prepareSeconds          driver: DL4J's preparation of the round's minibatches (its repartitioning,
  *                                which runs a Spark job to count them) before the broadcast
- * @param broadcastSeconds        driver: the round's parameters into a Spark broadcast (serialised into blocks)
+ * @param broadcastSeconds        driver: the round's Spark broadcast (the configuration, and the parameters
+ *                                unless they go through the {@link ParameterExchange})
  * @param launchSeconds           driver: from the broadcast to the critical task's start (job, task serialisation, scheduling)
  * @param taskDeserializeSeconds  executor: the task and its worker deserialised
- * @param broadcastFetchSeconds   executor: the parameters fetched from the driver and deserialised
- * @param copySeconds             executor: the parameters copied into the worker's resident network
+ * @param broadcastFetchSeconds   executor: the parameters (or their change) fetched from the driver and deserialised
+ * @param copySeconds             executor: the change applied, the parameters copied into the worker's network
  * @param fitSeconds              executor: fitting the round's minibatches (the useful work)
  * @param workerOtherSeconds      executor: the rest of the task (minibatches waited for, result object, optimizer-state file)
+ * @param uploadSeconds           executor: the result encoded and sent to the driver's exchange, until the driver
+ *                                had added it to the round's sum (0 when results are Spark task results)
  * @param resultSerializeSeconds  executor: Spark serialising the task result (the parameters)
  * @param aggregateSeconds        from the critical task's end to the job's end: results stored, fetched by the
  *                                driver, deserialised ({@code driverDeserializeSeconds} of it, summed over the
@@ -24,7 +27,7 @@ package io.sparkalex.averaging;
 public record RoundBreakdown(int epoch, int round, int workers, int minibatches, double roundSeconds,
                              double prepareSeconds, double broadcastSeconds, double launchSeconds, double taskDeserializeSeconds,
                              double broadcastFetchSeconds, double copySeconds, double fitSeconds,
-                             double workerOtherSeconds, double resultSerializeSeconds, double aggregateSeconds,
+                             double workerOtherSeconds, double uploadSeconds, double resultSerializeSeconds, double aggregateSeconds,
                              double driverDeserializeSeconds, double applySeconds, double unattributedSeconds,
                              long broadcastBytes, long resultBytes) {
 
@@ -36,7 +39,7 @@ public record RoundBreakdown(int epoch, int round, int workers, int minibatches,
     /** The parts in order, without the derived ones, which must add up to {@code roundSeconds}. */
     public double[] parts() {
         return new double[] {prepareSeconds, broadcastSeconds, launchSeconds, taskDeserializeSeconds, broadcastFetchSeconds,
-                copySeconds, fitSeconds, workerOtherSeconds, resultSerializeSeconds, aggregateSeconds, applySeconds,
+                copySeconds, fitSeconds, workerOtherSeconds, uploadSeconds, resultSerializeSeconds, aggregateSeconds, applySeconds,
                 unattributedSeconds};
     }
 
@@ -51,14 +54,15 @@ public record RoundBreakdown(int epoch, int round, int workers, int minibatches,
         };
         return String.format(java.util.Locale.ROOT, "%d rounds, median %.2f s, of which fitting %.2f s and fixed "
                         + "%.2f s (prepare %.2f, broadcast %.2f, launch %.2f, task %.2f, parameters fetched %.2f, copied %.2f, "
-                        + "worker other %.2f, result serialised %.2f, aggregated %.2f [driver deserialising %.2f], "
+                        + "worker other %.2f, result sent %.2f, result serialised %.2f, aggregated %.2f [driver deserialising %.2f], "
                         + "applied %.2f, unattributed %.2f)",
                 rounds.size(), median.apply(RoundBreakdown::roundSeconds), median.apply(RoundBreakdown::fitSeconds),
                 median.apply(RoundBreakdown::fixedSeconds), median.apply(RoundBreakdown::prepareSeconds),
                 median.apply(RoundBreakdown::broadcastSeconds),
                 median.apply(RoundBreakdown::launchSeconds), median.apply(RoundBreakdown::taskDeserializeSeconds),
                 median.apply(RoundBreakdown::broadcastFetchSeconds), median.apply(RoundBreakdown::copySeconds),
-                median.apply(RoundBreakdown::workerOtherSeconds), median.apply(RoundBreakdown::resultSerializeSeconds),
+                median.apply(RoundBreakdown::workerOtherSeconds), median.apply(RoundBreakdown::uploadSeconds),
+                median.apply(RoundBreakdown::resultSerializeSeconds),
                 median.apply(RoundBreakdown::aggregateSeconds), median.apply(RoundBreakdown::driverDeserializeSeconds),
                 median.apply(RoundBreakdown::applySeconds), median.apply(RoundBreakdown::unattributedSeconds));
     }

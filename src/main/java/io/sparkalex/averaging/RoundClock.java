@@ -43,6 +43,9 @@ final class RoundClock extends SparkListener {
         SerializationClock.Snapshot serialisation;
         final SerializationClock.Snapshot atStart = SerializationClock.snapshot();
         SerializationClock.Snapshot atBroadcastEnd;
+        /** Bytes the parameter exchange sent and received this round; -1: the round went through Spark. */
+        long exchangeSent = -1;
+        long exchangeReceived = -1;
 
         Round(int epoch, int round) {
             this.epoch = epoch;
@@ -84,6 +87,14 @@ final class RoundClock extends SparkListener {
         if (current != null) {
             current.broadcastEnd = System.currentTimeMillis();
             current.atBroadcastEnd = SerializationClock.snapshot();
+        }
+    }
+
+    /** The round's parameters went through the {@link ParameterExchange}: these are its bytes. */
+    void exchanged(long sent, long received) {
+        if (current != null) {
+            current.exchangeSent = sent;
+            current.exchangeReceived = received;
         }
     }
 
@@ -165,11 +176,11 @@ final class RoundClock extends SparkListener {
         Task last = training.stream().max(Comparator.comparingLong(Task::finish)).orElse(null);
         if (last == null || r.jobEnd == 0) {   // events not delivered: only the total is known
             return new RoundBreakdown(r.epoch, r.round, 0, 0, round, 0, seconds(r.broadcastEnd - r.broadcastStart),
-                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, round - seconds(r.broadcastEnd - r.broadcastStart), 0, 0);
+                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, round - seconds(r.broadcastEnd - r.broadcastStart), 0, 0);
         }
         WorkerTiming w = workers.stream().filter(t -> t.epoch() == r.epoch && t.round() == r.round
                 && t.partition() == last.partition()).findFirst()
-                .orElse(new WorkerTiming(r.epoch, r.round, last.partition(), 0, 0, 0, 0, 0));
+                .orElse(new WorkerTiming(r.epoch, r.round, last.partition(), 0, 0, 0, 0, 0, 0));
         double prepare = seconds(r.broadcastStart - r.start);
         double broadcast = seconds(r.broadcastEnd - r.broadcastStart);
         double launch = seconds(last.launch() - r.broadcastEnd);
@@ -178,19 +189,22 @@ final class RoundClock extends SparkListener {
         double fetch = w.broadcastNanos() / 1e9;
         double copy = w.copyNanos() / 1e9;
         double fit = w.fitNanos() / 1e9;
-        double workerOther = run - fetch - copy - fit;
+        double upload = w.uploadNanos() / 1e9;
+        double workerOther = run - fetch - copy - fit - upload;
         double resultSerialize = seconds(last.resultSerializeMs());
         long executorEnd = last.launch() + last.deserializeMs() + last.runMs() + last.resultSerializeMs();
         double aggregate = seconds(r.jobEnd - executorEnd);
         double apply = seconds(r.end - r.jobEnd);
         double attributed = prepare + broadcast + launch + deserialize + run + resultSerialize + aggregate + apply;
         SerializationClock.Snapshot s = r.serialisation;
-        long broadcastBytes = r.atBroadcastEnd == null ? 0 : r.atBroadcastEnd.since(r.atStart).writeBytes();
+        long broadcastBytes = r.exchangeSent >= 0 ? r.exchangeSent
+                : r.atBroadcastEnd == null ? 0 : r.atBroadcastEnd.since(r.atStart).writeBytes();
+        long resultBytes = r.exchangeReceived >= 0 ? r.exchangeReceived : s.readBytes();
         int minibatches = workers.stream().filter(t -> t.epoch() == r.epoch && t.round() == r.round)
                 .mapToInt(WorkerTiming::minibatches).sum();
         return new RoundBreakdown(r.epoch, r.round, training.size(), minibatches, round, prepare, broadcast, launch, deserialize,
-                fetch, copy, fit, workerOther, resultSerialize, aggregate, s.readNanos() / 1e9, apply,
-                round - attributed, broadcastBytes, s.readBytes());
+                fetch, copy, fit, workerOther, upload, resultSerialize, aggregate, s.readNanos() / 1e9, apply,
+                round - attributed, broadcastBytes, resultBytes);
     }
 
     private static double seconds(long millis) {

@@ -33,6 +33,9 @@ public final class JobConfig implements Serializable {
     /** Where the optimizer state lives between parameter averages (see README). */
     public enum OptimizerState { RESIDENT, AVERAGED }
 
+    /** What a resident averaging round moves between driver and workers (see averaging.Transfer). */
+    public enum ParameterTransfer { BF16, FLOAT32 }
+
     /** How the learning rate changes from epoch to epoch (see train.LearningRateSchedule). */
     public enum LrSchedule { STEP, PLATEAU, COSINE }
 
@@ -83,6 +86,8 @@ public final class JobConfig implements Serializable {
     public final int workers;
     public final int averagingFrequency;
     public final OptimizerState optimizerState;
+    public final ParameterTransfer parameterTransfer;
+    public final int exchangePort;
     public final int prefetch;
     public final int decodePartitions;
     public final int threadsPerWorker;
@@ -144,6 +149,8 @@ public final class JobConfig implements Serializable {
         workers = r.intIn("workers", 0, 100_000);
         averagingFrequency = r.intIn("averaging_frequency", 1, 100_000);
         optimizerState = r.enumOf("optimizer_state", OptimizerState.class);
+        parameterTransfer = r.enumOf("parameter_transfer", ParameterTransfer.class);
+        exchangePort = r.intIn("exchange_port", 0, 65535);
         prefetch = r.intIn("prefetch", 0, 1000);
         decodePartitions = r.intIn("decode_partitions", 0, 1_000_000);
         threadsPerWorker = r.intIn("threads_per_worker", 0, 4096);

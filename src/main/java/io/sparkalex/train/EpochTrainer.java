@@ -3,6 +3,7 @@ package io.sparkalex.train;
 import io.sparkalex.averaging.ResidentAveragingMaster;
 import io.sparkalex.averaging.RoundBreakdown;
 import io.sparkalex.averaging.RoundReportingMaster;
+import io.sparkalex.averaging.Transfer;
 import io.sparkalex.config.JobConfig;
 import io.sparkalex.data.BatchPlan;
 import io.sparkalex.data.CacheBatchLoader;
@@ -67,7 +68,11 @@ final class EpochTrainer implements AutoCloseable {
                 .rngSeed(config.seed)
                 .collectTrainingStats(false);
         return switch (config.optimizerState) {
-            case RESIDENT -> new ResidentAveragingMaster(settings, stateDir.toString(), runId);
+            case RESIDENT -> new ResidentAveragingMaster(settings, stateDir.toString(), runId,
+                    switch (config.parameterTransfer) {
+                        case BF16 -> Transfer.BF16;
+                        case FLOAT32 -> Transfer.FLOAT32;
+                    }, config.exchangePort);
             case AVERAGED -> new RoundReportingMaster(settings);
         };
     }

@@ -71,9 +71,13 @@ class ResidentAveragingMasterTest {
     }
 
     private ResidentAveragingMaster master(int workers, int frequency, Path stateDir, String run) {
+        return master(workers, frequency, stateDir, run, Transfer.FLOAT32);
+    }
+
+    private ResidentAveragingMaster master(int workers, int frequency, Path stateDir, String run, Transfer transfer) {
         return new ResidentAveragingMaster(new ParameterAveragingTrainingMaster.Builder(workers, 8)
                 .batchSizePerWorker(8).averagingFrequency(frequency).workerPrefetchNumBatches(0).rngSeed(1L),
-                stateDir.toUri().toString(), run);
+                stateDir.toUri().toString(), run, transfer, 0);
     }
 
     /**
@@ -181,6 +185,44 @@ class ResidentAveragingMasterTest {
         assertEquals(0, state.distance2(distributed.getUpdater().getStateViewArray()), 1e-6, "Adam state too");
     }
 
+    /**
+     * bfloat16 transfer, two workers, two rounds: the driver's parameters are the start plus the
+     * workers' changes, each rounded to bfloat16, averaged and rounded again; within bfloat16's
+     * precision of the float32 average, and the workers' copies stay bit-identical to the driver's
+     * (the second round starts from what the first applied, or its result could not match).
+     */
+    @Test
+    void bf16ChangesAverageToWithinTheirPrecisionOfTheFloat32Average() throws Exception {
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
+        List<String> files = new ArrayList<>();
+        Path dir = Files.createDirectories(tmp.resolve("bf16"));
+        for (int i = 0; i < 4; i++) {
+            File f = dir.resolve("b" + i + ".bin").toFile();
+            batch(10 + i).save(f);
+            files.add(f.toURI().toString());
+        }
+        MultiLayerNetwork exact = smallNetwork();
+        MultiLayerNetwork rounded = smallNetwork();
+        INDArray start = exact.params().dup();
+        for (Transfer transfer : Transfer.values()) {
+            ResidentAveragingMaster master = master(2, 1, tmp.resolve("state-" + transfer), "bf16-" + transfer,
+                    transfer);
+            MultiLayerNetwork net = transfer == Transfer.BF16 ? rounded : exact;
+            try {
+                // two rounds of one minibatch per worker, partitions fixed: same data in both runs
+                new SparkDl4jMultiLayer(sc, net, master).fitPaths(sc.parallelize(files, 2));
+            } finally {
+                master.releaseWorkers();
+            }
+        }
+        INDArray moved = exact.params().sub(start);
+        INDArray error = rounded.params().sub(exact.params());
+        assertTrue(moved.norm2Number().doubleValue() > 1e-2, "training moved the parameters");
+        assertTrue(error.norm2Number().doubleValue() > 0, "bfloat16 rounds something away");
+        assertTrue(error.norm2Number().doubleValue() < 0.02 * moved.norm2Number().doubleValue(),
+                "error " + error.norm2Number() + " within 2% of the change " + moved.norm2Number());
+    }
+
     @Test
     void stateFilesAverageThisRunsEpochAndAreConsumed() throws Exception {
         OptimizerStateFiles files = new OptimizerStateFiles(tmp.resolve("s").toUri().toString(), new Configuration());
@@ -203,10 +245,10 @@ class ResidentAveragingMasterTest {
     void aKeptNetworkOfAnEarlierEpochIsNotTaken() {
         MultiLayerNetwork a = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
                 .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(2).nOut(2).build()).build());
-        ResidentNetworks.give("r", 0, 1, a);
+        ResidentNetworks.give("r", 0, 1, new ResidentNetworks.Replica(a, null, 0));
         assertTrue(ResidentNetworks.take("r", 0, 2) == null, "partition 0 sat out epoch 1's last round");
-        ResidentNetworks.give("r", 1, 2, a);
-        assertTrue(ResidentNetworks.take("r", 0, 2) == a, "another partition's network of the same epoch");
+        ResidentNetworks.give("r", 1, 2, new ResidentNetworks.Replica(a, null, 0));
+        assertTrue(ResidentNetworks.take("r", 0, 2).network() == a, "another partition's network of the same epoch");
         assertEquals(0, ResidentNetworks.release("r"));
     }
 }

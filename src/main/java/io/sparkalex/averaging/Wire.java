@@ -1,0 +1,56 @@
+package io.sparkalex.averaging;
+
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.Channels;
+import java.nio.channels.ReadableByteChannel;
+import java.nio.channels.WritableByteChannel;
+
+/**
+ * Moves an ND4J array's off-heap bytes to and from a stream without a copy on the Java heap:
+ * the parameter exchange's one encoding is the array's own memory (little-endian, no header).
+ */
+final class Wire {
+    private Wire() {
+    }
+
+    /** The array's memory; the array must own a contiguous buffer (as {@link #owning} makes sure). */
+    static ByteBuffer bytes(INDArray array) {
+        long bytes = array.length() * array.dataType().width();
+        ByteBuffer b = array.data().asNio().order(ByteOrder.LITTLE_ENDIAN);
+        b.position(0).limit(Math.toIntExact(bytes));
+        return b;
+    }
+
+    /** {@code array} itself when it owns its whole buffer, else a copy that does. */
+    static INDArray owning(INDArray array) {
+        boolean own = !array.isView() && array.offset() == 0 && array.data().length() == array.length();
+        return own ? array : array.dup('c');
+    }
+
+    static void write(INDArray array, OutputStream out) throws IOException {
+        ByteBuffer b = bytes(array);
+        WritableByteChannel channel = Channels.newChannel(out);
+        while (b.hasRemaining()) {
+            channel.write(b);
+        }
+        out.flush();
+    }
+
+    /** Fills {@code array} from {@code in}; fails if the stream ends first. */
+    static void read(InputStream in, INDArray array) throws IOException {
+        ByteBuffer b = bytes(array);
+        ReadableByteChannel channel = Channels.newChannel(in);
+        while (b.hasRemaining()) {
+            if (channel.read(b) < 0) {
+                throw new EOFException("stream ended after " + b.position() + " of " + b.limit() + " bytes");
+            }
+        }
+    }
+}
