@@ -33,6 +33,9 @@ public final class JobConfig implements Serializable {
     /** Where the optimizer state lives between parameter averages (see README). */
     public enum OptimizerState { RESIDENT, AVERAGED }
 
+    /** How workers combine their training (README, "Training modes"). */
+    public enum TrainingMode { AVERAGING, SHARING }
+
     /** What a resident averaging round moves between driver and workers (see averaging.Transfer). */
     public enum ParameterTransfer { BF16, FLOAT32 }
 
@@ -88,6 +91,10 @@ public final class JobConfig implements Serializable {
     public final OptimizerState optimizerState;
     public final ParameterTransfer parameterTransfer;
     public final int exchangePort;
+    public final TrainingMode trainingMode;
+    public final double sharingThreshold;
+    public final int sharingPort;
+    public final String sharingNetworkMask;
     public final int prefetch;
     public final int decodePartitions;
     public final int threadsPerWorker;
@@ -151,6 +158,10 @@ public final class JobConfig implements Serializable {
         optimizerState = r.enumOf("optimizer_state", OptimizerState.class);
         parameterTransfer = r.enumOf("parameter_transfer", ParameterTransfer.class);
         exchangePort = r.intIn("exchange_port", 0, 65535);
+        trainingMode = r.enumOf("training_mode", TrainingMode.class);
+        sharingThreshold = r.doubleIn("sharing_threshold", 1e-9, 1.0);
+        sharingPort = r.intIn("sharing_port", 1024, 60000);
+        sharingNetworkMask = r.string("sharing_network_mask");
         prefetch = r.intIn("prefetch", 0, 1000);
         decodePartitions = r.intIn("decode_partitions", 0, 1_000_000);
         threadsPerWorker = r.intIn("threads_per_worker", 0, 4096);

@@ -8,6 +8,7 @@ import io.sparkalex.config.JobConfig;
 import io.sparkalex.data.BatchPlan;
 import io.sparkalex.data.CacheBatchLoader;
 import io.sparkalex.data.CachedSplit;
+import io.sparkalex.sharing.GradientSharing;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -18,8 +19,8 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 import java.util.List;
 
 /**
- * Trains the driver's network for one epoch at a time with DL4J parameter averaging: every
- * training image once, in the epoch's own shuffled minibatches ({@link BatchPlan}), loaded and
+ * Trains the driver's network for one epoch at a time with DL4J parameter averaging (or gradient
+ * sharing, {@code training_mode}): every training image once, in the epoch's own shuffled minibatches ({@link BatchPlan}), loaded and
  * augmented on the workers by {@link CacheBatchLoader}. Holds what lives as long as the run:
  * DL4J's Spark wrapper, the averaging master (whose resident workers must be released at the
  * end) and the progress log.
@@ -28,6 +29,7 @@ final class EpochTrainer implements AutoCloseable {
     private final JavaSparkContext sc;
     private final JobConfig config;
     private final MultiLayerNetwork network;
+    /** The averaging master; null in sharing mode. */
     private final RoundReportingMaster master;
     private final SparkDl4jMultiLayer sparkNet;
     private final CachedSplit train;
@@ -45,13 +47,20 @@ final class EpochTrainer implements AutoCloseable {
         this.sc = sc;
         this.config = config;
         this.network = network;
-        this.master = master(config, workers, stateDir, runId);
-        this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
         this.train = train;
         this.loader = loader;
         this.workers = workers;
         this.progress = new EpochProgress(config.epochs);
-        master.setRoundListener(progress);
+        if (config.trainingMode == JobConfig.TrainingMode.SHARING) {
+            this.master = null;
+            this.sparkNet = new SparkDl4jMultiLayer(sc, network, GradientSharing.master(sc.getConf(), workers,
+                    config.batchSize, config.prefetch, config.sharingThreshold, config.sharingPort,
+                    config.sharingNetworkMask, config.seed));
+        } else {
+            this.master = master(config, workers, stateDir, runId);
+            this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
+            master.setRoundListener(progress);
+        }
     }
 
     private static RoundReportingMaster master(JobConfig config, int workers, Path stateDir, String runId) {
@@ -89,7 +98,10 @@ final class EpochTrainer implements AutoCloseable {
             rate = lr;
         }
         List<String> batches = BatchPlan.training(train, config.batchSize, config.seed, epoch);
-        master.beginEpoch(epoch, new java.util.SplittableRandom(config.seed ^ (0xBF58476D1CE4E5B9L * epoch)).nextLong());
+        if (master != null) {
+            master.beginEpoch(epoch, new java.util.SplittableRandom(config.seed ^ (0xBF58476D1CE4E5B9L * epoch))
+                    .nextLong());
+        }
         progress.begin(epoch, train.examples());
         sc.setJobGroup("sparkalex-epoch-" + epoch, "epoch " + epoch + " training", false);
         try {
@@ -97,7 +109,7 @@ final class EpochTrainer implements AutoCloseable {
         } finally {
             sc.clearJobGroup();
         }
-        return master.roundTimings();
+        return master == null ? List.of() : master.roundTimings();
     }
 
     /** Releases the worker networks this JVM holds for the run (all of them in local mode). */
