@@ -93,9 +93,12 @@ final class EpochTrainer implements AutoCloseable {
 
     /** One pass over every training image at learning rate {@code lr}; returns where its rounds' time went. */
     List<RoundBreakdown> trainOneEpoch(int epoch, double lr) {
-        if (lr != rate) {
-            network.setLearningRate(lr);
-            rate = lr;
+        // Gradient sharing applies every worker's update on every worker, the sum of W steps where
+        // averaging takes their mean: each worker steps at lr / W so that the two modes move alike.
+        double step = master == null ? lr / workers : lr;
+        if (step != rate) {
+            network.setLearningRate(step);
+            rate = step;
         }
         List<String> batches = BatchPlan.training(train, config.batchSize, config.seed, epoch);
         if (master != null) {

@@ -161,8 +161,10 @@ public final class TrainingJob {
                 long t0 = System.nanoTime();
                 List<RoundBreakdown> rounds = trainer.trainOneEpoch(epoch, lr);
                 long t1 = System.nanoTime();
-                log.info("epoch {} averaging: {}", epoch, RoundBreakdown.summary(rounds));
-                run.writeRounds(epoch, rounds);
+                if (!rounds.isEmpty()) {   // none in sharing mode
+                    log.info("epoch {} averaging: {}", epoch, RoundBreakdown.summary(rounds));
+                    run.writeRounds(epoch, rounds);
+                }
                 List<EvalResult> scores = evaluate(evaluator, network, epoch, trainSample, val);
                 recorder.record(metrics(epoch, lr, scores.get(0), scores.get(1), classes, trainer.images(), t0, t1),
                         network);

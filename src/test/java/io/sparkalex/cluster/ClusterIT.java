@@ -30,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -88,6 +89,17 @@ class ClusterIT {
         var status = Json.read(AtomicFiles.readString(cluster.hdfs.fs(), new Path(out, "run-status.json")),
                 io.sparkalex.storage.RunStatus.class);
         assertEquals("sparkalex-client-it", status.runName(), "spark-submit's --name names the run");
+        // Every averaging round went through the driver's parameter exchange: each of the two
+        // executors sent its change in bfloat16, none went through Spark's task results.
+        long parameters = latest.network().numParams();
+        String rounds = AtomicFiles.readString(cluster.hdfs.fs(), new Path(out, "rounds.jsonl"));
+        assertTrue(rounds.lines().count() >= 4, rounds);
+        for (String line : rounds.lines().toList()) {
+            var round = Json.read(line, io.sparkalex.averaging.RoundBreakdown.class);
+            assertEquals(2, round.workers(), line);
+            assertEquals(round.workers() * 2 * parameters, round.resultBytes(), line);
+            assertEquals(0, round.resultSerializeSeconds(), 0.05, "task results are tiny: " + line);
+        }
         assertEquals(io.sparkalex.storage.RunStatus.State.SUCCEEDED, status.state());
         assertTrue(cluster.hdfs.fs().exists(new Path(out, "_SUCCESS")));
 
@@ -117,6 +129,34 @@ class ClusterIT {
                     + "job's log4j2 configuration:\n" + text.substring(0, Math.min(3000, text.length())));
             assertTrue(!sparkDefault.matcher(text).find(), "no line in Spark's default layout in " + log);
         }
+    }
+
+    /**
+     * training_mode = sharing on the standalone cluster: DL4J's SharedTrainingMaster, Aeron UDP
+     * between the driver and two executor JVMs on one host (a port each), checkpoints and metrics
+     * on HDFS as in averaging mode, and a resumed run continues from the last epoch.
+     */
+    @Test
+    void gradientSharingTrainsAndResumesOnTheClusterWithHdfs() throws Exception {
+        String out = cluster.hdfs.uri() + "/runs/sharing";
+        String port = String.valueOf(41000 + new java.util.Random().nextInt(5000));
+        List<String> args = new ArrayList<>(train(out));
+        args.addAll(List.of("--set", "training_mode=sharing", "--set", "sharing_network_mask=127.0.0.0/8",
+                "--set", "sharing_port=" + port, "--set", "epochs=1"));
+        try (ChildJvm job = script("standalone.sh", Map.of("SPARK_MASTER_URL", cluster.spark.masterUrl()),
+                SMALL_EXECUTORS, args, "sharing.log")) {
+            assertEquals(0, job.waitFor(10, TimeUnit.MINUTES), job.output());
+        }
+        assertCompleteRun(out, 1);
+        args.set(args.indexOf("epochs=1"), "epochs=2");
+        try (ChildJvm job = script("standalone.sh", Map.of("SPARK_MASTER_URL", cluster.spark.masterUrl()),
+                SMALL_EXECUTORS, args, "sharing-resumed.log")) {
+            assertEquals(0, job.waitFor(10, TimeUnit.MINUTES), job.output());
+            assertTrue(job.output().contains("resuming"), job.output());
+        }
+        CheckpointStore.Checkpoint latest = assertCompleteRun(out, 2);
+        assertFalse(cluster.hdfs.fs().exists(new Path(out, "rounds.jsonl")), "no averaging rounds in sharing mode");
+        assertTrue(latest.network().params().amaxNumber().doubleValue() > 0);
     }
 
     @Test
