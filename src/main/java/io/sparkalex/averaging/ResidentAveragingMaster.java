@@ -25,16 +25,16 @@ import java.util.List;
 
 /**
  * DL4J parameter averaging in which each worker keeps its network and optimizer state between
- * the rounds of an epoch ({@link ResidentNetworkWorker}): a round broadcasts the parameters alone
- * and gets the workers' parameters back, a third of what DL4J's own master moves when it
- * averages Adam's two moments as well. The optimizer state is averaged once per epoch instead,
- * through files ({@link OptimizerStateFiles}): checkpoints hold it, every worker starts the next
- * epoch from it, and a resumed run continues from exactly that state.
+ * the rounds of an epoch ({@link ResidentNetworkWorker}), and the parameters travel through the
+ * driver's {@link ParameterExchange} instead of Spark's broadcast and task results: a worker
+ * fetches the round's parameters (or, in bf16 transfer, the last round's average change), trains,
+ * and sends its result there; the round's Spark job carries the configuration and the scores. The
+ * optimizer state is averaged once per epoch instead, through files ({@link OptimizerStateFiles}):
+ * checkpoints hold it, every worker starts the next epoch from it, and a resumed run continues
+ * from exactly that state.
  *
  * <p>Each worker's moments follow its own gradients within an epoch (as in local-SGD methods).
- * With one worker this is exactly plain sequential training (tested). Each round's
- * broadcast is destroyed once the round is averaged; DL4J leaves them to Spark's context
- * cleaner, and executors hold their off-heap parameters until then.
+ * With one worker and float32 transfer this is exactly plain sequential training (tested).
  */
 public final class ResidentAveragingMaster extends RoundReportingMaster {
     private static final long serialVersionUID = 1L;
