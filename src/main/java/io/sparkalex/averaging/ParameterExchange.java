@@ -256,7 +256,19 @@ public final class ParameterExchange implements AutoCloseable {
             throw e;
         }
         received.addAndGet(expected);
-        r.offer(partition, body);
+        // Added only while its round is still the open one: a late task's result must not land in
+        // the next round's sum (the sum's buffer is reused).
+        state.readLock().lock();
+        try {
+            if (open != r) {
+                r.recycle(body);
+                reply(http, 409, "round " + v + " was applied before this result arrived");
+                return;
+            }
+            r.offer(partition, body);
+        } finally {
+            state.readLock().unlock();
+        }
         reply(http, 204, null);
     }
 

@@ -17,7 +17,7 @@ import java.net.UnknownHostException;
  * per epoch. The driver's network gets the workers' parameters and optimizer state at the end of
  * each epoch, so checkpoints, evaluation and resume work as in averaging mode.
  *
- * <p>Settings a real cluster needs (README, "Gradient sharing"): the driver's address as the
+ * <p>Settings a real cluster needs (README, "Training modes"): the driver's address as the
  * executors reach it (Spark's {@code spark.driver.host}), a network mask that selects each
  * executor's interface on the cluster network, and the UDP ports of {@link ExecutorPortSupplier}.
  */

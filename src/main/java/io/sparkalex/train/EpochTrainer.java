@@ -20,10 +20,10 @@ import java.util.List;
 
 /**
  * Trains the driver's network for one epoch at a time with DL4J parameter averaging (or gradient
- * sharing, {@code training_mode}): every training image once, in the epoch's own shuffled minibatches ({@link BatchPlan}), loaded and
- * augmented on the workers by {@link CacheBatchLoader}. Holds what lives as long as the run:
- * DL4J's Spark wrapper, the averaging master (whose resident workers must be released at the
- * end) and the progress log.
+ * sharing, {@code training_mode}): every training image once, in the epoch's own shuffled
+ * minibatches ({@link BatchPlan}), loaded and augmented on the workers by {@link CacheBatchLoader}.
+ * Holds what lives as long as the run: DL4J's Spark wrapper, the averaging master (whose resident
+ * workers and parameter exchange must be released at the end) and the progress log.
  */
 final class EpochTrainer implements AutoCloseable {
     private final JavaSparkContext sc;
