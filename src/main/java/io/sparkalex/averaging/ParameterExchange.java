@@ -4,7 +4,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -59,12 +58,15 @@ public final class ParameterExchange implements AutoCloseable {
     private long version;
     private INDArray params;
     private INDArray update;
-    private INDArray scratch;
     private Round open;
-    /** Reused from round to round: results as received, their sum, a result decoded to float32. */
+    /**
+     * Reused from round to round: results as received, their sum, and a float32 row for a bf16
+     * result or update decoded (results are added under the read lock, the update applied under
+     * the write lock, so never both at once).
+     */
     private final Deque<INDArray> free = new ArrayDeque<>();
-    private INDArray sumBuffer;
-    private INDArray decodedBuffer;
+    private INDArray sum;
+    private INDArray decoded;
 
     /** What one round moved: bytes sent to and received from the workers. */
     public record Traffic(long sentBytes, long receivedBytes) {
@@ -117,9 +119,10 @@ public final class ParameterExchange implements AutoCloseable {
 
     /**
      * Opens a round on {@code parameters} (the driver network's, changed in place when the
-     * round is applied) expecting results from partitions 0 to {@code partitions - 1}.
+     * round is applied) expecting results from partitions 0 to {@code partitions - 1}; returns
+     * the version the round starts from.
      */
-    public void openRound(INDArray parameters, int partitions) {
+    public long openRound(INDArray parameters, int partitions) {
         state.writeLock().lock();
         try {
             if (params != parameters) {
@@ -129,6 +132,7 @@ public final class ParameterExchange implements AutoCloseable {
             open = new Round(version, partitions, params.length());
             sent.set(0);
             received.set(0);
+            return version;
         } finally {
             state.writeLock().unlock();
         }
@@ -149,12 +153,10 @@ public final class ParameterExchange implements AutoCloseable {
                 params.assign(average);
                 update = null;
             } else {
-                if (update == null) {
-                    update = Nd4j.createUninitialized(DataType.BFLOAT16, 1, params.length());
-                }
+                update = Wire.reuse(update, DataType.BFLOAT16, params.length());
                 update.assign(average);
-                scratch().assign(update);   // exactly what each worker adds to its copy
-                params.addi(scratch);
+                decoded = Wire.reuse(decoded, DataType.FLOAT, params.length());
+                params.addi(decoded.assign(update));   // exactly what each worker adds to its copy
             }
             version++;
             return new Traffic(sent.get(), received.get());
@@ -180,13 +182,6 @@ public final class ParameterExchange implements AutoCloseable {
     public void close() {
         server.stop(0);
         threads.shutdownNow();
-    }
-
-    private INDArray scratch() {
-        if (scratch == null || scratch.length() != params.length()) {
-            scratch = Nd4j.createUninitialized(DataType.FLOAT, 1, params.length());
-        }
-        return scratch;
     }
 
     private void handle(HttpExchange http) throws IOException {
@@ -299,13 +294,11 @@ public final class ParameterExchange implements AutoCloseable {
         }
 
         INDArray buffer() {
+            INDArray b;
             synchronized (free) {
-                INDArray b = free.poll();
-                if (b != null && b.length() == length) {
-                    return b;
-                }
+                b = free.poll();
             }
-            return Nd4j.createUninitialized(transfer.wireType, 1, length);
+            return Wire.reuse(b, transfer.wireType, length);
         }
 
         void recycle(INDArray b) {
@@ -328,19 +321,14 @@ public final class ParameterExchange implements AutoCloseable {
         }
 
         private void add(INDArray result) {
-            if (sumBuffer == null || sumBuffer.length() != length) {
-                sumBuffer = Nd4j.createUninitialized(DataType.FLOAT, 1, length);
-            }
+            sum = Wire.reuse(sum, DataType.FLOAT, length);
             if (next == 0) {
-                sumBuffer.assign(result);
+                sum.assign(result);
             } else if (transfer == Transfer.FLOAT32) {
-                sumBuffer.addi(result);
+                sum.addi(result);
             } else {
-                if (decodedBuffer == null || decodedBuffer.length() != length) {
-                    decodedBuffer = Nd4j.createUninitialized(DataType.FLOAT, 1, length);
-                }
-                decodedBuffer.assign(result);
-                sumBuffer.addi(decodedBuffer);
+                decoded = Wire.reuse(decoded, DataType.FLOAT, length);
+                sum.addi(decoded.assign(result));
             }
         }
 
@@ -349,7 +337,7 @@ public final class ParameterExchange implements AutoCloseable {
                 throw new IllegalStateException("round " + version + ": " + (partitions - next) + " of " + partitions
                         + " workers' results never arrived, though their tasks ended");
             }
-            return sumBuffer.divi(partitions);
+            return sum.divi(partitions);
         }
 
         synchronized void release() {

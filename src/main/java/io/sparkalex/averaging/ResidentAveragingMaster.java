@@ -101,7 +101,7 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
             published = true;
         }
         ParameterExchange exchange = exchange(network.getSparkContext());
-        exchange.openRound(net.params(), roundPartitions);
+        long version = exchange.openRound(net.params(), roundPartitions);
         // The broadcast carries the configuration alone (iteration count, learning rates); the
         // parameters go through the exchange.
         roundBroadcast = broadcast(network.getSparkContext(),
@@ -110,7 +110,7 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
                 batchSizePerWorker, averagingFrequency, prefetchNumBatches, false);
         return new ResidentNetworkWorker(roundBroadcast, configuration, run, epoch, round, stateDir, lastRoundOfEpoch,
                 roundSeed(), BroadcastHadoopConfigHolder.get(network.getSparkContext()),
-                clock(network.getSparkContext()).timings(), exchange.link(), exchange.version(), net.numParams());
+                clock(network.getSparkContext()).timings(), exchange.link(), version, net.numParams());
     }
 
     /**

@@ -90,39 +90,37 @@ final class ResidentNetworkWorker extends ParameterAveragingTrainingWorker {
         long t0 = System.nanoTime();
         MultiLayerConfiguration configuration = broadcast.getValue().getConfiguration();
         ResidentNetworks.Replica kept = ResidentNetworks.take(run, TaskContext.getPartitionId(), epoch);
+        base = kept != null ? kept.base()
+                : Nd4j.createUninitialized(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, numParams);
+        INDArray update = null;
         try {
-            if (kept != null) {
-                base = kept.base();
-                long t1;
-                if (exchange.transfer == Transfer.BF16 && kept.version() == version - 1) {
-                    INDArray update = Scratch.wire(exchange.transfer, numParams);
-                    exchange.fetchUpdate(version, update);
-                    t1 = System.nanoTime();
-                    base.addi(Scratch.floats(numParams).assign(update));   // as the driver did to its own
-                } else {
-                    exchange.fetchParameters(version, base);
-                    t1 = System.nanoTime();
-                }
-                kept.network().params().assign(base);
-                followSchedule(kept.network(), configuration);
-                Nd4j.getExecutioner().commit();
-                broadcastNanos = t1 - t0;
-                copyNanos = System.nanoTime() - t1;
-                return kept.network();
+            if (kept != null && exchange.transfer == Transfer.BF16 && kept.version() == version - 1) {
+                update = Scratch.wire(exchange.transfer, numParams);
+                exchange.fetchUpdate(version, update);
+            } else {
+                exchange.fetchParameters(version, base);
             }
-            base = Nd4j.createUninitialized(org.nd4j.linalg.api.buffer.DataType.FLOAT, 1, numParams);
-            exchange.fetchParameters(version, base);
         } catch (IOException e) {
             throw new UncheckedIOException("fetching round " + version + "'s parameters", e);
         }
         long t1 = System.nanoTime();
         broadcastNanos = t1 - t0;
-        MultiLayerNetwork net = new MultiLayerNetwork(configuration.clone());
-        net.init(base.dup(), false);
-        try {
-            stateFiles().published(run).ifPresent(s -> net.getUpdater().setStateViewArray(null, s, false));
-        } catch (IOException e) {
-            throw new UncheckedIOException("reading the optimizer state from " + stateDir, e);
+        if (update != null) {
+            base.addi(Scratch.floats(numParams).assign(update));   // as the driver did to its own
+        }
+        MultiLayerNetwork net;
+        if (kept != null) {
+            net = kept.network();
+            net.params().assign(base);
+            followSchedule(net, configuration);
+        } else {
+            net = new MultiLayerNetwork(configuration.clone());
+            net.init(base.dup(), false);
+            try {
+                stateFiles().published(run).ifPresent(s -> net.getUpdater().setStateViewArray(null, s, false));
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading the optimizer state from " + stateDir, e);
+            }
         }
         Nd4j.getExecutioner().commit();
         copyNanos = System.nanoTime() - t1;

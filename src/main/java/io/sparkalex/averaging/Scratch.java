@@ -2,7 +2,6 @@ package io.sparkalex.averaging;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * A worker thread's buffers for the parameter exchange, kept across rounds: allocating 233 MB of
@@ -21,18 +20,14 @@ final class Scratch {
     /** A float32 array of {@code length}, contents undefined. */
     static INDArray floats(long length) {
         Scratch s = MINE.get();
-        if (s.floats == null || s.floats.length() != length) {
-            s.floats = Nd4j.createUninitialized(DataType.FLOAT, 1, length);
-        }
+        s.floats = Wire.reuse(s.floats, DataType.FLOAT, length);
         return s.floats;
     }
 
     /** An array of the transfer's wire type and {@code length}, contents undefined. */
     static INDArray wire(Transfer transfer, long length) {
         Scratch s = MINE.get();
-        if (s.wire == null || s.wire.length() != length || s.wire.dataType() != transfer.wireType) {
-            s.wire = Nd4j.createUninitialized(transfer.wireType, 1, length);
-        }
+        s.wire = Wire.reuse(s.wire, transfer.wireType, length);
         return s.wire;
     }
 }

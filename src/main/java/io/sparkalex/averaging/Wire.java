@@ -1,6 +1,8 @@
 package io.sparkalex.averaging;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -35,6 +37,15 @@ final class Wire {
     static INDArray owning(INDArray array) {
         boolean own = !array.isView() && array.offset() == 0 && array.data().length() == array.length();
         return own ? array : array.dup('c');
+    }
+
+    /**
+     * {@code old} when it already is a {@code type} row of {@code length}, else a new one (contents
+     * undefined): the exchange's buffers are 58M values each, reused from round to round.
+     */
+    static INDArray reuse(INDArray old, DataType type, long length) {
+        return old != null && old.length() == length && old.dataType() == type ? old
+                : Nd4j.createUninitialized(type, 1, length);
     }
 
     static void write(INDArray array, OutputStream out) throws IOException {
