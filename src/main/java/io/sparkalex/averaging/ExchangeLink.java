@@ -8,16 +8,17 @@ import java.io.OutputStream;
 import java.io.Serializable;
 import java.net.HttpURLConnection;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 
 /**
  * A worker's way to the driver's {@link ParameterExchange}: serialisable, it travels inside the
- * round's worker. A refused or failed request fails the task, which Spark retries.
+ * epoch's worker. A refused or failed request fails the task, which Spark retries.
  */
 public final class ExchangeLink implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     private static final int CONNECT_TIMEOUT_MS = 30_000;
-    /** A round's transfer waits at most this long for bytes: the driver may be busy summing. */
-    private static final int READ_TIMEOUT_MS = 600_000;
+    /** Longer than the driver keeps a request waiting for its round ({@link ParameterExchange#ROUND_WAIT_MS}). */
+    private static final int READ_TIMEOUT_MS = (int) ParameterExchange.ROUND_WAIT_MS + 60_000;
 
     private final String url;
     final Transfer transfer;
@@ -27,39 +28,95 @@ public final class ExchangeLink implements Serializable {
         this.transfer = transfer;
     }
 
-    /** Fills the float32 array {@code into} with the driver's parameters of {@code version}. */
-    void fetchParameters(long version, INDArray into) throws IOException {
-        fetch("/params/" + version, into);
+    /**
+     * What a fetch spent: waiting on the driver for its version, moving the bytes (from the reply's
+     * first byte to its last, not counting {@code computeNanos}), and computing on the worker.
+     */
+    record Fetched(long waitedNanos, long transferNanos, long computeNanos) {
+        Fetched plusCompute(long nanos) {
+            return new Fetched(waitedNanos, transferNanos, computeNanos + nanos);
+        }
     }
 
-    /** Fills the bfloat16 array {@code into} with the change that made {@code version}. */
-    void fetchUpdate(long version, INDArray into) throws IOException {
-        fetch("/update/" + version, into);
+    /**
+     * Fills the float32 array {@code into} with the driver's parameters of {@code version},
+     * waiting until that version is current.
+     */
+    Fetched fetchParameters(long version, int partition, INDArray into) throws IOException {
+        HttpURLConnection c = get("/params/" + version + "/" + partition, into.length() * 4);
+        long t0 = System.nanoTime();
+        try (InputStream in = c.getInputStream()) {
+            Wire.read(in, into);
+        }
+        return new Fetched(waited(c), System.nanoTime() - t0, 0);
     }
 
-    /** Sends partition {@code partition}'s result of the round that started from {@code version}. */
+    /**
+     * Adds the bfloat16 change that made {@code version} to {@code base} (the parameters of the
+     * version before), and copies the result into {@code copy} (null: none), as it arrives.
+     */
+    Fetched addUpdate(long version, int partition, INDArray base, INDArray copy) throws IOException {
+        HttpURLConnection c = get("/update/" + version + "/" + partition, base.length() * 2);
+        long t0 = System.nanoTime();
+        long computing;
+        try (InputStream in = c.getInputStream()) {
+            computing = Wire.addChange(in, base, copy);
+        }
+        return new Fetched(waited(c), System.nanoTime() - t0 - computing, computing);
+    }
+
+    /** Sends partition {@code partition}'s parameters (float32) of the round that started from {@code version}. */
+    void sendParameters(long version, int partition, INDArray params) throws IOException {
+        send(version, partition, params.length() * 4, out -> Wire.write(Wire.owning(params), out));
+    }
+
+    /** Sends what partition {@code partition}'s round changed ({@code params - base}) in bfloat16. */
+    void sendChange(long version, int partition, INDArray params, INDArray base) throws IOException {
+        send(version, partition, params.length() * 2, out -> Wire.writeChange(out, params, base));
+    }
+
+    /** Sends a result already in the transfer's wire type (float32 parameters or a bfloat16 change). */
     void send(long version, int partition, INDArray result) throws IOException {
+        send(version, partition, result.length() * result.dataType().width(), out -> Wire.write(result, out));
+    }
+
+    /** The version a retried task of {@code partition} continues from. */
+    long next(int partition) throws IOException {
+        HttpURLConnection c = open("/next/" + partition);
+        check(c);
+        try (InputStream in = c.getInputStream()) {
+            return Long.parseLong(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
+        }
+    }
+
+    private interface Body {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private void send(long version, int partition, long bytes, Body body) throws IOException {
         HttpURLConnection c = open("/result/" + version + "/" + partition);
         c.setRequestMethod("PUT");
         c.setDoOutput(true);
-        c.setFixedLengthStreamingMode(result.length() * result.dataType().width());
+        c.setFixedLengthStreamingMode(bytes);
         try (OutputStream out = c.getOutputStream()) {
-            Wire.write(result, out);
+            body.writeTo(out);
         }
         check(c);
         c.disconnect();
     }
 
-    private void fetch(String path, INDArray into) throws IOException {
+    private HttpURLConnection get(String path, long expected) throws IOException {
         HttpURLConnection c = open(path);
         check(c);
-        long expected = into.length() * into.dataType().width();
         if (c.getContentLengthLong() != expected) {
             throw new IOException(url + path + " sent " + c.getContentLengthLong() + " bytes, expected " + expected);
         }
-        try (InputStream in = c.getInputStream()) {
-            Wire.read(in, into);
-        }
+        return c;
+    }
+
+    private static long waited(HttpURLConnection c) {
+        String w = c.getHeaderField(ParameterExchange.WAITED_HEADER);
+        return w == null ? 0 : Long.parseLong(w);
     }
 
     private HttpURLConnection open(String path) throws IOException {
@@ -74,7 +131,7 @@ public final class ExchangeLink implements Serializable {
         int code = c.getResponseCode();
         if (code / 100 != 2) {
             InputStream err = c.getErrorStream();
-            String why = err == null ? "" : new String(err.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+            String why = err == null ? "" : new String(err.readAllBytes(), StandardCharsets.UTF_8);
             throw new IOException("parameter exchange " + c.getURL() + " answered " + code + ": " + why);
         }
     }

@@ -11,41 +11,55 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
- * The driver's side of an averaging round, over plain HTTP from the driver's JVM: workers fetch
- * the parameters (or the last round's change to them) and send their results here, not through
- * Spark's broadcast and task results.
+ * The driver's side of the averaging rounds of an epoch, over plain HTTP from the driver's JVM:
+ * workers fetch the parameters (or the last round's change to them) and send their results here,
+ * not through Spark's broadcast and task results, and the rounds follow each other without a
+ * Spark job each: every worker runs the whole epoch in one task ({@link EpochWorker}) and waits
+ * here for the next round's parameters.
  *
  * <p>Why not Spark: a broadcast of 233 MB is serialised on the driver, cut into blocks, fetched
  * block by block into each executor's block manager and deserialised; a task result of 233 MB is
  * serialised twice on the executor, stored as a block, fetched and deserialised on the driver's
- * heap. The round breakdown (bench/README.md) put 80% of a round's fixed cost there. Here the
- * bytes go from one ND4J array's off-heap memory to a socket and from the socket into another's
- * ({@link Wire}), once each way.
+ * heap; and every round's job, task launch and first minibatch load came on top. The round
+ * breakdown (bench/README.md) put 80% of a round's fixed cost in the first two, most of the rest
+ * in the last. Here the bytes go from one ND4J array's off-heap memory to a socket and from the
+ * socket into another's ({@link Wire}), once each way.
  *
- * <p>Results are summed in partition order as they arrive (a result that arrives early waits for
- * the ones before it), so the sum, and the run, is the same whichever worker finishes first. A
- * second result for a partition (a retried task) is ignored: the first one is a complete, valid
- * training of that partition's minibatches. Requests name the round's version; a late request of
- * an earlier round (a task attempt on a lost executor) gets 409 and changes nothing.
+ * <p>An epoch is a fixed list of rounds, each with its number of participating partitions
+ * ({@link #openEpoch}). Results are summed in partition order as they arrive (a result that
+ * arrives early waits for the ones before it), so the sum, and the run, is the same whichever
+ * worker finishes first. The last result of a round applies it and opens the next one, whose
+ * version the waiting workers then get. A second result for a partition (a retried task) is
+ * ignored: the first one is a complete, valid training of that partition's minibatches. Requests
+ * name the round's version; a late request of an earlier round gets 409 and changes nothing.
  *
- * <p>Paths, under a random token per run: {@code GET /t/params/V} (float32 parameters of version
- * V), {@code GET /t/update/V} (the bfloat16 change that made version V), {@code PUT /t/result/V/P}
- * (partition P's result of the round that starts from version V).
+ * <p>Paths, under a random token per run: {@code GET /t/params/V/P} (float32 parameters of version
+ * V, for partition P), {@code GET /t/update/V/P} (the bfloat16 change that made version V), both
+ * waiting until version V is current; {@code PUT /t/result/V/P} (partition P's result of the round
+ * that starts from version V); {@code GET /t/next/P} (the version a retried task of partition P
+ * continues from).
  */
 public final class ParameterExchange implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ParameterExchange.class);
+    /** How long a worker's request waits for its round's version before it is told to give up. */
+    static final long ROUND_WAIT_MS = TimeUnit.MINUTES.toMillis(10);
+    static final String WAITED_HEADER = "Sparkalex-Waited-Nanos";
 
     private final Transfer transfer;
     private final HttpServer server;
@@ -53,23 +67,35 @@ public final class ParameterExchange implements AutoCloseable {
     private final String url;
     /** Held to read {@link #params} / {@link #update}; written when a round is applied. */
     private final ReadWriteLock state = new ReentrantReadWriteLock();
-    private final AtomicLong sent = new AtomicLong();
-    private final AtomicLong received = new AtomicLong();
-    private long version;
+    /** Notified whenever {@link #version} moves or an epoch ends. */
+    private final Object advanced = new Object();
+    private volatile long version;
     private INDArray params;
     private INDArray update;
-    private Round open;
+    private volatile Epoch epoch;
     /**
-     * Reused from round to round: results as received, their sum, and a float32 row for a bf16
-     * result or update decoded (results are added under the read lock, the update applied under
-     * the write lock, so never both at once).
+     * Reused from round to round: results as received, their sum, and (float32 transfer) nothing
+     * else; bf16 results are decoded chunk by chunk into the sum.
      */
     private final Deque<INDArray> free = new ArrayDeque<>();
     private INDArray sum;
-    private INDArray decoded;
 
-    /** What one round moved: bytes sent to and received from the workers. */
-    public record Traffic(long sentBytes, long receivedBytes) {
+    /** Told, on the thread that applied it, when a round of the epoch has been applied. */
+    @FunctionalInterface
+    public interface RoundApplied {
+        /** {@code round} counts from 1 to {@code rounds} within the epoch. */
+        void applied(int round, int rounds);
+    }
+
+    /**
+     * What the driver saw of one round (nanoTime of the driver's JVM): when its version became
+     * current ({@code startNanos}), when it was applied; which partition's result came last
+     * ({@code lastPartition}, the round's critical path) and when that partition first asked for
+     * the round's parameters ({@code lastAskedNanos}); the bytes sent and received.
+     */
+    public record RoundRecord(int round, long version, int partitions, long startNanos, long endNanos,
+                              long applyNanos, int lastPartition, long lastAskedNanos, long sentBytes,
+                              long receivedBytes) {
     }
 
     private ParameterExchange(Transfer transfer, HttpServer server, ExecutorService threads, String url) {
@@ -86,7 +112,8 @@ public final class ParameterExchange implements AutoCloseable {
     public static ParameterExchange start(Transfer transfer, String bindHost, String advertisedHost, int port)
             throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(bindHost, port), 64);
-        ExecutorService threads = Executors.newFixedThreadPool(4, r -> {
+        // Unbounded: every worker holds a request open while it waits for its round's parameters.
+        ExecutorService threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "sparkalex-exchange");
             t.setDaemon(true);
             return t;
@@ -107,31 +134,27 @@ public final class ParameterExchange implements AutoCloseable {
         return new ExchangeLink(url, transfer);
     }
 
-    /** The version the next round starts from (rounds applied so far). */
+    /** The current version: rounds applied so far. */
     public long version() {
-        state.readLock().lock();
-        try {
-            return version;
-        } finally {
-            state.readLock().unlock();
-        }
+        return version;
     }
 
     /**
-     * Opens a round on {@code parameters} (the driver network's, changed in place when the
-     * round is applied) expecting results from partitions 0 to {@code partitions - 1}; returns
-     * the version the round starts from.
+     * Opens an epoch of rounds on {@code parameters} (the driver network's, changed in place as
+     * rounds are applied): round {@code k} (from 0) expects results from partitions 0 to
+     * {@code participants[k] - 1}. Returns the version the epoch's first round starts from.
      */
-    public long openRound(INDArray parameters, int partitions) {
+    public long openEpoch(INDArray parameters, int[] participants, RoundApplied listener) {
         state.writeLock().lock();
         try {
+            if (epoch != null) {
+                throw new IllegalStateException("an epoch is already open");
+            }
             if (params != parameters) {
                 params = parameters;
                 update = null;   // not a change of these parameters
             }
-            open = new Round(version, partitions, params.length());
-            sent.set(0);
-            received.set(0);
+            epoch = new Epoch(version, participants, listener);
             return version;
         } finally {
             state.writeLock().unlock();
@@ -139,47 +162,62 @@ public final class ParameterExchange implements AutoCloseable {
     }
 
     /**
-     * Applies the round: the average of the workers' parameters (float32), or the average of their
-     * changes, rounded to bfloat16 and added (bf16; kept as the next version's update). Every
-     * partition's result must have arrived: a task only ends after its result is here.
+     * Waits until every round of the open epoch has been applied (the last one is applied right
+     * after its last result's reply), closes the epoch and returns its rounds. Call when the
+     * epoch's tasks have all ended: a round still missing results then never gets them.
      */
-    public Traffic applyRound() {
+    public List<RoundRecord> finishEpoch(long timeoutMs) throws InterruptedException {
+        Epoch e = epoch;
+        if (e == null) {
+            throw new IllegalStateException("no open epoch");
+        }
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        synchronized (advanced) {
+            while (!e.done() && epoch == e && System.currentTimeMillis() < deadline) {
+                advanced.wait(Math.max(1, deadline - System.currentTimeMillis()));
+            }
+        }
         state.writeLock().lock();
         try {
-            Round r = open;
-            open = null;
-            INDArray average = r.average();
-            if (transfer == Transfer.FLOAT32) {
-                params.assign(average);
-                update = null;
-            } else {
-                update = Wire.reuse(update, DataType.BFLOAT16, params.length());
-                update.assign(average);
-                decoded = Wire.reuse(decoded, DataType.FLOAT, params.length());
-                params.addi(decoded.assign(update));   // exactly what each worker adds to its copy
+            if (epoch != e) {
+                throw new IllegalStateException("the epoch was abandoned");
             }
-            version++;
-            return new Traffic(sent.get(), received.get());
+            epoch = null;
+            if (!e.done()) {
+                String missing = "round " + (e.opened + 1) + " of " + e.rounds.length + ": partitions "
+                        + e.open().missing() + " never sent their results, though their tasks ended";
+                e.release();
+                throw new IllegalStateException(missing);
+            }
+            List<RoundRecord> records = new ArrayList<>();
+            for (Round r : e.rounds) {
+                records.add(r.record());
+            }
+            return records;
         } finally {
             state.writeLock().unlock();
         }
     }
 
-    /** Forgets an unfinished round (its job failed): later results for it are refused. */
-    public void abandonRound() {
+    /** Forgets an unfinished epoch (its job failed): workers waiting on it are told, later results refused. */
+    public void abandonEpoch() {
         state.writeLock().lock();
         try {
-            if (open != null) {
-                open.release();
-                open = null;
+            if (epoch != null) {
+                epoch.release();
+                epoch = null;
             }
         } finally {
             state.writeLock().unlock();
+        }
+        synchronized (advanced) {
+            advanced.notifyAll();
         }
     }
 
     @Override
     public void close() {
+        abandonEpoch();
         server.stop(0);
         threads.shutdownNow();
     }
@@ -189,14 +227,14 @@ public final class ParameterExchange implements AutoCloseable {
             String[] p = http.getRequestURI().getPath().split("/");   // "", token, what, version[, partition]
             try {
                 String what = p.length > 2 ? p[2] : "";
-                long v = p.length > 3 ? Long.parseLong(p[3]) : -1;
                 switch (http.getRequestMethod() + " " + what) {
-                    case "GET params" -> serve(http, v, false);
-                    case "GET update" -> serve(http, v, true);
-                    case "PUT result" -> accept(http, v, p.length > 4 ? Integer.parseInt(p[4]) : -1);
+                    case "GET params" -> serve(http, Long.parseLong(p[3]), partition(p, 4), false);
+                    case "GET update" -> serve(http, Long.parseLong(p[3]), partition(p, 4), true);
+                    case "PUT result" -> accept(http, Long.parseLong(p[3]), partition(p, 4));
+                    case "GET next" -> reply(http, 200, Long.toString(next(partition(p, 3))));
                     default -> reply(http, 404, "no such resource");
                 }
-            } catch (NumberFormatException e) {
+            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
                 reply(http, 400, "bad path " + http.getRequestURI().getPath());
             } catch (RuntimeException e) {
                 log.warn("parameter exchange: {} {} failed", http.getRequestMethod(), http.getRequestURI(), e);
@@ -205,34 +243,69 @@ public final class ParameterExchange implements AutoCloseable {
         }
     }
 
-    private void serve(HttpExchange http, long v, boolean change) throws IOException {
+    private static int partition(String[] path, int at) {
+        return path.length > at ? Integer.parseInt(path[at]) : -1;
+    }
+
+    /** Waits until version {@code v} is current (or the wait is pointless), then sends it. */
+    private void serve(HttpExchange http, long v, int partition, boolean change) throws IOException {
+        long asked = System.nanoTime();
+        Epoch e = epoch;
+        if (e != null) {
+            e.asked(v, partition, asked);
+        }
+        long deadline = System.currentTimeMillis() + ROUND_WAIT_MS;
+        synchronized (advanced) {
+            while (version < v && epoch == e && e != null && System.currentTimeMillis() < deadline) {
+                try {
+                    advanced.wait(Math.max(1, deadline - System.currentTimeMillis()));
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        long waited = System.nanoTime() - asked;
         state.readLock().lock();
         try {
             INDArray body = change ? update : params == null ? null : Wire.owning(params);
             if (v != version || body == null) {
                 reply(http, 409, "version " + v + (change ? " has no update" : " is not current") + " (current "
-                        + version + ")");
+                        + version + (e != null && epoch != e ? "; the epoch was abandoned" : "")
+                        + (e != null && epoch == e && version < v ? "; waited " + ROUND_WAIT_MS / 1000
+                        + " s for partitions " + e.open().missing() + " of the round: fewer task slots than workers?"
+                        : "") + ")");
                 return;
             }
             long bytes = body.length() * body.dataType().width();
+            http.getResponseHeaders().set(WAITED_HEADER, Long.toString(waited));
             http.sendResponseHeaders(200, bytes);
             try (OutputStream out = http.getResponseBody()) {
                 Wire.write(body, out);
             }
-            sent.addAndGet(bytes);
+            if (e != null) {
+                e.sent(v, bytes);
+            }
+        } finally {
+            state.readLock().unlock();
+        }
+    }
+
+    /** The version a new task of {@code partition} continues from: the open round's, unless it sent that one. */
+    private long next(int partition) {
+        state.readLock().lock();
+        try {
+            Epoch e = epoch;
+            Round r = e == null ? null : e.open();
+            return r != null && r.has(partition) ? version + 1 : version;
         } finally {
             state.readLock().unlock();
         }
     }
 
     private void accept(HttpExchange http, long v, int partition) throws IOException {
-        Round r;
-        state.readLock().lock();
-        try {
-            r = open;
-        } finally {
-            state.readLock().unlock();
-        }
+        Epoch e = epoch;
+        Round r = e == null ? null : e.open();
         if (r == null || r.version != v || partition < 0 || partition >= r.partitions) {
             reply(http, 409, "no open round " + v + " with partition " + partition);
             return;
@@ -243,28 +316,92 @@ public final class ParameterExchange implements AutoCloseable {
             reply(http, 400, "a result is " + expected + " bytes (got " + length + ")");
             return;
         }
-        INDArray body = r.buffer();
+        INDArray body = buffer(r.length);
         try (InputStream in = http.getRequestBody()) {
             Wire.read(in, body);
-        } catch (IOException e) {
-            r.recycle(body);
-            throw e;
+        } catch (IOException ex) {
+            recycle(body);
+            throw ex;
         }
-        received.addAndGet(expected);
+        r.receivedBytes.addAndGet(expected);
         // Added only while its round is still the open one: a late task's result must not land in
         // the next round's sum (the sum's buffer is reused).
+        boolean complete;
         state.readLock().lock();
         try {
-            if (open != r) {
-                r.recycle(body);
+            if (epoch != e || e.open() != r) {
+                recycle(body);
                 reply(http, 409, "round " + v + " was applied before this result arrived");
                 return;
             }
-            r.offer(partition, body);
+            complete = r.offer(partition, body);
         } finally {
             state.readLock().unlock();
         }
         reply(http, 204, null);
+        if (complete) {
+            apply(e, r);
+        }
+    }
+
+    /**
+     * Applies the round: the average of the workers' parameters (float32), or the average of their
+     * changes, rounded to bfloat16 and added (bf16; kept as the next version's update); then opens
+     * the epoch's next round and wakes the workers waiting for it.
+     */
+    private void apply(Epoch e, Round r) {
+        int rounds;
+        state.writeLock().lock();
+        try {
+            if (epoch != e) {
+                return;   // abandoned meanwhile
+            }
+            long t0 = System.nanoTime();
+            if (transfer == Transfer.FLOAT32) {
+                params.assign(sum.divi(r.partitions));
+                update = null;
+            } else {
+                update = Wire.reuse(update, DataType.BFLOAT16, params.length());
+                if (Wire.owns(params)) {
+                    Wire.applyAverage(sum, r.partitions, update, params);
+                } else {
+                    INDArray copy = params.dup('c');
+                    Wire.applyAverage(sum, r.partitions, update, copy);
+                    params.assign(copy);
+                }
+            }
+            version++;
+            long t1 = System.nanoTime();
+            r.applyNanos = t1 - t0;
+            r.endNanos = t1;
+            e.opened++;
+            if (!e.done()) {
+                e.open().startNanos = t1;
+            }
+            rounds = e.rounds.length;
+        } finally {
+            state.writeLock().unlock();
+        }
+        synchronized (advanced) {
+            advanced.notifyAll();
+        }
+        if (e.listener != null) {
+            e.listener.applied(r.index + 1, rounds);
+        }
+    }
+
+    private INDArray buffer(long length) {
+        INDArray b;
+        synchronized (free) {
+            b = free.poll();
+        }
+        return Wire.reuse(b, transfer.wireType, length);
+    }
+
+    private void recycle(INDArray b) {
+        synchronized (free) {
+            free.push(b);
+        }
     }
 
     private static void reply(HttpExchange http, int code, String message) throws IOException {
@@ -272,76 +409,146 @@ public final class ParameterExchange implements AutoCloseable {
             http.sendResponseHeaders(code, -1);
             return;
         }
-        byte[] b = message.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] b = message.getBytes(StandardCharsets.UTF_8);
         http.sendResponseHeaders(code, b.length);
         try (OutputStream out = http.getResponseBody()) {
             out.write(b);
         }
     }
 
+    /** An epoch's rounds, applied one after the other. */
+    private final class Epoch {
+        final long startVersion;
+        final Round[] rounds;
+        final RoundApplied listener;
+        /** Rounds applied so far; the open round is {@code rounds[opened]}. */
+        volatile int opened;
+
+        Epoch(long startVersion, int[] participants, RoundApplied listener) {
+            this.startVersion = startVersion;
+            this.listener = listener;
+            this.rounds = new Round[participants.length];
+            for (int k = 0; k < participants.length; k++) {
+                rounds[k] = new Round(k, startVersion + k, participants[k], params.length());
+            }
+            if (rounds.length > 0) {
+                rounds[0].startNanos = System.nanoTime();
+            }
+        }
+
+        boolean done() {
+            return opened >= rounds.length;
+        }
+
+        Round open() {
+            return done() ? null : rounds[opened];
+        }
+
+        private Round at(long v) {
+            long k = v - startVersion;
+            return k >= 0 && k < rounds.length ? rounds[(int) k] : null;
+        }
+
+        void asked(long v, int partition, long nanos) {
+            Round r = at(v);
+            if (r != null) {
+                r.asked(partition, nanos);
+            }
+        }
+
+        void sent(long v, long bytes) {
+            Round r = at(v);
+            if (r != null) {
+                r.sentBytes.addAndGet(bytes);
+            }
+        }
+
+        void release() {
+            for (Round r : rounds) {
+                r.release();
+            }
+        }
+    }
+
     /** One round's results, summed in partition order. */
     private final class Round {
+        final int index;
         final long version;
         final int partitions;
         final long length;
         final Map<Integer, INDArray> waiting = new HashMap<>();
+        final long[] firstAsked;
+        final AtomicLong sentBytes = new AtomicLong();
+        final AtomicLong receivedBytes = new AtomicLong();
         int next;
+        int lastPartition = -1;
+        volatile long startNanos;
+        volatile long endNanos;
+        volatile long applyNanos;
 
-        Round(long version, int partitions, long length) {
+        Round(int index, long version, int partitions, long length) {
+            this.index = index;
             this.version = version;
             this.partitions = partitions;
             this.length = length;
+            this.firstAsked = new long[partitions];
         }
 
-        INDArray buffer() {
-            INDArray b;
-            synchronized (free) {
-                b = free.poll();
-            }
-            return Wire.reuse(b, transfer.wireType, length);
-        }
-
-        void recycle(INDArray b) {
-            synchronized (free) {
-                free.push(b);
+        synchronized void asked(int partition, long nanos) {
+            if (partition >= 0 && partition < partitions && firstAsked[partition] == 0) {
+                firstAsked[partition] = nanos;
             }
         }
 
-        synchronized void offer(int partition, INDArray result) {
-            if (partition < next || waiting.containsKey(partition)) {
+        synchronized boolean has(int partition) {
+            return partition < next || waiting.containsKey(partition);
+        }
+
+        /** Adds what can be added in partition order; true when this result completed the round. */
+        synchronized boolean offer(int partition, INDArray result) {
+            if (has(partition) || next == partitions) {
                 recycle(result);   // a retried task's second result
-                return;
+                return false;
             }
             waiting.put(partition, result);
+            lastPartition = partition;
             for (INDArray r = waiting.remove(next); r != null; r = waiting.remove(next)) {
                 add(r);
                 recycle(r);
                 next++;
             }
+            return next == partitions;
         }
 
         private void add(INDArray result) {
             sum = Wire.reuse(sum, DataType.FLOAT, length);
-            if (next == 0) {
+            if (transfer == Transfer.BF16) {
+                Wire.addDecoded(sum, result, next == 0);
+            } else if (next == 0) {
                 sum.assign(result);
-            } else if (transfer == Transfer.FLOAT32) {
-                sum.addi(result);
             } else {
-                decoded = Wire.reuse(decoded, DataType.FLOAT, length);
-                sum.addi(decoded.assign(result));
+                sum.addi(result);
             }
         }
 
-        synchronized INDArray average() {
-            if (next != partitions) {
-                throw new IllegalStateException("round " + version + ": " + (partitions - next) + " of " + partitions
-                        + " workers' results never arrived, though their tasks ended");
+        synchronized List<Integer> missing() {
+            List<Integer> m = new ArrayList<>();
+            for (int p = next; p < partitions; p++) {
+                if (!waiting.containsKey(p)) {
+                    m.add(p);
+                }
             }
-            return sum.divi(partitions);
+            return m;
+        }
+
+        synchronized RoundRecord record() {
+            long asked = lastPartition >= 0 ? firstAsked[lastPartition] : 0;
+            return new RoundRecord(index + 1, version, partitions, startNanos, endNanos, applyNanos, lastPartition,
+                    asked, sentBytes.get(), receivedBytes.get());
         }
 
         synchronized void release() {
-            waiting.values().forEach(this::recycle);
+            waiting.values().forEach(ParameterExchange.this::recycle);
             waiting.clear();
         }
     }

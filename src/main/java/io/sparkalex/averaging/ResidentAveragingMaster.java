@@ -2,42 +2,44 @@ package io.sparkalex.averaging;
 
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.datavec.spark.util.BroadcastHadoopConfigHolder;
 import org.deeplearning4j.core.loader.DataSetLoader;
 import org.deeplearning4j.core.loader.MultiDataSetLoader;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.api.WorkerConfiguration;
-import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingResult;
-import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingWorker;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * DL4J parameter averaging in which each worker keeps its network and optimizer state between
- * the rounds of an epoch ({@link ResidentNetworkWorker}), and the parameters travel through the
- * driver's {@link ParameterExchange} instead of Spark's broadcast and task results: a worker
- * fetches the round's parameters (or, in bf16 transfer, the last round's average change), trains,
- * and sends its result there; the round's Spark job carries the configuration and the scores. The
- * optimizer state is averaged once per epoch instead, through files ({@link OptimizerStateFiles}):
- * checkpoints hold it, every worker starts the next epoch from it, and a resumed run continues
- * from exactly that state.
+ * DL4J parameter averaging with one Spark task per worker per epoch: each worker keeps its network
+ * and optimizer state for the whole epoch ({@link EpochWorker}), and the rounds, and the parameters,
+ * go through the driver's {@link ParameterExchange} instead of a Spark job, broadcast and task
+ * results each: a worker fetches the round's parameters (or, in bf16 transfer, the last round's
+ * average change), trains, and sends its result there; the epoch's one Spark job carries the plan
+ * and brings back each worker's round timings. The optimizer state is averaged once per epoch,
+ * through files ({@link OptimizerStateFiles}): checkpoints hold it, every worker starts the next
+ * epoch from it, and a resumed run continues from exactly that state.
  *
- * <p>Each worker's moments follow its own gradients within an epoch (as in local-SGD methods).
- * With one worker and float32 transfer this is exactly plain sequential training (tested).
+ * <p>The epoch's minibatches are cut into rounds and each round's into partitions exactly as
+ * {@link RoundReportingMaster} does for DL4J's own workers. Each worker's moments follow its own
+ * gradients within an epoch (as in local-SGD methods). With one worker and float32 transfer this is
+ * exactly plain sequential training (tested).
+ *
+ * <p>All of an epoch's worker tasks must run at once (a round waits for every worker's result), so
+ * {@code workers} must not exceed the cluster's task slots; a round that waits 10 minutes for a
+ * missing worker fails the waiting tasks with a message that says so.
  */
 public final class ResidentAveragingMaster extends RoundReportingMaster {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
     private static final Logger log = LoggerFactory.getLogger(ResidentAveragingMaster.class);
 
     private final String run;
@@ -45,17 +47,15 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
     private final Transfer transfer;
     private final int exchangePort;
     private transient ParameterExchange exchange;
-    private transient int roundPartitions;
-    private transient boolean lastRoundOfEpoch;
     private transient boolean published;
-    private transient Broadcast<NetBroadcastTuple> roundBroadcast;
+    private transient List<RoundBreakdown> timed;
 
     /**
      * @param settings DL4J's builder with the workers, batch size, averaging frequency and prefetch
      * @param stateDir a directory on a file system every executor and the driver can reach (the
      *                 job's working directory); created on demand, left to the caller to delete
-     * @param run      names this training run's networks in the executors' pools: a new run never
-     *                 picks up a network an earlier run (same JVM, e.g. tests) left behind
+     * @param run      names this training run's optimizer-state files: a new run never picks up
+     *                 a state an earlier run (same directory) left behind
      * @param transfer what a round moves between driver and workers
      * @param exchangePort the driver's port for the {@link ParameterExchange}; 0: any free one
      */
@@ -69,74 +69,127 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
     }
 
     @Override
-    protected void doIterationPaths(SparkDl4jMultiLayer network, SparkComputationGraph graph, JavaRDD<String> split,
-                                    int splitNum, int numSplits, int dataSetObjectNumExamples,
-                                    DataSetLoader dsLoader, MultiDataSetLoader mdsLoader) {
+    public void executeTrainingPaths(SparkDl4jMultiLayer network, SparkComputationGraph graph, JavaRDD<String> paths,
+                                     DataSetLoader dsLoader, MultiDataSetLoader mdsLoader) {
         if (network == null) {
             throw new UnsupportedOperationException("ResidentAveragingMaster trains MultiLayerNetworks only");
         }
-        lastRoundOfEpoch = splitNum == numSplits; // DL4J numbers splits from 1
-        roundPartitions = split.getNumPartitions();
-        super.doIterationPaths(network, null, split, splitNum, numSplits, dataSetObjectNumExamples, dsLoader,
-                mdsLoader);
-        if (lastRoundOfEpoch) {
-            collectOptimizerState(network);
+        JavaSparkContext sc = network.getSparkContext();
+        if (numWorkers == null) {
+            numWorkers = sc.defaultParallelism();
         }
-    }
-
-    /** The round's broadcast is freed as part of the round (DL4J would leave it to Spark's context cleaner). */
-    @Override
-    protected void afterRound() {
-        if (roundBroadcast != null) {
-            roundBroadcast.destroy();
-            roundBroadcast = null;
-        }
-    }
-
-    @Override
-    public ParameterAveragingTrainingWorker getWorkerInstance(SparkDl4jMultiLayer network) {
         MultiLayerNetwork net = network.getNetwork();
         if (!published) {
             publishOptimizerState(network);
             published = true;
         }
-        ParameterExchange exchange = exchange(network.getSparkContext());
-        long version = exchange.openRound(net.params(), roundPartitions);
-        // The broadcast carries the configuration alone (iteration count, learning rates); the
-        // parameters go through the exchange.
-        roundBroadcast = broadcast(network.getSparkContext(),
-                new NetBroadcastTuple(net.getLayerWiseConfigurations(), null, null));
-        WorkerConfiguration configuration = new WorkerConfiguration(false, rddDataSetNumExamples,
-                batchSizePerWorker, averagingFrequency, prefetchNumBatches, false);
-        return new ResidentNetworkWorker(roundBroadcast, configuration, run, epoch, round, stateDir, lastRoundOfEpoch,
-                roundSeed(), BroadcastHadoopConfigHolder.get(network.getSparkContext()),
-                clock(network.getSparkContext()).timings(), exchange.link(), version, net.numParams());
+        List<String> all = paths.collect();   // minibatch names: small, and built on the driver anyway
+        int[] sizes = roundSizes(all.size(), numWorkers * averagingFrequency);
+        List<EpochWorker.Plan> plans = plans(all, sizes, numWorkers);
+        int[] participants = new int[sizes.length];
+        long[] seeds = new long[sizes.length];
+        for (int k = 0; k < sizes.length; k++) {
+            participants[k] = Math.min(numWorkers, sizes[k]);
+            seeds[k] = roundSeed(k + 1);
+        }
+        ParameterExchange ex = exchange(sc);
+        long startVersion = ex.openEpoch(net.params(), participants, this::reportRound);
+        MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
+        EpochWorker worker = new EpochWorker(conf.clone(), ex.link(), startVersion, averagingFrequency,
+                prefetchNumBatches, dsLoader, BroadcastHadoopConfigHolder.get(sc), run, epoch, stateDir, seeds,
+                net.numParams());
+        List<WorkerTiming> timings;
+        List<ParameterExchange.RoundRecord> records;
+        try {
+            timings = sc.parallelize(plans, plans.size()).mapPartitions(worker).collect();
+            records = ex.finishEpoch(60_000);
+        } catch (RuntimeException e) {
+            ex.abandonEpoch();
+            throw e;
+        } catch (InterruptedException e) {
+            ex.abandonEpoch();
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted waiting for the epoch's last round", e);
+        }
+        Nd4j.getExecutioner().commit();
+        int lastRound = sizes.length;
+        network.setScore(timings.stream().filter(t -> t.round() == lastRound).mapToDouble(WorkerTiming::score)
+                .average().orElse(0));
+        conf.setIterationCount(conf.getIterationCount() + averagingFrequency * sizes.length);
+        collectOptimizerState(network);
+        if (timed == null) {
+            timed = new ArrayList<>();
+        }
+        for (ParameterExchange.RoundRecord r : records) {
+            timed.add(breakdown(epoch, r, timings));
+        }
     }
 
     /**
-     * Runs the round's job and applies the workers' results from the exchange, where they went
-     * instead of into the task results (which carry each worker's score). What DL4J's own method
-     * does after averaging (score, iteration count) is done the same way.
+     * Each partition's minibatches by round: round {@code k}'s go, in order, to as many partitions as
+     * it has minibatches (at most the workers), in contiguous slices of sizes within one, as Spark's
+     * {@code parallelize} would slice them.
      */
-    @Override
-    protected void processResults(SparkDl4jMultiLayer network, SparkComputationGraph graph,
-                                  JavaRDD<ParameterAveragingTrainingResult> results, int splitNum, int totalSplits) {
-        List<ParameterAveragingTrainingResult> scores;
-        try {
-            scores = results.collect();
-        } catch (RuntimeException e) {
-            exchange.abandonRound();
-            throw e;
+    static List<EpochWorker.Plan> plans(List<String> all, int[] sizes, int workers) {
+        int partitions = 0;
+        for (int size : sizes) {
+            partitions = Math.max(partitions, Math.min(workers, size));
         }
-        ParameterExchange.Traffic traffic = exchange.applyRound();
-        clock.exchanged(traffic.sentBytes(), traffic.receivedBytes());
-        network.setScore(scores.stream().mapToDouble(ParameterAveragingTrainingResult::getScore).average().orElse(0));
-        Nd4j.getExecutioner().commit();
-        MultiLayerConfiguration conf = network.getNetwork().getLayerWiseConfigurations();
-        conf.setIterationCount(conf.getIterationCount() + averagingFrequency);
+        List<List<List<String>>> byPartition = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            byPartition.add(new ArrayList<>());
+        }
+        int start = 0;
+        for (int size : sizes) {
+            int n = Math.min(workers, size);
+            for (int p = 0; p < partitions; p++) {
+                byPartition.get(p).add(p < n
+                        ? new ArrayList<>(all.subList(start + (int) ((long) p * size / n),
+                        start + (int) ((long) (p + 1) * size / n)))
+                        : List.of());
+            }
+            start += size;
+        }
+        List<EpochWorker.Plan> plans = new ArrayList<>();
+        for (int p = 0; p < partitions; p++) {
+            plans.add(new EpochWorker.Plan(p, byPartition.get(p)));
+        }
+        return plans;
     }
 
-    /** The run's exchange, started with its first round on the driver's host as executors know it. */
+    /**
+     * A round along its critical path, the worker whose result came last: how long after the round
+     * opened it asked (the epoch's first round: the job launched, the task started), its transfer,
+     * decoding and copying, fitting, the rest of its round, its upload, and the driver's apply.
+     */
+    private static RoundBreakdown breakdown(int epoch, ParameterExchange.RoundRecord r, List<WorkerTiming> timings) {
+        WorkerTiming w = timings.stream().filter(t -> t.round() == r.round() && t.partition() == r.lastPartition())
+                .findFirst().orElse(new WorkerTiming(epoch, r.round(), r.lastPartition(), 0, 0, 0, 0, 0, 0, 0, 0));
+        int minibatches = timings.stream().filter(t -> t.round() == r.round()).mapToInt(WorkerTiming::minibatches)
+                .sum();
+        double round = (r.endNanos() - r.startNanos()) / 1e9;
+        double launch = Math.max(0, r.lastAskedNanos() - r.startNanos()) / 1e9;
+        double fetch = w.fetchNanos() / 1e9;
+        double copy = w.copyNanos() / 1e9;
+        double fit = w.fitNanos() / 1e9;
+        double other = w.otherNanos() / 1e9;
+        double upload = w.uploadNanos() / 1e9;
+        double apply = r.applyNanos() / 1e9;
+        double unattributed = round - launch - fetch - copy - fit - other - upload - apply;
+        return new RoundBreakdown(epoch, r.round(), r.partitions(), minibatches, round, 0, 0, launch, 0, fetch, copy,
+                fit, other, upload, 0, 0, 0, apply, unattributed, r.sentBytes(), r.receivedBytes());
+    }
+
+    @Override
+    public List<RoundBreakdown> roundTimings() {
+        List<RoundBreakdown> out = timed == null ? List.of() : List.copyOf(timed);
+        if (timed != null) {
+            timed.clear();
+        }
+        return out;
+    }
+
+    /** The run's exchange, started with its first epoch on the driver's host as executors know it. */
     private ParameterExchange exchange(JavaSparkContext sc) {
         if (exchange == null) {
             org.apache.spark.SparkConf conf = sc.getConf();
@@ -152,16 +205,12 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
         return exchange;
     }
 
-    /**
-     * Frees the worker networks this JVM still holds for the run (all of them in local mode;
-     * executors exit anyway) and returns how many there were: none after a completed epoch.
-     */
-    public int releaseWorkers() {
+    /** Stops the run's parameter exchange (a later epoch starts a new one). */
+    public void close() {
         if (exchange != null) {
             exchange.close();
             exchange = null;
         }
-        return ResidentNetworks.release(run);
     }
 
     /** New worker networks start from the driver's state: a resumed checkpoint's, or none at all. */

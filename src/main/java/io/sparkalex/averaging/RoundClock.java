@@ -6,7 +6,6 @@ import org.apache.spark.scheduler.SparkListenerJobEnd;
 import org.apache.spark.scheduler.SparkListenerJobStart;
 import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.apache.spark.scheduler.StageInfo;
-import org.apache.spark.util.CollectionAccumulator;
 import io.sparkalex.nd4j.SerializationClock;
 
 import java.util.ArrayList;
@@ -16,11 +15,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * Times every averaging round on the driver ({@link RoundBreakdown}): the master marks the
- * round's start, its broadcast and its end; Spark's listener bus gives the round's job and its
- * tasks (launch, deserialisation, run and result-serialisation times, when the driver had the
- * result); the workers send what happened inside their tasks through an accumulator
- * ({@link WorkerTiming}). The round's Spark job is found by a local property the master sets.
+ * Times every averaging round of DL4J's own master ({@code optimizer_state = averaged}), where each
+ * round is a Spark job, on the driver ({@link RoundBreakdown}): the master marks the round's start,
+ * its broadcast and its end; Spark's listener bus gives the round's job and its tasks (launch,
+ * deserialisation, run and result-serialisation times, when the driver had the result). The
+ * worker is DL4J's own, so its task's run is one part (worker other). The round's Spark job is
+ * found by a local property the master sets. ({@link ResidentAveragingMaster} times its rounds
+ * itself: they are not Spark jobs.)
  */
 final class RoundClock extends SparkListener {
     static final String PROPERTY = "sparkalex.round";
@@ -43,9 +44,6 @@ final class RoundClock extends SparkListener {
         SerializationClock.Snapshot serialisation;
         final SerializationClock.Snapshot atStart = SerializationClock.snapshot();
         SerializationClock.Snapshot atBroadcastEnd;
-        /** Bytes the parameter exchange sent and received this round; -1: the round went through Spark. */
-        long exchangeSent = -1;
-        long exchangeReceived = -1;
 
         Round(int epoch, int round) {
             this.epoch = epoch;
@@ -55,7 +53,6 @@ final class RoundClock extends SparkListener {
     }
 
     private final SparkContext sc;
-    private final CollectionAccumulator<WorkerTiming> timings;
     private final Map<String, Round> rounds = new ConcurrentHashMap<>();
     private final Map<Integer, Round> byStage = new ConcurrentHashMap<>();
     private final Map<Integer, Round> byJob = new ConcurrentHashMap<>();
@@ -63,12 +60,7 @@ final class RoundClock extends SparkListener {
 
     RoundClock(SparkContext sc) {
         this.sc = sc;
-        this.timings = sc.collectionAccumulator("sparkalex-round-timings");
         sc.addSparkListener(this);
-    }
-
-    CollectionAccumulator<WorkerTiming> timings() {
-        return timings;
     }
 
     void roundStarts(int epoch, int round) {
@@ -87,14 +79,6 @@ final class RoundClock extends SparkListener {
         if (current != null) {
             current.broadcastEnd = System.currentTimeMillis();
             current.atBroadcastEnd = SerializationClock.snapshot();
-        }
-    }
-
-    /** The round's parameters went through the {@link ParameterExchange}: these are its bytes. */
-    void exchanged(long sent, long received) {
-        if (current != null) {
-            current.exchangeSent = sent;
-            current.exchangeReceived = received;
         }
     }
 
@@ -151,13 +135,11 @@ final class RoundClock extends SparkListener {
         } catch (java.util.concurrent.TimeoutException e) {
             // a busy bus: the rounds whose events have not arrived are reported without them
         }
-        List<WorkerTiming> workers = new ArrayList<>(timings.value());
-        timings.reset();
         List<RoundBreakdown> out = new ArrayList<>();
         rounds.values().stream().filter(r -> r.end > 0)
                 .sorted(Comparator.comparingInt((Round r) -> r.epoch).thenComparingInt(r -> r.round))
                 .forEach(r -> {
-                    out.add(breakdown(r, workers));
+                    out.add(breakdown(r));
                     rounds.remove(key(r.epoch, r.round));
                 });
         byStage.values().removeIf(r -> r.end > 0);
@@ -165,7 +147,7 @@ final class RoundClock extends SparkListener {
         return out;
     }
 
-    private static RoundBreakdown breakdown(Round r, List<WorkerTiming> workers) {
+    private static RoundBreakdown breakdown(Round r) {
         double round = seconds(r.end - r.start);
         List<Task> training;
         synchronized (r) {
@@ -178,32 +160,22 @@ final class RoundClock extends SparkListener {
             return new RoundBreakdown(r.epoch, r.round, 0, 0, round, 0, seconds(r.broadcastEnd - r.broadcastStart),
                     0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, round - seconds(r.broadcastEnd - r.broadcastStart), 0, 0);
         }
-        WorkerTiming w = workers.stream().filter(t -> t.epoch() == r.epoch && t.round() == r.round
-                && t.partition() == last.partition()).findFirst()
-                .orElse(new WorkerTiming(r.epoch, r.round, last.partition(), 0, 0, 0, 0, 0, 0));
         double prepare = seconds(r.broadcastStart - r.start);
         double broadcast = seconds(r.broadcastEnd - r.broadcastStart);
         double launch = seconds(last.launch() - r.broadcastEnd);
         double deserialize = seconds(last.deserializeMs());
         double run = seconds(last.runMs());
-        double fetch = w.broadcastNanos() / 1e9;
-        double copy = w.copyNanos() / 1e9;
-        double fit = w.fitNanos() / 1e9;
-        double upload = w.uploadNanos() / 1e9;
-        double workerOther = run - fetch - copy - fit - upload;
+        double workerOther = run;
         double resultSerialize = seconds(last.resultSerializeMs());
         long executorEnd = last.launch() + last.deserializeMs() + last.runMs() + last.resultSerializeMs();
         double aggregate = seconds(r.jobEnd - executorEnd);
         double apply = seconds(r.end - r.jobEnd);
         double attributed = prepare + broadcast + launch + deserialize + run + resultSerialize + aggregate + apply;
         SerializationClock.Snapshot s = r.serialisation;
-        long broadcastBytes = r.exchangeSent >= 0 ? r.exchangeSent
-                : r.atBroadcastEnd == null ? 0 : r.atBroadcastEnd.since(r.atStart).writeBytes();
-        long resultBytes = r.exchangeReceived >= 0 ? r.exchangeReceived : s.readBytes();
-        int minibatches = workers.stream().filter(t -> t.epoch() == r.epoch && t.round() == r.round)
-                .mapToInt(WorkerTiming::minibatches).sum();
-        return new RoundBreakdown(r.epoch, r.round, training.size(), minibatches, round, prepare, broadcast, launch, deserialize,
-                fetch, copy, fit, workerOther, upload, resultSerialize, aggregate, s.readNanos() / 1e9, apply,
+        long broadcastBytes = r.atBroadcastEnd == null ? 0 : r.atBroadcastEnd.since(r.atStart).writeBytes();
+        long resultBytes = s.readBytes();
+        return new RoundBreakdown(r.epoch, r.round, training.size(), 0, round, prepare, broadcast, launch, deserialize,
+                0, 0, 0, workerOther, 0, resultSerialize, aggregate, s.readNanos() / 1e9, apply,
                 round - attributed, broadcastBytes, resultBytes);
     }
 

@@ -112,7 +112,19 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
 
     /** The current round's seed, from which each partition's seed follows ({@link #seedTaskThread}). */
     protected long roundSeed() {
+        return roundSeed(round);
+    }
+
+    /** The seed of the epoch's {@code round} (from 1). */
+    protected long roundSeed(int round) {
         return new SplittableRandom(epochSeed + 0xC2B2AE3D27D4EB4FL * round).nextLong();
+    }
+
+    /** Tells the listener, if any, that {@code round} of {@code rounds} has been averaged. */
+    protected void reportRound(int round, int rounds) {
+        if (listener != null) {
+            listener.roundDone(round, rounds);
+        }
     }
 
     @Override
@@ -169,8 +181,6 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
             afterRound();
             clock.roundDone();
         }
-        if (listener != null) {
-            listener.roundDone(splitNum, numSplits); // DL4J numbers splits from 1
-        }
+        reportRound(splitNum, numSplits); // DL4J numbers splits from 1
     }
 }

@@ -3,11 +3,91 @@ package io.sparkalex.averaging;
 import java.io.Serializable;
 
 /**
- * What one worker task of an averaging round spent its time on, measured in the executor and
- * sent back to the driver through an accumulator: getting the round's parameters (broadcast
- * fetch and deserialisation), copying them into its resident network, fitting its minibatches,
- * sending its result to the driver, and (last round of an epoch) writing its optimizer state.
+ * What one worker did in one averaging round, measured in its executor and returned with its
+ * epoch task's result: getting the round's parameters ({@code fetchNanos}: transfer only, not the
+ * wait for other workers, which the driver reports; {@code copyNanos}: decoding, adding, copying
+ * into its network, much of it while the bytes arrive), fitting its minibatches, the rest of the
+ * round on the worker ({@code otherNanos}: waiting for a minibatch, the schedule), sending its
+ * result ({@code uploadNanos}) and, in its last round of the epoch, writing its optimizer state.
+ * {@code score}: the network's score after the round. A class, not a record: Spark's Kryo, which
+ * serialises task results, cannot build records.
  */
-public record WorkerTiming(int epoch, int round, int partition, long broadcastNanos, long copyNanos, long fitNanos,
-                           int minibatches, long stateFileNanos, long uploadNanos) implements Serializable {
+public final class WorkerTiming implements Serializable {
+    private static final long serialVersionUID = 2L;
+    private final int epoch;
+    private final int round;
+    private final int partition;
+    private final long fetchNanos;
+    private final long copyNanos;
+    private final long fitNanos;
+    private final int minibatches;
+    private final long otherNanos;
+    private final long uploadNanos;
+    private final long stateFileNanos;
+    private final double score;
+
+    public WorkerTiming(int epoch, int round, int partition, long fetchNanos, long copyNanos, long fitNanos,
+                        int minibatches, long otherNanos, long uploadNanos, long stateFileNanos, double score) {
+        this.epoch = epoch;
+        this.round = round;
+        this.partition = partition;
+        this.fetchNanos = fetchNanos;
+        this.copyNanos = copyNanos;
+        this.fitNanos = fitNanos;
+        this.minibatches = minibatches;
+        this.otherNanos = otherNanos;
+        this.uploadNanos = uploadNanos;
+        this.stateFileNanos = stateFileNanos;
+        this.score = score;
+    }
+
+    /** The same, with the optimizer state's write time. */
+    WorkerTiming withStateFile(long nanos) {
+        return new WorkerTiming(epoch, round, partition, fetchNanos, copyNanos, fitNanos, minibatches, otherNanos,
+                uploadNanos, nanos, score);
+    }
+
+    public int epoch() {
+        return epoch;
+    }
+
+    public int round() {
+        return round;
+    }
+
+    public int partition() {
+        return partition;
+    }
+
+    public long fetchNanos() {
+        return fetchNanos;
+    }
+
+    public long copyNanos() {
+        return copyNanos;
+    }
+
+    public long fitNanos() {
+        return fitNanos;
+    }
+
+    public int minibatches() {
+        return minibatches;
+    }
+
+    public long otherNanos() {
+        return otherNanos;
+    }
+
+    public long uploadNanos() {
+        return uploadNanos;
+    }
+
+    public long stateFileNanos() {
+        return stateFileNanos;
+    }
+
+    public double score() {
+        return score;
+    }
 }

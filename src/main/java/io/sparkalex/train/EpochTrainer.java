@@ -119,7 +119,7 @@ final class EpochTrainer implements AutoCloseable {
     @Override
     public void close() {
         if (master instanceof ResidentAveragingMaster resident) {
-            resident.releaseWorkers();
+            resident.close();
         }
     }
 }

@@ -7,13 +7,18 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The driver's parameter exchange over real HTTP on loopback: what a round sums, refuses and sends back. */
+/** The driver's parameter exchange over real HTTP on loopback: what a round sums, refuses, waits for and sends back. */
 class ParameterExchangeTest {
     private ParameterExchange exchange;
 
@@ -44,14 +49,14 @@ class ParameterExchangeTest {
         assertEquals(row(0f, (1f + -1e8f + 1e8f) / 3), inOrder);
     }
 
-    private INDArray run(INDArray[] results, int[] arrival) throws IOException {
+    private INDArray run(INDArray[] results, int[] arrival) throws Exception {
         INDArray params = row(0f, 0f);
         try (ParameterExchange ex = ParameterExchange.start(Transfer.FLOAT32, "127.0.0.1", "127.0.0.1", 0)) {
-            ex.openRound(params, results.length);
+            ex.openEpoch(params, new int[] {results.length}, null);
             for (int p : arrival) {
                 ex.link().send(0, p, results[p]);
             }
-            ex.applyRound();
+            ex.finishEpoch(10_000);
         }
         return params;
     }
@@ -61,59 +66,141 @@ class ParameterExchangeTest {
         INDArray params = row(0f, 0f);
         exchange = ParameterExchange.start(Transfer.FLOAT32, "127.0.0.1", "127.0.0.1", 0);
         ExchangeLink link = exchange.link();
-        exchange.openRound(params, 2);
+        List<String> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
+        exchange.openEpoch(params, new int[] {2, 1}, (round, rounds) -> applied.add(round + "/" + rounds));
         link.send(0, 0, row(2f, 2f));
         link.send(0, 0, row(100f, 100f));   // a retried task: the first complete result stays
+        assertEquals(1, link.next(0), "a new task of partition 0 continues with the next round");
+        assertEquals(0, link.next(1), "partition 1 has not sent this round's result");
         IOException late = assertThrows(IOException.class, () -> link.send(7, 1, row(1f, 1f)));
         assertTrue(late.getMessage().contains("409"), late.getMessage());
         IOException outside = assertThrows(IOException.class, () -> link.send(0, 2, row(1f, 1f)));
         assertTrue(outside.getMessage().contains("409"), "partition 2 of a 2-partition round: " + outside.getMessage());
         IOException wrongSize = assertThrows(IOException.class, () -> link.send(0, 1, row(1f, 1f, 1f)));
         assertTrue(wrongSize.getMessage().contains("400"), wrongSize.getMessage());
-        link.send(0, 1, row(4f, 6f));
-        exchange.applyRound();
-        assertEquals(row(3f, 4f), params);
-        assertEquals(1, exchange.version());
+        link.send(0, 1, row(4f, 6f));   // the round's last result applies it
         INDArray fetched = Nd4j.createUninitialized(DataType.FLOAT, 1, 2);
-        link.fetchParameters(1, fetched);
-        assertEquals(params, fetched);
-        assertThrows(IOException.class, () -> link.fetchParameters(0, fetched), "an earlier version is gone");
+        link.fetchParameters(1, 0, fetched);
+        assertEquals(row(3f, 4f), fetched);
+        assertEquals(1, exchange.version());
+        IOException gone = assertThrows(IOException.class, () -> link.fetchParameters(0, 0, fetched));
+        assertTrue(gone.getMessage().contains("409"), "an earlier version is gone: " + gone.getMessage());
+        IOException lateResult = assertThrows(IOException.class, () -> link.send(0, 1, row(1f, 1f)));
+        assertTrue(lateResult.getMessage().contains("409"), lateResult.getMessage());
+        link.send(1, 0, row(5f, 5f));   // round 2 has one participant
+        List<ParameterExchange.RoundRecord> rounds = exchange.finishEpoch(10_000);
+        assertEquals(row(5f, 5f), params);
+        assertEquals(List.of("1/2", "2/2"), applied);
+        assertEquals(2, rounds.size());
+        assertEquals(1, rounds.get(0).lastPartition(), "partition 1 completed round 1");
+        assertEquals(3 * 2 * 4, rounds.get(0).receivedBytes(), "three results of two float32 arrived in round 1, one ignored");
+        assertEquals(0, rounds.get(0).sentBytes(), "nobody fetched version 0");
+        assertEquals(2 * 4, rounds.get(1).sentBytes(), "the fetch of version 1 counts for round 2");
+    }
+
+    /** A worker asks for the next round's parameters as soon as it sent its result: the request waits for the round. */
+    @Test
+    void aRequestForTheNextVersionWaitsUntilTheRoundIsApplied() throws Exception {
+        INDArray params = row(1f, 1f);
+        exchange = ParameterExchange.start(Transfer.FLOAT32, "127.0.0.1", "127.0.0.1", 0);
+        ExchangeLink link = exchange.link();
+        exchange.openEpoch(params, new int[] {2, 2}, null);
+        link.send(0, 0, row(3f, 3f));
+        INDArray next = Nd4j.createUninitialized(DataType.FLOAT, 1, 2);
+        CompletableFuture<ExchangeLink.Fetched> waiting = CompletableFuture.supplyAsync(() -> {
+            try {
+                return link.fetchParameters(1, 0, next);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Thread.sleep(300);
+        assertFalse(waiting.isDone(), "version 1 does not exist until partition 1's result is in");
+        link.send(0, 1, row(5f, 5f));
+        ExchangeLink.Fetched fetched = waiting.get(10, TimeUnit.SECONDS);
+        assertEquals(row(4f, 4f), next);
+        assertTrue(fetched.waitedNanos() >= TimeUnit.MILLISECONDS.toNanos(250),
+                "the driver reports the wait, which is not transfer time: " + fetched.waitedNanos());
+
+        // A failed job abandons the epoch: a worker waiting for a round that never comes is told so.
+        CompletableFuture<Void> abandoned = CompletableFuture.runAsync(() -> {
+            try {
+                link.fetchParameters(2, 1, next);
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        Thread.sleep(200);
+        exchange.abandonEpoch();
+        Exception e = assertThrows(Exception.class, () -> abandoned.get(10, TimeUnit.SECONDS));
+        assertTrue(e.getMessage().contains("409") && e.getMessage().contains("abandoned"), e.getMessage());
+        assertEquals(row(4f, 4f), params, "round 2 was never applied");
     }
 
     @Test
     void aRoundWithAMissingResultIsNotApplied() throws Exception {
         INDArray params = row(1f, 1f);
         exchange = ParameterExchange.start(Transfer.FLOAT32, "127.0.0.1", "127.0.0.1", 0);
-        exchange.openRound(params, 2);
+        exchange.openEpoch(params, new int[] {2}, null);
         exchange.link().send(0, 1, row(5f, 5f));
-        assertThrows(IllegalStateException.class, exchange::applyRound);
+        IllegalStateException missing = assertThrows(IllegalStateException.class, () -> exchange.finishEpoch(100));
+        assertTrue(missing.getMessage().contains("partitions [0] never sent"), missing.getMessage());
         assertEquals(row(1f, 1f), params);
     }
 
     /**
-     * bf16: a worker that adds the fetched update to its copy of the parameters ends bit-identical
-     * to the driver, round after round, though every change was rounded.
+     * bf16: workers send their change encoded on the fly, and add the fetched update to their copy
+     * as it arrives; they end bit-identical to the driver, round after round, though every change
+     * was rounded.
      */
     @Test
     void bf16WorkersAddingTheUpdateStayBitIdenticalToTheDriver() throws Exception {
         Nd4j.getRandom().setSeed(5);
-        INDArray params = Nd4j.rand(DataType.FLOAT, 1, 1000);
-        INDArray worker = params.dup();
+        int n = 200_000;   // several of the codec's 64K-value chunks, the last one partial
+        INDArray params = Nd4j.rand(DataType.FLOAT, 1, n);
         INDArray start = params.dup();
+        INDArray[] base = {params.dup(), params.dup()};
+        INDArray[] network = {params.dup(), params.dup()};
         exchange = ParameterExchange.start(Transfer.BF16, "127.0.0.1", "127.0.0.1", 0);
         ExchangeLink link = exchange.link();
+        exchange.openEpoch(params, new int[] {2, 2, 2}, null);
         for (int round = 0; round < 3; round++) {
-            exchange.openRound(params, 2);
             for (int p = 0; p < 2; p++) {
-                INDArray change = Nd4j.randn(DataType.FLOAT, 1, 1000).muli(1e-3);
-                link.send(round, p, change.castTo(DataType.BFLOAT16));
+                if (round > 0) {
+                    link.addUpdate(round, p, base[p], network[p]);
+                    assertEquals(params, base[p], "round " + round + ", worker " + p);
+                    assertEquals(params, network[p], "the network's copy too");
+                }
+                network[p].addi(Nd4j.randn(DataType.FLOAT, 1, n).muli(1e-3));   // "training"
+                link.sendChange(round, p, network[p], base[p]);
             }
-            exchange.applyRound();
-            INDArray update = Nd4j.createUninitialized(DataType.BFLOAT16, 1, 1000);
-            link.fetchUpdate(round + 1, update);
-            worker.addi(update.castTo(DataType.FLOAT));
-            assertEquals(params, worker, "round " + round);
         }
+        exchange.finishEpoch(10_000);
         assertNotEquals(start, params, "the rounds moved the parameters");
+        INDArray moved = network[0].sub(start);
+        assertTrue(moved.norm2Number().doubleValue() > 0);
+    }
+
+    /** float32 to bfloat16 rounds to the nearest, ties to even; decoding is exact. */
+    @Test
+    void bf16EncodingRoundsToNearestEven() {
+        SplittableRandom random = new SplittableRandom(3);
+        for (int i = 0; i < 100_000; i++) {
+            float x = Float.intBitsToFloat(random.nextInt());
+            if (Float.isNaN(x)) {
+                assertTrue(Float.isNaN(Wire.decode(Wire.encode(x))), "a NaN stays a NaN");
+                continue;
+            }
+            short e = Wire.encode(x);
+            float rounded = Wire.decode(e);
+            double err = Math.abs((double) x - rounded);
+            for (float neighbour : new float[] {Wire.decode((short) (e - 1)), Wire.decode((short) (e + 1))}) {
+                if (Float.isFinite(rounded) && !Float.isNaN(neighbour)) {
+                    assertTrue(err <= Math.abs((double) x - neighbour), x + " -> " + rounded + ", not " + neighbour);
+                }
+            }
+        }
+        assertEquals(1f, Wire.decode(Wire.encode(1f + 0x1p-8f)), "a tie goes to the even neighbour");
+        assertEquals(1f + 0x1p-6f, Wire.decode(Wire.encode(1f + 0x3p-8f)), "and upwards when that one is even");
     }
 }

@@ -109,7 +109,7 @@ class ResidentAveragingMasterTest {
                 }
             }
         } finally {
-            master.releaseWorkers();
+            master.close();
         }
         assertEquals(List.of("1/2", "2/2", "1/2", "2/2"), rounds.stream().map(r -> r[0] + "/" + r[1]).toList(),
                 "each epoch's two averaging rounds are reported as they end");
@@ -125,15 +125,40 @@ class ResidentAveragingMasterTest {
     }
 
     @Test
-    void twoWorkersAverageTheirStateAndReleaseTheirNetworksAtTheEpochEnd() throws Exception {
+    void twoWorkersAverageTheirStateAtTheEpochEnd() throws Exception {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(TestSpark.session().sparkContext());
         JavaRDD<String> paths = sc.parallelize(writeBatches(batch(5), 8), 2);
         MultiLayerNetwork net = smallNetwork();
         ResidentAveragingMaster master = master(2, 2, tmp.resolve("state2"), "two-workers");
-        new SparkDl4jMultiLayer(sc, net, master).fitPaths(paths);
+        try {
+            new SparkDl4jMultiLayer(sc, net, master).fitPaths(paths);
+        } finally {
+            master.close();
+        }
         assertTrue(net.getUpdater().getStateViewArray().amaxNumber().doubleValue() > 0,
                 "the driver's Adam state is the workers' average, not the initial zeros");
-        assertEquals(0, master.releaseWorkers(), "networks are dropped after the epoch's last round");
+        assertEquals(4, net.getLayerWiseConfigurations().getIterationCount(),
+                "two rounds of averaging frequency 2: the driver counts 4 iterations");
+        try (var left = Files.list(tmp.resolve("state2"))) {
+            assertEquals(List.of("average-two-workers.bin"), left.map(p -> p.getFileName().toString()).toList(),
+                    "both workers' files were averaged and consumed");
+        }
+    }
+
+    /**
+     * Rounds are dealt to partitions as Spark's parallelize would: contiguous slices, sizes within
+     * one; a round with fewer minibatches than workers leaves the last partitions out of it.
+     */
+    @Test
+    void eachRoundsMinibatchesAreDealtToPartitionsInContiguousSlices() {
+        List<String> all = List.of("a", "b", "c", "d", "e", "f", "g");
+        List<EpochWorker.Plan> plans = ResidentAveragingMaster.plans(all, new int[] {4, 3}, 3);
+        assertEquals(3, plans.size());
+        assertEquals(List.of(List.of("a"), List.of("e")), plans.get(0).rounds());
+        assertEquals(List.of(List.of("b"), List.of("f")), plans.get(1).rounds());
+        assertEquals(List.of(List.of("c", "d"), List.of("g")), plans.get(2).rounds());
+        List<EpochWorker.Plan> small = ResidentAveragingMaster.plans(List.of("a", "b"), new int[] {2}, 4);
+        assertEquals(2, small.size(), "no task for a partition without minibatches");
     }
 
     /** On a cluster a kept network's configuration is a copy: the driver's changes must be applied. */
@@ -147,7 +172,7 @@ class ResidentAveragingMasterTest {
         driver.getLayerWiseConfigurations().setIterationCount(40);
         driver.getLayerWiseConfigurations().setEpochCount(2);
         MultiLayerConfiguration sent = MultiLayerConfiguration.fromJson(driver.getLayerWiseConfigurations().toJson());
-        ResidentNetworkWorker.followSchedule(kept, sent);
+        EpochWorker.followSchedule(kept, sent, sent.getIterationCount());
         assertEquals(40, kept.getLayerWiseConfigurations().getIterationCount());
         assertEquals(2, kept.getLayerWiseConfigurations().getEpochCount());
         assertEquals(3e-3, kept.getLearningRate(0), 1e-12);
@@ -176,7 +201,7 @@ class ResidentAveragingMasterTest {
         try {
             new SparkDl4jMultiLayer(sc, distributed, master).fitPaths(sc.parallelize(files, 2));
         } finally {
-            master.releaseWorkers();
+            master.close();
         }
         INDArray expected = a.params().add(b.params()).divi(2);
         assertTrue(a.params().distance2(b.params()) > 1e-3, "the two workers' fits differ");
@@ -212,7 +237,7 @@ class ResidentAveragingMasterTest {
                 // two rounds of one minibatch per worker, partitions fixed: same data in both runs
                 new SparkDl4jMultiLayer(sc, net, master).fitPaths(sc.parallelize(files, 2));
             } finally {
-                master.releaseWorkers();
+                master.close();
             }
         }
         INDArray moved = exact.params().sub(start);
@@ -239,16 +264,5 @@ class ResidentAveragingMasterTest {
         files.publish("run", Nd4j.createFromArray(7f, 8f));
         assertEquals(Nd4j.createFromArray(7f, 8f), files.published("run").orElseThrow());
         assertFalse(files.published("other").isPresent(), "another run's average is not this run's");
-    }
-
-    @Test
-    void aKeptNetworkOfAnEarlierEpochIsNotTaken() {
-        MultiLayerNetwork a = new MultiLayerNetwork(new NeuralNetConfiguration.Builder().list()
-                .layer(new org.deeplearning4j.nn.conf.layers.OutputLayer.Builder().nIn(2).nOut(2).build()).build());
-        ResidentNetworks.give("r", 0, 1, new ResidentNetworks.Replica(a, null, 0));
-        assertTrue(ResidentNetworks.take("r", 0, 2) == null, "partition 0 sat out epoch 1's last round");
-        ResidentNetworks.give("r", 1, 2, new ResidentNetworks.Replica(a, null, 0));
-        assertTrue(ResidentNetworks.take("r", 0, 2).network() == a, "another partition's network of the same epoch");
-        assertEquals(0, ResidentNetworks.release("r"));
     }
 }
