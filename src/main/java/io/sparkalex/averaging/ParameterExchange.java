@@ -74,11 +74,13 @@ public final class ParameterExchange implements AutoCloseable {
     private INDArray update;
     private volatile Epoch epoch;
     /**
-     * Reused from round to round: results as received, their sum, and (float32 transfer) nothing
-     * else; bf16 results are decoded chunk by chunk into the sum.
+     * Reused from round to round: results as received, their sum, and a float32 row for a bf16
+     * result decoded (results are added one at a time, and the apply, which decodes the update
+     * into the sum's row, comes after the last).
      */
     private final Deque<INDArray> free = new ArrayDeque<>();
     private INDArray sum;
+    private INDArray decoded;
 
     /** Told, on the thread that applied it, when a round of the epoch has been applied. */
     @FunctionalInterface
@@ -361,14 +363,13 @@ public final class ParameterExchange implements AutoCloseable {
                 params.assign(sum.divi(r.partitions));
                 update = null;
             } else {
+                // ND4J's vectorised casts and add: 0.09 s for 58M values against 0.23 s for one
+                // fused pass in Java, whose bf16 conversions do not vectorise. The rounded change
+                // is decoded into the sum's row, no longer needed, and added exactly as the
+                // workers add it (Wire.addChange).
                 update = Wire.reuse(update, DataType.BFLOAT16, params.length());
-                if (Wire.owns(params)) {
-                    Wire.applyAverage(sum, r.partitions, update, params);
-                } else {
-                    INDArray copy = params.dup('c');
-                    Wire.applyAverage(sum, r.partitions, update, copy);
-                    params.assign(copy);
-                }
+                update.assign(sum.divi(r.partitions));
+                params.addi(sum.assign(update));
             }
             version++;
             long t1 = System.nanoTime();
@@ -522,12 +523,13 @@ public final class ParameterExchange implements AutoCloseable {
 
         private void add(INDArray result) {
             sum = Wire.reuse(sum, DataType.FLOAT, length);
-            if (transfer == Transfer.BF16) {
-                Wire.addDecoded(sum, result, next == 0);
-            } else if (next == 0) {
-                sum.assign(result);
-            } else {
+            if (next == 0) {
+                sum.assign(result);   // bf16: decoded, exactly
+            } else if (transfer == Transfer.FLOAT32) {
                 sum.addi(result);
+            } else {
+                decoded = Wire.reuse(decoded, DataType.FLOAT, length);
+                sum.addi(decoded.assign(result));
             }
         }
 

@@ -1,28 +1,36 @@
 package io.sparkalex.averaging;
 
 /**
- * Where the time of one averaging round went, along its critical path (the worker task that
- * finished last), in seconds. The parts follow each other in time and add up to
- * {@code roundSeconds} (what is left over is {@code unattributedSeconds}); everything but
- * {@code fitSeconds} is the round's fixed cost.
+ * Where the time of one averaging round went, along its critical path (the worker whose result
+ * came last), in seconds. The parts follow each other in time and add up to {@code roundSeconds}
+ * (what is left over is {@code unattributedSeconds}); everything but {@code fitSeconds} is the
+ * round's fixed cost. Resident averaging (the default, {@link ResidentAveragingMaster}) runs no
+ * Spark job per round: its prepare, broadcast, task, serialisation and aggregate parts are 0, and
+ * a round starts when its parameters become current on the driver. DL4J's own master
+ * ({@link RoundClock}) runs one per round, and its worker's task is one part (worker other).
  *
  * @param prepareSeconds          driver: DL4J's preparation of the round's minibatches (its repartitioning,
  *                                which runs a Spark job to count them) before the broadcast
- * @param broadcastSeconds        driver: the round's Spark broadcast (the configuration, and the parameters
- *                                unless they go through the {@link ParameterExchange})
- * @param launchSeconds           driver: from the broadcast to the critical task's start (job, task serialisation, scheduling)
- * @param taskDeserializeSeconds  executor: the task and its worker deserialised
- * @param broadcastFetchSeconds   executor: the parameters (or their change) fetched from the driver and deserialised
- * @param copySeconds             executor: the change applied, the parameters copied into the worker's network
+ * @param broadcastSeconds        driver: the round's Spark broadcast (DL4J's master: parameters and state)
+ * @param launchSeconds           resident: from the round's start until the critical worker asked for its
+ *                                parameters (the epoch's first round: the job launched and the task started);
+ *                                DL4J's master: from the broadcast to the critical task's start
+ * @param taskDeserializeSeconds  executor: the task and its worker deserialised (DL4J's master)
+ * @param broadcastFetchSeconds   executor: the parameters (or their change) moved from the driver, from the
+ *                                reply's first byte, not counting the decoding
+ * @param copySeconds             executor: the change decoded, added to the base and copied into the network
+ *                                as it arrived; in a worker's first round, its network built
  * @param fitSeconds              executor: fitting the round's minibatches (the useful work)
- * @param workerOtherSeconds      executor: the rest of the task (minibatches waited for, result object, optimizer-state file)
+ * @param workerOtherSeconds      executor: the rest of the worker's round (waiting for a minibatch, the
+ *                                schedule); DL4J's master: the whole task run
  * @param uploadSeconds           executor: the result encoded and sent to the driver's exchange, until the driver
  *                                had added it to the round's sum (0 when results are Spark task results)
- * @param resultSerializeSeconds  executor: Spark serialising the task result (the parameters)
- * @param aggregateSeconds        from the critical task's end to the job's end: results stored, fetched by the
- *                                driver, deserialised ({@code driverDeserializeSeconds} of it, summed over the
- *                                workers' results) and summed
- * @param applySeconds            driver: the sum divided and set as the network's parameters
+ * @param resultSerializeSeconds  executor: Spark serialising the task result (DL4J's master: the parameters)
+ * @param aggregateSeconds        DL4J's master: from the critical task's end to the job's end: results stored,
+ *                                fetched by the driver, deserialised ({@code driverDeserializeSeconds} of it,
+ *                                summed over the workers' results) and summed
+ * @param applySeconds            driver: the average set as the network's parameters (bf16: rounded, kept as
+ *                                the next update and added, in one pass)
  */
 public record RoundBreakdown(int epoch, int round, int workers, int minibatches, double roundSeconds,
                              double prepareSeconds, double broadcastSeconds, double launchSeconds, double taskDeserializeSeconds,

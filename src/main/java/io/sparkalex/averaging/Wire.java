@@ -18,12 +18,13 @@ import java.nio.ShortBuffer;
  * arithmetic on the way, chunk by chunk: the exchange's one encoding is the array's own memory
  * (little-endian, no header).
  *
- * <p>Why chunks of plain Java arrays and not ND4J ops: applying a change with ND4J is three passes
- * over 233 MB (cast to float32, add, copy into the network), each a full trip through memory, and
- * it can only start once the whole change has arrived. Here each 64K-value chunk is decoded, added
+ * <p>Why chunks of plain Java arrays on the worker: applying a change with ND4J is three passes
+ * over 233 MB (cast to float32, add, copy into the network) and two 233 MB scratch rows, and it
+ * can only start once the whole change has arrived. Here each 64K-value chunk is decoded, added
  * and copied while it is in cache, as it comes off the socket (one pass, overlapped with the
- * transfer). bfloat16 is the upper half of a float32, so decoding is a shift; encoding rounds to
- * nearest even.
+ * transfer), and a worker's change is encoded as it is sent. bfloat16 is the upper half of a
+ * float32, so decoding is a shift; encoding rounds to nearest even. (The driver, whose work is
+ * not overlapped with a transfer, uses ND4J's vectorised casts: see {@link ParameterExchange}.)
  */
 final class Wire {
     /** Values per chunk: three float/short arrays of it stay in a core's L2 cache. */
@@ -141,55 +142,6 @@ final class Wire {
         out.flush();
     }
 
-    /** {@code sum += result} ({@code sum = result} when {@code first}), a bfloat16 result into a float32 sum. */
-    static void addDecoded(INDArray sum, INDArray result, boolean first) {
-        Chunk c = CHUNK.get();
-        FloatBuffer f = floats(sum);
-        ShortBuffer r = shorts(result);
-        int n = f.capacity();
-        for (int off = 0; off < n; off += VALUES) {
-            int m = Math.min(VALUES, n - off);
-            r.get(off, c.s, 0, m);
-            if (first) {
-                for (int i = 0; i < m; i++) {
-                    c.a[i] = decode(c.s[i]);
-                }
-            } else {
-                f.get(off, c.a, 0, m);
-                for (int i = 0; i < m; i++) {
-                    c.a[i] += decode(c.s[i]);
-                }
-            }
-            f.put(off, c.a, 0, m);
-        }
-    }
-
-    /**
-     * The bf16 round's apply, in one pass: the average change {@code sum / count} rounded to
-     * bfloat16 into {@code update}, and that rounded change added to {@code params}, exactly as
-     * {@link #addChange} adds it on every worker.
-     */
-    static void applyAverage(INDArray sum, int count, INDArray update, INDArray params) {
-        Chunk c = CHUNK.get();
-        FloatBuffer f = floats(sum);
-        ShortBuffer u = shorts(update);
-        FloatBuffer p = floats(params);
-        float divisor = count;
-        int n = f.capacity();
-        for (int off = 0; off < n; off += VALUES) {
-            int m = Math.min(VALUES, n - off);
-            f.get(off, c.a, 0, m);
-            p.get(off, c.b, 0, m);
-            for (int i = 0; i < m; i++) {
-                short s = encode(c.a[i] / divisor);
-                c.s[i] = s;
-                c.b[i] += decode(s);
-            }
-            u.put(off, c.s, 0, m);
-            p.put(off, c.b, 0, m);
-        }
-    }
-
     /** bfloat16 bits to float32: the upper half of its bits. */
     static float decode(short bits) {
         return Float.intBitsToFloat(bits << 16);
@@ -207,11 +159,6 @@ final class Wire {
     private static FloatBuffer floats(INDArray array) {
         check(array, DataType.FLOAT);
         return bytes(array).asFloatBuffer();
-    }
-
-    private static ShortBuffer shorts(INDArray array) {
-        check(array, DataType.BFLOAT16);
-        return bytes(array).asShortBuffer();
     }
 
     private static void check(INDArray array, DataType type) {
