@@ -27,7 +27,7 @@ import java.util.List;
  * One worker's whole epoch in one Spark task: its network and optimizer state live as long as the
  * task, and the rounds are cut by the driver's {@link ParameterExchange}, not by Spark jobs. Each
  * round the worker gets the round's parameters (the epoch's first: float32; then the bfloat16
- * average change, added to its copy as the bytes arrive), fits its minibatches and sends its result;
+ * average change, added to its copy), fits its minibatches and sends its result;
  * the next round's request waits on the driver until every worker's result of this round is in.
  * Meanwhile the prefetch thread loads the next minibatches across round boundaries, so a round
  * never starts by waiting for its first minibatch.
@@ -142,10 +142,16 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         return timings.iterator();
     }
 
-    /** The worker's network and {@code base}, the driver's parameters of {@code version}, bit-identical to the driver's. */
+    /**
+     * The worker's network and {@code base}, the driver's parameters of {@code version},
+     * bit-identical to the driver's; {@code wire} (bfloat16) and {@code scratch} (float32) for
+     * encoding and decoding changes, made once per task.
+     */
     private static final class Replica {
         MultiLayerNetwork network;
         INDArray base;
+        INDArray wire;
+        INDArray scratch;
         long version = -1;
     }
 
@@ -169,7 +175,8 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         double score = replica.network.score();
         long t2 = System.nanoTime();
         if (exchange.transfer == Transfer.BF16) {
-            exchange.sendChange(version, partition, replica.network.params(), replica.base);
+            exchange.sendChange(version, partition, replica.network.params(), replica.base, replica.wire,
+                    replica.scratch);
         } else {
             exchange.sendParameters(version, partition, replica.network.params());
         }
@@ -188,17 +195,17 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
      */
     private ExchangeLink.Fetched install(Replica replica, int partition, long version) throws IOException {
         if (replica.network != null && exchange.transfer == Transfer.BF16 && replica.version == version - 1) {
-            INDArray params = replica.network.params();
-            boolean direct = Wire.owns(params);
-            ExchangeLink.Fetched f = exchange.addUpdate(version, partition, replica.base, direct ? params : null);
-            if (!direct) {
-                params.assign(replica.base);
-            }
+            ExchangeLink.Fetched f = exchange.addUpdate(version, partition, replica.base, replica.network.params(),
+                    replica.wire, replica.scratch);
             replica.version = version;
             return f;
         }
         if (replica.base == null) {
             replica.base = Nd4j.createUninitialized(DataType.FLOAT, 1, numParams);
+            if (exchange.transfer == Transfer.BF16) {
+                replica.wire = Nd4j.createUninitialized(DataType.BFLOAT16, 1, numParams);
+                replica.scratch = Nd4j.createUninitialized(DataType.FLOAT, 1, numParams);
+            }
         }
         ExchangeLink.Fetched f = exchange.fetchParameters(version, partition, replica.base);
         long t0 = System.nanoTime();

@@ -1,6 +1,7 @@
 package io.sparkalex.averaging;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -53,16 +54,22 @@ public final class ExchangeLink implements Serializable {
 
     /**
      * Adds the bfloat16 change that made {@code version} to {@code base} (the parameters of the
-     * version before), and copies the result into {@code copy} (null: none), as it arrives.
+     * version before) and copies the result into {@code copy} (the network's parameters), exactly
+     * as the driver adds it to its own. {@code wire} (bfloat16) and {@code scratch} (float32) are
+     * the caller's buffers of the same length, reused from round to round.
      */
-    Fetched addUpdate(long version, int partition, INDArray base, INDArray copy) throws IOException {
+    Fetched addUpdate(long version, int partition, INDArray base, INDArray copy, INDArray wire, INDArray scratch)
+            throws IOException {
         HttpURLConnection c = get("/update/" + version + "/" + partition, base.length() * 2);
         long t0 = System.nanoTime();
-        long computing;
         try (InputStream in = c.getInputStream()) {
-            computing = Wire.addChange(in, base, copy);
+            Wire.read(in, wire);
         }
-        return new Fetched(waited(c), System.nanoTime() - t0 - computing, computing);
+        long t1 = System.nanoTime();
+        base.addi(scratch.assign(wire));   // bfloat16 to float32 is exact; the add is the driver's
+        copy.assign(base);
+        Nd4j.getExecutioner().commit();
+        return new Fetched(waited(c), t1 - t0, System.nanoTime() - t1);
     }
 
     /** Sends partition {@code partition}'s parameters (float32) of the round that started from {@code version}. */
@@ -70,9 +77,14 @@ public final class ExchangeLink implements Serializable {
         send(version, partition, params.length() * 4, out -> Wire.write(Wire.owning(params), out));
     }
 
-    /** Sends what partition {@code partition}'s round changed ({@code params - base}) in bfloat16. */
-    void sendChange(long version, int partition, INDArray params, INDArray base) throws IOException {
-        send(version, partition, params.length() * 2, out -> Wire.writeChange(out, params, base));
+    /**
+     * Sends what partition {@code partition}'s round changed ({@code params - base}) in bfloat16,
+     * computed in the caller's buffers {@code scratch} (float32) and {@code wire} (bfloat16).
+     */
+    void sendChange(long version, int partition, INDArray params, INDArray base, INDArray wire, INDArray scratch)
+            throws IOException {
+        wire.assign(params.sub(base, scratch));
+        send(version, partition, wire);
     }
 
     /** Sends a result already in the transfer's wire type (float32 parameters or a bfloat16 change). */
