@@ -175,7 +175,7 @@ public final class ParameterExchange implements AutoCloseable {
         }
         long deadline = System.currentTimeMillis() + timeoutMs;
         synchronized (advanced) {
-            while (!e.done() && epoch == e && System.currentTimeMillis() < deadline) {
+            while (e.reported < e.rounds.length && epoch == e && System.currentTimeMillis() < deadline) {
                 advanced.wait(Math.max(1, deadline - System.currentTimeMillis()));
             }
         }
@@ -389,6 +389,10 @@ public final class ParameterExchange implements AutoCloseable {
         if (e.listener != null) {
             e.listener.applied(r.index + 1, rounds);
         }
+        synchronized (advanced) {
+            e.reported++;   // the epoch is finished once its last round is applied and told
+            advanced.notifyAll();
+        }
     }
 
     private INDArray buffer(long length) {
@@ -424,6 +428,8 @@ public final class ParameterExchange implements AutoCloseable {
         final RoundApplied listener;
         /** Rounds applied so far; the open round is {@code rounds[opened]}. */
         volatile int opened;
+        /** Rounds applied and told to the listener (guarded by {@code advanced}). */
+        int reported;
 
         Epoch(long startVersion, int[] participants, RoundApplied listener) {
             this.startVersion = startVersion;
