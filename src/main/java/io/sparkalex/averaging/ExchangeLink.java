@@ -1,7 +1,6 @@
 package io.sparkalex.averaging;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -62,14 +61,18 @@ public final class ExchangeLink implements Serializable {
             throws IOException {
         HttpURLConnection c = get("/update/" + version + "/" + partition, base.length() * 2);
         long t0 = System.nanoTime();
+        long waitedForHelper;
         try (InputStream in = c.getInputStream()) {
-            Wire.read(in, wire);
+            // each slice is decoded (exactly), added as on the driver and copied while the next arrives
+            waitedForHelper = Slices.moveThenCompute(base.length(), (from, to) -> Wire.read(in, wire, from, to),
+                    (from, to) -> {
+                        INDArray b = Slices.view(base, from, to);
+                        b.addi(Slices.view(scratch, from, to).assign(Slices.view(wire, from, to)));
+                        Slices.view(copy, from, to).assign(b);
+                    });
         }
-        long t1 = System.nanoTime();
-        base.addi(scratch.assign(wire));   // bfloat16 to float32 is exact; the add is the driver's
-        copy.assign(base);
-        Nd4j.getExecutioner().commit();
-        return new Fetched(waited(c), t1 - t0, System.nanoTime() - t1);
+        // What the decoding cost beyond the transfer it overlapped with is the copy's part.
+        return new Fetched(waited(c), System.nanoTime() - t0 - waitedForHelper, waitedForHelper);
     }
 
     /** Sends partition {@code partition}'s parameters (float32) of the round that started from {@code version}. */
@@ -83,8 +86,11 @@ public final class ExchangeLink implements Serializable {
      */
     void sendChange(long version, int partition, INDArray params, INDArray base, INDArray wire, INDArray scratch)
             throws IOException {
-        wire.assign(params.sub(base, scratch));
-        send(version, partition, wire);
+        // each slice is subtracted and rounded while the one before it is on its way
+        send(version, partition, params.length() * 2, out -> Slices.computeThenMove(params.length(),
+                (from, to) -> Slices.view(wire, from, to).assign(
+                        Slices.view(params, from, to).sub(Slices.view(base, from, to), Slices.view(scratch, from, to))),
+                (from, to) -> Wire.write(wire, out, from, to)));
     }
 
     /** Sends a result already in the transfer's wire type (float32 parameters or a bfloat16 change). */

@@ -58,19 +58,29 @@ final class Wire {
     }
 
     static void write(INDArray array, OutputStream out) throws IOException {
-        ByteBuffer b = bytes(array);
+        write(array, out, 0, array.length());
+        out.flush();
+    }
+
+    /** Writes values {@code from} (inclusive) to {@code to} (exclusive) of {@code array}. */
+    static void write(INDArray array, OutputStream out, long from, long to) throws IOException {
+        ByteBuffer b = range(array, from, to);
         byte[] chunk = CHUNK.get();
         while (b.hasRemaining()) {
             int n = Math.min(chunk.length, b.remaining());
             b.get(chunk, 0, n);
             out.write(chunk, 0, n);
         }
-        out.flush();
     }
 
     /** Fills {@code array} from {@code in}; fails if the stream ends first. */
     static void read(InputStream in, INDArray array) throws IOException {
-        ByteBuffer b = bytes(array);
+        read(in, array, 0, array.length());
+    }
+
+    /** Fills values {@code from} (inclusive) to {@code to} (exclusive) of {@code array} from {@code in}. */
+    static void read(InputStream in, INDArray array, long from, long to) throws IOException {
+        ByteBuffer b = range(array, from, to);
         byte[] chunk = CHUNK.get();
         while (b.hasRemaining()) {
             int n = in.read(chunk, 0, Math.min(chunk.length, b.remaining()));
@@ -79,5 +89,12 @@ final class Wire {
             }
             b.put(chunk, 0, n);
         }
+    }
+
+    private static ByteBuffer range(INDArray array, long from, long to) {
+        int width = array.dataType().width();
+        ByteBuffer b = bytes(array);
+        b.limit(Math.toIntExact(to * width)).position(Math.toIntExact(from * width));
+        return b;
     }
 }
