@@ -32,6 +32,9 @@ import java.util.List;
  * Meanwhile the prefetch thread loads the next minibatches across round boundaries, so a round
  * never starts by waiting for its first minibatch.
  *
+ * <p>With {@code relay} (bf16 transfer), the workers pass each round's change down a binary tree
+ * ({@link UpdateRelay}) instead of each fetching it from the driver.
+ *
  * <p>At the end the worker writes its optimizer state ({@link OptimizerStateFiles}) for the driver
  * to average into the checkpoint. A retried task (its executor was lost) asks the exchange where
  * its partition is and continues from there with a network built from the round's parameters and
@@ -39,6 +42,7 @@ import java.util.List;
  */
 final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, WorkerTiming> {
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(EpochWorker.class);
 
     /**
      * One partition's minibatches, by round (a round where it has none: an empty list). A class,
@@ -75,6 +79,8 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
     private final String stateDir;
     private final long[] roundSeeds;
     private final long numParams;
+    /** Whether workers pass each round's change on to each other ({@link UpdateRelay}; bf16 only). */
+    private final boolean relay;
 
     /**
      * @param configuration the driver's network configuration: learning rates, iteration and epoch
@@ -84,7 +90,7 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
     EpochWorker(MultiLayerConfiguration configuration, ExchangeLink exchange, long startVersion,
                 int averagingFrequency, int prefetch, DataSetLoader loader,
                 Broadcast<SerializableHadoopConfig> hadoop, String run, int epoch, String stateDir, long[] roundSeeds,
-                long numParams) {
+                long numParams, boolean relay) {
         this.configuration = configuration;
         this.exchange = exchange;
         this.startVersion = startVersion;
@@ -97,6 +103,7 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         this.stateDir = stateDir;
         this.roundSeeds = roundSeeds;
         this.numParams = numParams;
+        this.relay = relay && exchange.transfer == Transfer.BF16;
     }
 
     @Override
@@ -118,8 +125,15 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         if (prefetch > 0) {
             data = new AsyncDataSetIterator(data, prefetch);
         }
-        Replica replica = new Replica();
+        Replica replica = new Replica(partition);
         List<WorkerTiming> timings = new ArrayList<>();
+        if (relay) {
+            replica.relay = UpdateRelay.start(exchange.token(), v -> {
+                long k = v - startVersion;
+                return k >= 0 && k < plan.rounds().size() && !plan.rounds().get((int) k).isEmpty();
+            });
+            exchange.register(partition, replica.relay.port());
+        }
         try {
             for (int k = first; k < plan.rounds().size(); k++) {
                 List<String> mine = plan.rounds().get(k);
@@ -133,6 +147,9 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
                 timings.add(timings.remove(timings.size() - 1).withStateFile(System.nanoTime() - t0));
             }
         } finally {
+            if (replica.relay != null) {
+                replica.relay.close();
+            }
             Nd4j.getExecutioner().commit();
             if (data instanceof AsyncDataSetIterator async) {
                 async.shutdown();
@@ -148,11 +165,21 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
      * encoding and decoding changes, made once per task.
      */
     private static final class Replica {
+        final int partition;
         MultiLayerNetwork network;
         INDArray base;
         INDArray wire;
         INDArray scratch;
+        /** The last change received, as this worker's relay serves it. */
+        INDArray update;
         long version = -1;
+        UpdateRelay relay;
+        /** The parent's relay (host:port), once known; "" once it failed or has none: the driver. */
+        String parent;
+
+        Replica(int partition) {
+            this.partition = partition;
+        }
     }
 
     private WorkerTiming round(Replica replica, int partition, int k, int minibatches, DataSetIterator data)
@@ -195,15 +222,33 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
      */
     private ExchangeLink.Fetched install(Replica replica, int partition, long version) throws IOException {
         if (replica.network != null && exchange.transfer == Transfer.BF16 && replica.version == version - 1) {
-            ExchangeLink.Fetched f = exchange.addUpdate(version, partition, replica.base, replica.network.params(),
-                    replica.wire, replica.scratch);
-            replica.version = version;
-            return f;
+            String parent = parent(replica);
+            try {
+                ExchangeLink.Fetched f = exchange.addUpdate(parent, version, partition, replica.base,
+                        replica.network.params(), replica.update, replica.scratch);
+                replica.version = version;
+                if (replica.relay != null) {
+                    replica.relay.holds(version, replica.update);
+                }
+                return f;
+            } catch (IOException e) {
+                if (parent == null) {
+                    throw e;
+                }
+                // Part of the change may have been added: the driver's whole parameters put it right.
+                log.warn("partition {}: the relay at {} failed ({}); fetching version {} from the driver from now on",
+                        partition, parent, e.getMessage(), version);
+                replica.parent = "";
+                if (replica.relay != null) {
+                    replica.relay.holds(version, null);   // its own children go to the driver too
+                }
+            }
         }
         if (replica.base == null) {
             replica.base = Nd4j.createUninitialized(DataType.FLOAT, 1, numParams);
             if (exchange.transfer == Transfer.BF16) {
                 replica.wire = Nd4j.createUninitialized(DataType.BFLOAT16, 1, numParams);
+                replica.update = Nd4j.createUninitialized(DataType.BFLOAT16, 1, numParams);
                 replica.scratch = Nd4j.createUninitialized(DataType.FLOAT, 1, numParams);
             }
         }
@@ -225,6 +270,22 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         Nd4j.getExecutioner().commit();
         replica.version = version;
         return f.plusCompute(System.nanoTime() - t0);
+    }
+
+    /** The relay this worker fetches changes from: its parent's in the tree; null: the driver. */
+    private String parent(Replica replica) {
+        if (!relay || replica.partition == 0) {
+            return null;
+        }
+        if (replica.parent == null) {
+            try {
+                String p = exchange.peer((replica.partition - 1) / 2);
+                replica.parent = p == null ? "" : p;
+            } catch (IOException e) {
+                replica.parent = "";
+            }
+        }
+        return replica.parent.isEmpty() ? null : replica.parent;
     }
 
     private void writeOptimizerState(MultiLayerNetwork network, int partition) {

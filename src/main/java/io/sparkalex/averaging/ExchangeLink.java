@@ -43,7 +43,7 @@ public final class ExchangeLink implements Serializable {
      * waiting until that version is current.
      */
     Fetched fetchParameters(long version, int partition, INDArray into) throws IOException {
-        HttpURLConnection c = get("/params/" + version + "/" + partition, into.length() * 4);
+        HttpURLConnection c = get(url, "/params/" + version + "/" + partition, into.length() * 4);
         long t0 = System.nanoTime();
         try (InputStream in = c.getInputStream()) {
             Wire.read(in, into);
@@ -52,14 +52,18 @@ public final class ExchangeLink implements Serializable {
     }
 
     /**
-     * Adds the bfloat16 change that made {@code version} to {@code base} (the parameters of the
-     * version before) and copies the result into {@code copy} (the network's parameters), exactly
-     * as the driver adds it to its own. {@code wire} (bfloat16) and {@code scratch} (float32) are
-     * the caller's buffers of the same length, reused from round to round.
+     * Adds the bfloat16 change that made {@code version}, fetched from the driver or from a
+     * worker's {@link UpdateRelay} ({@code relay}: its host:port; null: the driver), to
+     * {@code base} (the parameters of the version before) and copies the result into {@code copy}
+     * (the network's parameters), exactly as the driver adds it to its own; {@code wire} keeps the
+     * change as received. {@code wire} (bfloat16) and {@code scratch} (float32) are the caller's
+     * buffers of the same length, reused from round to round. On a failure part of the change may
+     * have been added: the caller must fetch the whole parameters.
      */
-    Fetched addUpdate(long version, int partition, INDArray base, INDArray copy, INDArray wire, INDArray scratch)
-            throws IOException {
-        HttpURLConnection c = get("/update/" + version + "/" + partition, base.length() * 2);
+    Fetched addUpdate(String relay, long version, int partition, INDArray base, INDArray copy, INDArray wire,
+                      INDArray scratch) throws IOException {
+        String source = relay == null ? url : "http://" + relay + "/" + token();
+        HttpURLConnection c = get(source, "/update/" + version + "/" + partition, base.length() * 2);
         long t0 = System.nanoTime();
         long waitedForHelper;
         try (InputStream in = c.getInputStream()) {
@@ -71,8 +75,40 @@ public final class ExchangeLink implements Serializable {
                         Slices.view(copy, from, to).assign(b);
                     });
         }
-        // What the decoding cost beyond the transfer it overlapped with is the copy's part.
-        return new Fetched(waited(c), System.nanoTime() - t0 - waitedForHelper, waitedForHelper);
+        // What the decoding cost beyond the transfer it overlapped with is the copy's part. A
+        // relay's wait (its parent getting the change) is part of the round, the driver's is not
+        // (it waited for the round to open).
+        long transfer = System.nanoTime() - t0 - waitedForHelper;
+        return relay == null ? new Fetched(waited(c), transfer, waitedForHelper)
+                : new Fetched(0, transfer + waited(c), waitedForHelper);
+    }
+
+    /** Tells the driver that partition {@code partition}'s update relay listens on {@code port}. */
+    void register(int partition, int port) throws IOException {
+        HttpURLConnection c = open(url, "/peer/" + partition);
+        c.setRequestMethod("PUT");
+        c.setDoOutput(true);
+        try (OutputStream out = c.getOutputStream()) {
+            out.write(Integer.toString(port).getBytes(StandardCharsets.UTF_8));
+        }
+        check(c);
+    }
+
+    /** Where partition {@code partition}'s update relay listens (host:port), or null if it has none. */
+    String peer(int partition) throws IOException {
+        HttpURLConnection c = open(url, "/peer/" + partition);
+        if (c.getResponseCode() == 404) {
+            return null;
+        }
+        check(c);
+        try (InputStream in = c.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        }
+    }
+
+    /** The run's random token, the first segment of every exchange and relay path. */
+    String token() {
+        return url.substring(url.lastIndexOf('/') + 1);
     }
 
     /** Sends partition {@code partition}'s parameters (float32) of the round that started from {@code version}. */
@@ -100,7 +136,7 @@ public final class ExchangeLink implements Serializable {
 
     /** The version a retried task of {@code partition} continues from. */
     long next(int partition) throws IOException {
-        HttpURLConnection c = open("/next/" + partition);
+        HttpURLConnection c = open(url, "/next/" + partition);
         check(c);
         try (InputStream in = c.getInputStream()) {
             return Long.parseLong(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
@@ -112,7 +148,7 @@ public final class ExchangeLink implements Serializable {
     }
 
     private void send(long version, int partition, long bytes, Body body) throws IOException {
-        HttpURLConnection c = open("/result/" + version + "/" + partition);
+        HttpURLConnection c = open(url, "/result/" + version + "/" + partition);
         c.setRequestMethod("PUT");
         c.setDoOutput(true);
         c.setFixedLengthStreamingMode(bytes);
@@ -123,11 +159,11 @@ public final class ExchangeLink implements Serializable {
         c.disconnect();
     }
 
-    private HttpURLConnection get(String path, long expected) throws IOException {
-        HttpURLConnection c = open(path);
+    private HttpURLConnection get(String base, String path, long expected) throws IOException {
+        HttpURLConnection c = open(base, path);
         check(c);
         if (c.getContentLengthLong() != expected) {
-            throw new IOException(url + path + " sent " + c.getContentLengthLong() + " bytes, expected " + expected);
+            throw new IOException(base + path + " sent " + c.getContentLengthLong() + " bytes, expected " + expected);
         }
         return c;
     }
@@ -137,8 +173,8 @@ public final class ExchangeLink implements Serializable {
         return w == null ? 0 : Long.parseLong(w);
     }
 
-    private HttpURLConnection open(String path) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create(url + path).toURL().openConnection();
+    private HttpURLConnection open(String base, String path) throws IOException {
+        HttpURLConnection c = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
         c.setConnectTimeout(CONNECT_TIMEOUT_MS);
         c.setReadTimeout(READ_TIMEOUT_MS);
         c.setUseCaches(false);

@@ -53,7 +53,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * V, for partition P), {@code GET /t/update/V/P} (the bfloat16 change that made version V), both
  * waiting until version V is current; {@code PUT /t/result/V/P} (partition P's result of the round
  * that starts from version V); {@code GET /t/next/P} (the version a retried task of partition P
- * continues from).
+ * continues from); {@code PUT /t/peer/P}, {@code GET /t/peer/P} (where partition P's
+ * {@link UpdateRelay} listens).
  */
 public final class ParameterExchange implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ParameterExchange.class);
@@ -73,6 +74,8 @@ public final class ParameterExchange implements AutoCloseable {
     private INDArray params;
     private INDArray update;
     private volatile Epoch epoch;
+    /** The update relays of the open epoch's workers ({@link UpdateRelay}), by partition: host:port. */
+    private final Map<Integer, String> peers = new java.util.concurrent.ConcurrentHashMap<>();
     /**
      * Reused from round to round: results as received, their sum, and a float32 row for a bf16
      * result decoded (results are added one at a time, and the apply, which decodes the update
@@ -157,6 +160,7 @@ public final class ParameterExchange implements AutoCloseable {
                 update = null;   // not a change of these parameters
             }
             epoch = new Epoch(version, participants, listener);
+            peers.clear();   // this epoch's tasks register their own
             return version;
         } finally {
             state.writeLock().unlock();
@@ -234,6 +238,11 @@ public final class ParameterExchange implements AutoCloseable {
                     case "GET update" -> serve(http, Long.parseLong(p[3]), partition(p, 4), true);
                     case "PUT result" -> accept(http, Long.parseLong(p[3]), partition(p, 4));
                     case "GET next" -> reply(http, 200, Long.toString(next(partition(p, 3))));
+                    case "PUT peer" -> register(http, partition(p, 3));
+                    case "GET peer" -> {
+                        String peer = peers.get(partition(p, 3));
+                        reply(http, peer == null ? 404 : 200, peer == null ? "no relay registered" : peer);
+                    }
                     default -> reply(http, 404, "no such resource");
                 }
             } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
@@ -243,6 +252,17 @@ public final class ParameterExchange implements AutoCloseable {
                 reply(http, 500, e.toString());
             }
         }
+    }
+
+    /** A worker's update relay: its port, at the address its request came from. */
+    private void register(HttpExchange http, int partition) throws IOException {
+        int port;
+        try (InputStream in = http.getRequestBody()) {
+            port = Integer.parseInt(new String(in.readNBytes(16), StandardCharsets.UTF_8).trim());
+        }
+        String host = http.getRemoteAddress().getAddress().getHostAddress();
+        peers.put(partition, (host.contains(":") ? "[" + host + "]" : host) + ":" + port);
+        reply(http, 204, null);
     }
 
     private static int partition(String[] path, int at) {

@@ -46,6 +46,7 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
     private final String stateDir;
     private final Transfer transfer;
     private final int exchangePort;
+    private final boolean relay;
     private transient ParameterExchange exchange;
     private transient boolean published;
     private transient List<RoundBreakdown> timed;
@@ -58,14 +59,17 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
      *                 a state an earlier run (same directory) left behind
      * @param transfer what a round moves between driver and workers
      * @param exchangePort the driver's port for the {@link ParameterExchange}; 0: any free one
+     * @param relay    whether workers pass each round's change on to each other ({@link UpdateRelay})
+     *                 instead of each fetching it from the driver (bf16 transfer)
      */
     public ResidentAveragingMaster(Builder settings, String stateDir, String run, Transfer transfer,
-                                   int exchangePort) {
+                                   int exchangePort, boolean relay) {
         super(settings);
         this.stateDir = stateDir;
         this.run = run;
         this.transfer = transfer;
         this.exchangePort = exchangePort;
+        this.relay = relay;
     }
 
     @Override
@@ -97,7 +101,7 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
         EpochWorker worker = new EpochWorker(conf.clone(), ex.link(), startVersion, averagingFrequency,
                 prefetchNumBatches, dsLoader, BroadcastHadoopConfigHolder.get(sc), run, epoch, stateDir, seeds,
-                net.numParams());
+                net.numParams(), relay);
         List<WorkerTiming> timings;
         List<ParameterExchange.RoundRecord> records;
         try {

@@ -39,6 +39,16 @@ public final class JobConfig implements Serializable {
     /** What a resident averaging round moves between driver and workers (see averaging.Transfer). */
     public enum ParameterTransfer { BF16, FLOAT32 }
 
+    /** Whether averaging workers pass each round's change down a tree ({@code exchange_relay}). */
+    public enum ExchangeRelay {
+        AUTO, ON, OFF;
+
+        /** AUTO: from 4 workers, where the tree's hops (log2 W + 1) are fewer than the driver's W sends. */
+        public boolean enabled(int workers) {
+            return this == ON || this == AUTO && workers >= 4;
+        }
+    }
+
     /** How the learning rate changes from epoch to epoch (see train.LearningRateSchedule). */
     public enum LrSchedule { STEP, PLATEAU, COSINE }
 
@@ -91,6 +101,7 @@ public final class JobConfig implements Serializable {
     public final OptimizerState optimizerState;
     public final ParameterTransfer parameterTransfer;
     public final int exchangePort;
+    public final ExchangeRelay exchangeRelay;
     public final TrainingMode trainingMode;
     public final double sharingThreshold;
     public final int sharingPort;
@@ -158,6 +169,7 @@ public final class JobConfig implements Serializable {
         optimizerState = r.enumOf("optimizer_state", OptimizerState.class);
         parameterTransfer = r.enumOf("parameter_transfer", ParameterTransfer.class);
         exchangePort = r.intIn("exchange_port", 0, 65535);
+        exchangeRelay = r.enumOf("exchange_relay", ExchangeRelay.class);
         trainingMode = r.enumOf("training_mode", TrainingMode.class);
         sharingThreshold = r.doubleIn("sharing_threshold", 1e-9, 1.0);
         sharingPort = r.intIn("sharing_port", 1024, 60000);

@@ -81,7 +81,7 @@ final class EpochTrainer implements AutoCloseable {
                     switch (config.parameterTransfer) {
                         case BF16 -> Transfer.BF16;
                         case FLOAT32 -> Transfer.FLOAT32;
-                    }, config.exchangePort);
+                    }, config.exchangePort, config.exchangeRelay.enabled(workers));
             case AVERAGED -> new RoundReportingMaster(settings);
         };
     }

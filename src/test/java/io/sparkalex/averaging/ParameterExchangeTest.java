@@ -167,7 +167,7 @@ class ParameterExchangeTest {
         for (int round = 0; round < 3; round++) {
             for (int p = 0; p < 2; p++) {
                 if (round > 0) {
-                    link.addUpdate(round, p, base[p], network[p], wire, scratch);
+                    link.addUpdate(null, round, p, base[p], network[p], wire, scratch);
                     assertEquals(params, base[p], "round " + round + ", worker " + p);
                     assertEquals(params, network[p], "the network's copy too");
                 }
@@ -179,5 +179,63 @@ class ParameterExchangeTest {
         assertNotEquals(start, params, "the rounds moved the parameters");
         INDArray moved = network[0].sub(start);
         assertTrue(moved.norm2Number().doubleValue() > 0);
+    }
+
+    /**
+     * The relay tree: partition 0 fetches the change from the driver, partitions 1 and 2 from 0,
+     * partition 3 from 1; everyone ends bit-identical to the driver, which sent the change once.
+     */
+    @Test
+    void workersRelayTheChangeDownATreeAndTheDriverSendsItOnce() throws Exception {
+        int n = 5_000_001;   // three of the worker's slices, the last one partial
+        Nd4j.getRandom().setSeed(9);
+        INDArray params = Nd4j.rand(DataType.FLOAT, 1, n);
+        exchange = ParameterExchange.start(Transfer.BF16, "127.0.0.1", "127.0.0.1", 0);
+        ExchangeLink link = exchange.link();
+        exchange.openEpoch(params, new int[] {4, 4}, null);
+        INDArray[] base = new INDArray[4];
+        INDArray[] network = new INDArray[4];
+        INDArray[] received = new INDArray[4];
+        UpdateRelay[] relays = new UpdateRelay[4];
+        INDArray wire = Nd4j.createUninitialized(DataType.BFLOAT16, 1, n);
+        INDArray scratch = Nd4j.createUninitialized(DataType.FLOAT, 1, n);
+        try {
+            for (int p = 0; p < 4; p++) {
+                base[p] = params.dup();
+                network[p] = params.dup();
+                received[p] = Nd4j.createUninitialized(DataType.BFLOAT16, 1, n);
+                relays[p] = UpdateRelay.start(link.token(), v -> v == 1);
+                link.register(p, relays[p].port());
+                network[p].addi(Nd4j.randn(DataType.FLOAT, 1, n).muli(1e-3));
+                link.sendChange(0, p, network[p], base[p], wire, scratch);
+            }
+            for (int p = 0; p < 4; p++) {
+                String parent = p == 0 ? null : link.peer((p - 1) / 2);
+                assertEquals(p == 0, parent == null, "partition " + p + "'s parent");
+                link.addUpdate(parent, 1, p, base[p], network[p], received[p], scratch);
+                relays[p].holds(1, received[p]);
+                assertEquals(params, base[p], "partition " + p + " holds the driver's version 1");
+                assertEquals(params, network[p]);
+            }
+            IOException notTakingPart = assertThrows(IOException.class, () -> link.addUpdate(link.peer(0), 2, 1,
+                    base[1], network[1], received[1], scratch));
+            assertTrue(notTakingPart.getMessage().contains("409"), "a worker not in round 2 never holds version 2: "
+                    + notTakingPart.getMessage());
+            relays[1].close();
+            assertThrows(IOException.class, () -> link.addUpdate(link.peer(1), 1, 3, base[3], network[3], received[3],
+                    scratch), "a closed relay fails the request: the worker then goes to the driver");
+            for (int p = 0; p < 4; p++) {
+                network[p].addi(1e-3f);
+                link.sendChange(1, p, network[p], base[p], wire, scratch);
+            }
+            List<ParameterExchange.RoundRecord> rounds = exchange.finishEpoch(10_000);
+            assertEquals(2L * n, rounds.get(1).sentBytes(), "the driver sent round 2's change once, to partition 0");
+        } finally {
+            for (UpdateRelay r : relays) {
+                if (r != null) {
+                    r.close();
+                }
+            }
+        }
     }
 }

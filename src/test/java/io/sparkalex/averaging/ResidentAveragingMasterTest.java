@@ -77,7 +77,7 @@ class ResidentAveragingMasterTest {
     private ResidentAveragingMaster master(int workers, int frequency, Path stateDir, String run, Transfer transfer) {
         return new ResidentAveragingMaster(new ParameterAveragingTrainingMaster.Builder(workers, 8)
                 .batchSizePerWorker(8).averagingFrequency(frequency).workerPrefetchNumBatches(0).rngSeed(1L),
-                stateDir.toUri().toString(), run, transfer, 0);
+                stateDir.toUri().toString(), run, transfer, 0, false);
     }
 
     /**

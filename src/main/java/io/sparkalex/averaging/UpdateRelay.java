@@ -1,0 +1,136 @@
+package io.sparkalex.averaging;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.LongPredicate;
+
+/**
+ * A worker's copy of the latest average change (bf16 transfer), served to the workers below it
+ * in the relay tree, so that the driver sends each round's change once instead of once per worker.
+ *
+ * <p>Why: the driver's link carries every worker's change up and the average change back down to
+ * every worker; with 16 workers that is 2 x 16 x 117 MB a round for the full AlexNet, 3 s on
+ * 10 GbE, a tenth of a round's compute at f=10 (bench/README.md, "Scaling"). Workers form a binary
+ * tree by partition: partition 0 fetches from the driver, partition {@code p} from partition
+ * {@code (p - 1) / 2}, so the change reaches all W workers in log2(W) + 1 hops, and the driver
+ * sends it once. A worker asks its parent only for a round both take part in; any failure
+ * (parent lost, not yet up, refused) falls back to the driver, which serves every version too.
+ *
+ * <p>Serving is safe without copying: a worker receives the next change only after every worker
+ * of the round has sent its result, and each of them fetched this change before training.
+ */
+final class UpdateRelay implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(UpdateRelay.class);
+
+    private final HttpServer server;
+    private final ExecutorService threads;
+    private final String path;
+    private final LongPredicate takesPart;
+    private INDArray update;
+    private long version = -1;
+    private boolean closed;
+
+    private UpdateRelay(HttpServer server, ExecutorService threads, String path, LongPredicate takesPart) {
+        this.server = server;
+        this.threads = threads;
+        this.path = path;
+        this.takesPart = takesPart;
+    }
+
+    /**
+     * Starts a relay on any free port, under the run's exchange token (so a stray request of
+     * another run gets 404).
+     *
+     * @param takesPart whether this worker takes part in (so will hold) the given version
+     */
+    static UpdateRelay start(String token, LongPredicate takesPart) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(0), 16);
+        ExecutorService threads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "sparkalex-relay");
+            t.setDaemon(true);
+            return t;
+        });
+        String path = "/" + token + "/update/";
+        UpdateRelay relay = new UpdateRelay(server, threads, path, takesPart);
+        server.createContext(path, relay::handle);
+        server.setExecutor(threads);
+        server.start();
+        return relay;
+    }
+
+    int port() {
+        return server.getAddress().getPort();
+    }
+
+    /** This worker now holds {@code update}, the change that made {@code version}. */
+    synchronized void holds(long version, INDArray update) {
+        this.version = version;
+        this.update = update;
+        notifyAll();
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            closed = true;
+            notifyAll();
+        }
+        server.stop(0);
+        threads.shutdownNow();
+    }
+
+    private void handle(HttpExchange http) throws IOException {
+        try (http) {
+            long v;
+            try {
+                v = Long.parseLong(http.getRequestURI().getPath().substring(path.length()).split("/")[0]);
+            } catch (NumberFormatException e) {
+                reply(http, 400, "bad path");
+                return;
+            }
+            long asked = System.nanoTime();
+            INDArray body;
+            synchronized (this) {
+                long deadline = System.currentTimeMillis() + ParameterExchange.ROUND_WAIT_MS;
+                while (version < v && !closed && takesPart.test(v) && System.currentTimeMillis() < deadline) {
+                    try {
+                        wait(Math.max(1, deadline - System.currentTimeMillis()));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
+                body = version == v ? update : null;
+            }
+            if (body == null) {
+                reply(http, 409, "this worker does not hold version " + v + " (it holds " + version + ")");
+                return;
+            }
+            http.getResponseHeaders().set(ParameterExchange.WAITED_HEADER, Long.toString(System.nanoTime() - asked));
+            http.sendResponseHeaders(200, body.length() * body.dataType().width());
+            try (OutputStream out = http.getResponseBody()) {
+                Wire.write(body, out);
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("relay request failed", e);   // the child falls back to the driver
+        }
+    }
+
+    private static void reply(HttpExchange http, int code, String message) throws IOException {
+        byte[] b = message.getBytes(StandardCharsets.UTF_8);
+        http.sendResponseHeaders(code, b.length);
+        try (OutputStream out = http.getResponseBody()) {
+            out.write(b);
+        }
+    }
+}
