@@ -223,26 +223,25 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
     private ExchangeLink.Fetched install(Replica replica, int partition, long version) throws IOException {
         if (replica.network != null && exchange.transfer == Transfer.BF16 && replica.version == version - 1) {
             String parent = parent(replica);
+            ExchangeLink.Fetched f;
             try {
-                ExchangeLink.Fetched f = exchange.addUpdate(parent, version, partition, replica.base,
-                        replica.network.params(), replica.update, replica.scratch);
-                replica.version = version;
-                if (replica.relay != null) {
-                    replica.relay.holds(version, replica.update);
-                }
-                return f;
+                f = exchange.addUpdate(parent, version, partition, replica.base, replica.network.params(),
+                        replica.update, replica.scratch);
             } catch (IOException e) {
                 if (parent == null) {
                     throw e;
                 }
-                // Part of the change may have been added: the driver's whole parameters put it right.
-                log.warn("partition {}: the relay at {} failed ({}); fetching version {} from the driver from now on",
-                        partition, parent, e.getMessage(), version);
+                log.warn("partition {}: the relay at {} failed ({}); fetching from the driver from now on", partition,
+                        parent, e.getMessage());
                 replica.parent = "";
-                if (replica.relay != null) {
-                    replica.relay.holds(version, null);   // its own children go to the driver too
-                }
+                f = exchange.addUpdate(null, version, partition, replica.base, replica.network.params(),
+                        replica.update, replica.scratch);
             }
+            replica.version = version;
+            if (replica.relay != null) {
+                replica.relay.holds(version, replica.update);
+            }
+            return f;
         }
         if (replica.base == null) {
             replica.base = Nd4j.createUninitialized(DataType.FLOAT, 1, numParams);

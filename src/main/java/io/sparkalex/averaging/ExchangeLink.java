@@ -1,6 +1,7 @@
 package io.sparkalex.averaging;
 
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -57,30 +58,26 @@ public final class ExchangeLink implements Serializable {
      * {@code base} (the parameters of the version before) and copies the result into {@code copy}
      * (the network's parameters), exactly as the driver adds it to its own; {@code wire} keeps the
      * change as received. {@code wire} (bfloat16) and {@code scratch} (float32) are the caller's
-     * buffers of the same length, reused from round to round. On a failure part of the change may
-     * have been added: the caller must fetch the whole parameters.
+     * buffers of the same length, reused from round to round. The change is added only once it
+     * has arrived whole: a failed request changes nothing.
      */
     Fetched addUpdate(String relay, long version, int partition, INDArray base, INDArray copy, INDArray wire,
                       INDArray scratch) throws IOException {
         String source = relay == null ? url : "http://" + relay + "/" + token();
         HttpURLConnection c = get(source, "/update/" + version + "/" + partition, base.length() * 2);
         long t0 = System.nanoTime();
-        long waitedForHelper;
         try (InputStream in = c.getInputStream()) {
-            // each slice is decoded (exactly), added as on the driver and copied while the next arrives
-            waitedForHelper = Slices.moveThenCompute(base.length(), (from, to) -> Wire.read(in, wire, from, to),
-                    (from, to) -> {
-                        INDArray b = Slices.view(base, from, to);
-                        b.addi(Slices.view(scratch, from, to).assign(Slices.view(wire, from, to)));
-                        Slices.view(copy, from, to).assign(b);
-                    });
+            Wire.read(in, wire);
         }
-        // What the decoding cost beyond the transfer it overlapped with is the copy's part. A
-        // relay's wait (its parent getting the change) is part of the round, the driver's is not
+        long t1 = System.nanoTime();
+        base.addi(scratch.assign(wire));   // bfloat16 to float32 is exact; the add is the driver's
+        copy.assign(base);
+        Nd4j.getExecutioner().commit();
+        // A relay's wait (its parent getting the change) is part of the round, the driver's is not
         // (it waited for the round to open).
-        long transfer = System.nanoTime() - t0 - waitedForHelper;
-        return relay == null ? new Fetched(waited(c), transfer, waitedForHelper)
-                : new Fetched(0, transfer + waited(c), waitedForHelper);
+        long copying = System.nanoTime() - t1;
+        return relay == null ? new Fetched(waited(c), t1 - t0, copying)
+                : new Fetched(0, t1 - t0 + waited(c), copying);
     }
 
     /** Tells the driver that partition {@code partition}'s update relay listens on {@code port}. */
@@ -122,11 +119,8 @@ public final class ExchangeLink implements Serializable {
      */
     void sendChange(long version, int partition, INDArray params, INDArray base, INDArray wire, INDArray scratch)
             throws IOException {
-        // each slice is subtracted and rounded while the one before it is on its way
-        send(version, partition, params.length() * 2, out -> Slices.computeThenMove(params.length(),
-                (from, to) -> Slices.view(wire, from, to).assign(
-                        Slices.view(params, from, to).sub(Slices.view(base, from, to), Slices.view(scratch, from, to))),
-                (from, to) -> Wire.write(wire, out, from, to)));
+        wire.assign(params.sub(base, scratch));
+        send(version, partition, wire);
     }
 
     /** Sends a result already in the transfer's wire type (float32 parameters or a bfloat16 change). */

@@ -24,7 +24,8 @@ import java.util.function.LongPredicate;
  * tree by partition: partition 0 fetches from the driver, partition {@code p} from partition
  * {@code (p - 1) / 2}, so the change reaches all W workers in log2(W) + 1 hops, and the driver
  * sends it once. A worker asks its parent only for a round both take part in; any failure
- * (parent lost, not yet up, refused) falls back to the driver, which serves every version too.
+ * (parent lost, not yet up, refused) falls back to the driver, which serves the change too, and
+ * the worker does not ask that parent again.
  *
  * <p>Serving is safe without copying: a worker receives the next change only after every worker
  * of the round has sent its result, and each of them fetched this change before training.
@@ -72,7 +73,7 @@ final class UpdateRelay implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
-    /** This worker now holds {@code update}, the change that made {@code version}. */
+    /** This worker now holds {@code update}, the change that made {@code version} (null: it does not). */
     synchronized void holds(long version, INDArray update) {
         this.version = version;
         this.update = update;

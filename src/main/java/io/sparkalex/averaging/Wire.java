@@ -16,10 +16,11 @@ import java.nio.ByteOrder;
  * the exchange's one encoding is the array's own memory (little-endian, no header).
  *
  * <p>The bfloat16 arithmetic (encoding a change, decoding and adding one) is left to ND4J's
- * vectorised casts: a fused single pass in Java, decoding as the bytes arrive, measured slower
- * (58.3M values: 0.13-0.19 s to decode, add and copy, 0.12-0.15 s to encode, 0.23 s for the
- * driver's apply, against 0.09 s for the apply in ND4J), because Java's float/int bit conversions
- * do not vectorise.
+ * vectorised casts, after the transfer: a fused single pass in Java, decoding as the bytes arrive,
+ * measured slower (58.3M values: 0.13-0.19 s to decode, add and copy, 0.12-0.15 s to encode, 0.23
+ * s for the driver's apply, against 0.09 s for the apply in ND4J; Java's float/int bit conversions
+ * do not vectorise), and so did ND4J's casts on slices on a helper thread overlapping the transfer
+ * (the helper and the transfer share the worker's one core): bench/README.md.
  */
 final class Wire {
     /**
@@ -58,29 +59,19 @@ final class Wire {
     }
 
     static void write(INDArray array, OutputStream out) throws IOException {
-        write(array, out, 0, array.length());
-        out.flush();
-    }
-
-    /** Writes values {@code from} (inclusive) to {@code to} (exclusive) of {@code array}. */
-    static void write(INDArray array, OutputStream out, long from, long to) throws IOException {
-        ByteBuffer b = range(array, from, to);
+        ByteBuffer b = bytes(array);
         byte[] chunk = CHUNK.get();
         while (b.hasRemaining()) {
             int n = Math.min(chunk.length, b.remaining());
             b.get(chunk, 0, n);
             out.write(chunk, 0, n);
         }
+        out.flush();
     }
 
     /** Fills {@code array} from {@code in}; fails if the stream ends first. */
     static void read(InputStream in, INDArray array) throws IOException {
-        read(in, array, 0, array.length());
-    }
-
-    /** Fills values {@code from} (inclusive) to {@code to} (exclusive) of {@code array} from {@code in}. */
-    static void read(InputStream in, INDArray array, long from, long to) throws IOException {
-        ByteBuffer b = range(array, from, to);
+        ByteBuffer b = bytes(array);
         byte[] chunk = CHUNK.get();
         while (b.hasRemaining()) {
             int n = in.read(chunk, 0, Math.min(chunk.length, b.remaining()));
@@ -89,12 +80,5 @@ final class Wire {
             }
             b.put(chunk, 0, n);
         }
-    }
-
-    private static ByteBuffer range(INDArray array, long from, long to) {
-        int width = array.dataType().width();
-        ByteBuffer b = bytes(array);
-        b.limit(Math.toIntExact(to * width)).position(Math.toIntExact(from * width));
-        return b;
     }
 }

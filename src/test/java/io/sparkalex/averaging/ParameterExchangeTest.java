@@ -187,7 +187,7 @@ class ParameterExchangeTest {
      */
     @Test
     void workersRelayTheChangeDownATreeAndTheDriverSendsItOnce() throws Exception {
-        int n = 5_000_001;   // three of the worker's slices, the last one partial
+        int n = 5_000_001;   // several of the exchange's 1 MB copy chunks, the last one partial
         Nd4j.getRandom().setSeed(9);
         INDArray params = Nd4j.rand(DataType.FLOAT, 1, n);
         exchange = ParameterExchange.start(Transfer.BF16, "127.0.0.1", "127.0.0.1", 0);
