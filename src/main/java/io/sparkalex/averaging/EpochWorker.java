@@ -212,7 +212,7 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         // driver's to count: it knows when the round opened and when this worker asked.
         return new WorkerTiming(epoch, k + 1, partition, fetched.transferNanos(), fetched.computeNanos(), fit,
                 minibatches,
-                t2 - t1 - fit, t3 - t2, 0, score);
+                t2 - t1 - fit, t3 - t2, 0, score, fetched.relayed());
     }
 
     /**
@@ -223,10 +223,15 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
     private ExchangeLink.Fetched install(Replica replica, int partition, long version) throws IOException {
         if (replica.network != null && exchange.transfer == Transfer.BF16 && replica.version == version - 1) {
             String parent = parent(replica);
+            Runnable pass = () -> {
+                if (replica.relay != null) {
+                    replica.relay.holds(version, replica.update);   // pass it on while it is applied here
+                }
+            };
             ExchangeLink.Fetched f;
             try {
                 f = exchange.addUpdate(parent, version, partition, replica.base, replica.network.params(),
-                        replica.update, replica.scratch);
+                        replica.update, replica.scratch, pass);
             } catch (IOException e) {
                 if (parent == null) {
                     throw e;
@@ -235,12 +240,9 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
                         parent, e.getMessage());
                 replica.parent = "";
                 f = exchange.addUpdate(null, version, partition, replica.base, replica.network.params(),
-                        replica.update, replica.scratch);
+                        replica.update, replica.scratch, pass);
             }
             replica.version = version;
-            if (replica.relay != null) {
-                replica.relay.holds(version, replica.update);
-            }
             return f;
         }
         if (replica.base == null) {

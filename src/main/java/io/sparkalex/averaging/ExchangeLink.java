@@ -30,12 +30,13 @@ public final class ExchangeLink implements Serializable {
     }
 
     /**
-     * What a fetch spent: waiting on the driver for its version, moving the bytes (from the reply's
-     * first byte to its last, not counting {@code computeNanos}), and computing on the worker.
+     * What a fetch spent: waiting for its version (on the driver, or on a relay for its parent to
+     * get it), moving the bytes (from the reply's first byte to its last), and computing on the
+     * worker; whether it came from a relay.
      */
-    record Fetched(long waitedNanos, long transferNanos, long computeNanos) {
+    record Fetched(long waitedNanos, long transferNanos, long computeNanos, boolean relayed) {
         Fetched plusCompute(long nanos) {
-            return new Fetched(waitedNanos, transferNanos, computeNanos + nanos);
+            return new Fetched(waitedNanos, transferNanos, computeNanos + nanos, relayed);
         }
     }
 
@@ -49,7 +50,7 @@ public final class ExchangeLink implements Serializable {
         try (InputStream in = c.getInputStream()) {
             Wire.read(in, into);
         }
-        return new Fetched(waited(c), System.nanoTime() - t0, 0);
+        return new Fetched(waited(c), System.nanoTime() - t0, 0, false);
     }
 
     /**
@@ -57,12 +58,12 @@ public final class ExchangeLink implements Serializable {
      * worker's {@link UpdateRelay} ({@code relay}: its host:port; null: the driver), to
      * {@code base} (the parameters of the version before) and copies the result into {@code copy}
      * (the network's parameters), exactly as the driver adds it to its own; {@code wire} keeps the
-     * change as received. {@code wire} (bfloat16) and {@code scratch} (float32) are the caller's
+     * change as received, and {@code received} is told once it is whole, before it is applied. {@code wire} (bfloat16) and {@code scratch} (float32) are the caller's
      * buffers of the same length, reused from round to round. The change is added only once it
      * has arrived whole: a failed request changes nothing.
      */
     Fetched addUpdate(String relay, long version, int partition, INDArray base, INDArray copy, INDArray wire,
-                      INDArray scratch) throws IOException {
+                      INDArray scratch, Runnable received) throws IOException {
         String source = relay == null ? url : "http://" + relay + "/" + token();
         HttpURLConnection c = get(source, "/update/" + version + "/" + partition, base.length() * 2);
         long t0 = System.nanoTime();
@@ -70,14 +71,11 @@ public final class ExchangeLink implements Serializable {
             Wire.read(in, wire);
         }
         long t1 = System.nanoTime();
+        received.run();   // e.g. this worker's relay passes the change on before it is applied here
         base.addi(scratch.assign(wire));   // bfloat16 to float32 is exact; the add is the driver's
         copy.assign(base);
         Nd4j.getExecutioner().commit();
-        // A relay's wait (its parent getting the change) is part of the round, the driver's is not
-        // (it waited for the round to open).
-        long copying = System.nanoTime() - t1;
-        return relay == null ? new Fetched(waited(c), t1 - t0, copying)
-                : new Fetched(0, t1 - t0 + waited(c), copying);
+        return new Fetched(waited(c), t1 - t0, System.nanoTime() - t1, relay != null);
     }
 
     /** Tells the driver that partition {@code partition}'s update relay listens on {@code port}. */

@@ -27,8 +27,10 @@ import java.util.function.LongPredicate;
  * (parent lost, not yet up, refused) falls back to the driver, which serves the change too, and
  * the worker does not ask that parent again.
  *
- * <p>Serving is safe without copying: a worker receives the next change only after every worker
- * of the round has sent its result, and each of them fetched this change before training.
+ * <p>A worker passes the change on as soon as it has arrived, before applying it itself, so a hop
+ * costs one transfer. Serving is safe without copying: a worker receives the next change only
+ * after every worker of the round has sent its result, and each of them fetched this change
+ * before training.
  */
 final class UpdateRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UpdateRelay.class);

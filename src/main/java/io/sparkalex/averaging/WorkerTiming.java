@@ -9,7 +9,8 @@ import java.io.Serializable;
  * into its network, much of it while the bytes arrive), fitting its minibatches, the rest of the
  * round on the worker ({@code otherNanos}: waiting for a minibatch, the schedule), sending its
  * result ({@code uploadNanos}) and, in its last round of the epoch, writing its optimizer state.
- * {@code score}: the network's score after the round. A class, not a record: Spark's Kryo, which
+ * {@code score}: the network's score after the round; {@code relayed}: the change came from the
+ * worker's parent in the relay tree (whose own fetch and copy then precede this one's). A class, not a record: Spark's Kryo, which
  * serialises task results, cannot build records.
  */
 public final class WorkerTiming implements Serializable {
@@ -25,9 +26,11 @@ public final class WorkerTiming implements Serializable {
     private final long uploadNanos;
     private final long stateFileNanos;
     private final double score;
+    private final boolean relayed;
 
     public WorkerTiming(int epoch, int round, int partition, long fetchNanos, long copyNanos, long fitNanos,
-                        int minibatches, long otherNanos, long uploadNanos, long stateFileNanos, double score) {
+                        int minibatches, long otherNanos, long uploadNanos, long stateFileNanos, double score,
+                        boolean relayed) {
         this.epoch = epoch;
         this.round = round;
         this.partition = partition;
@@ -39,12 +42,13 @@ public final class WorkerTiming implements Serializable {
         this.uploadNanos = uploadNanos;
         this.stateFileNanos = stateFileNanos;
         this.score = score;
+        this.relayed = relayed;
     }
 
     /** The same, with the optimizer state's write time. */
     WorkerTiming withStateFile(long nanos) {
         return new WorkerTiming(epoch, round, partition, fetchNanos, copyNanos, fitNanos, minibatches, otherNanos,
-                uploadNanos, nanos, score);
+                uploadNanos, nanos, score, relayed);
     }
 
     public int epoch() {
@@ -89,5 +93,10 @@ public final class WorkerTiming implements Serializable {
 
     public double score() {
         return score;
+    }
+
+    /** Whether the round's change came from the parent's {@link UpdateRelay}, not the driver. */
+    public boolean relayed() {
+        return relayed;
     }
 }

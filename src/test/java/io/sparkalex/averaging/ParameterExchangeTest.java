@@ -167,7 +167,7 @@ class ParameterExchangeTest {
         for (int round = 0; round < 3; round++) {
             for (int p = 0; p < 2; p++) {
                 if (round > 0) {
-                    link.addUpdate(null, round, p, base[p], network[p], wire, scratch);
+                    link.addUpdate(null, round, p, base[p], network[p], wire, scratch, () -> { });
                     assertEquals(params, base[p], "round " + round + ", worker " + p);
                     assertEquals(params, network[p], "the network's copy too");
                 }
@@ -212,18 +212,19 @@ class ParameterExchangeTest {
             for (int p = 0; p < 4; p++) {
                 String parent = p == 0 ? null : link.peer((p - 1) / 2);
                 assertEquals(p == 0, parent == null, "partition " + p + "'s parent");
-                link.addUpdate(parent, 1, p, base[p], network[p], received[p], scratch);
-                relays[p].holds(1, received[p]);
+                UpdateRelay mine = relays[p];
+                INDArray copy = received[p];
+                link.addUpdate(parent, 1, p, base[p], network[p], copy, scratch, () -> mine.holds(1, copy));
                 assertEquals(params, base[p], "partition " + p + " holds the driver's version 1");
                 assertEquals(params, network[p]);
             }
             IOException notTakingPart = assertThrows(IOException.class, () -> link.addUpdate(link.peer(0), 2, 1,
-                    base[1], network[1], received[1], scratch));
+                    base[1], network[1], received[1], scratch, () -> { }));
             assertTrue(notTakingPart.getMessage().contains("409"), "a worker not in round 2 never holds version 2: "
                     + notTakingPart.getMessage());
             relays[1].close();
             assertThrows(IOException.class, () -> link.addUpdate(link.peer(1), 1, 3, base[3], network[3], received[3],
-                    scratch), "a closed relay fails the request: the worker then goes to the driver");
+                    scratch, () -> { }), "a closed relay fails the request: the worker then goes to the driver");
             for (int p = 0; p < 4; p++) {
                 network[p].addi(1e-3f);
                 link.sendChange(1, p, network[p], base[p], wire, scratch);
