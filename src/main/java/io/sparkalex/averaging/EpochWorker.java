@@ -211,14 +211,14 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         // The time before the reply's first byte (the request, the wait for this version) is the
         // driver's to count: it knows when the round opened and when this worker asked.
         return new WorkerTiming(epoch, k + 1, partition, fetched.transferNanos(), fetched.computeNanos(), fit,
-                minibatches,
-                t2 - t1 - fit, t3 - t2, 0, score, fetched.relayed());
+                minibatches, t2 - t1 - fit, t3 - t2, 0, score, fetched.relayed());
     }
 
     /**
-     * Gets the parameters of {@code version} into the replica: the bfloat16 change onto the base
-     * and network (one pass, as it arrives) when the replica holds the version before; else the
-     * float32 parameters, into a new network in the task's first round.
+     * Gets the parameters of {@code version} into the replica: the bfloat16 change (from the
+     * parent's relay or the driver) added to the base and copied into the network when the replica
+     * holds the version before; else the float32 parameters, into a new network in the task's
+     * first round.
      */
     private ExchangeLink.Fetched install(Replica replica, int partition, long version) throws IOException {
         if (replica.network != null && exchange.transfer == Transfer.BF16 && replica.version == version - 1) {

@@ -17,9 +17,9 @@ package io.sparkalex.averaging;
  *                                DL4J's master: from the broadcast to the critical task's start
  * @param taskDeserializeSeconds  executor: the task and its worker deserialised (DL4J's master)
  * @param broadcastFetchSeconds   executor: the parameters (or their change) moved from the driver, from the
- *                                reply's first byte, not counting the decoding
- * @param copySeconds             executor: the change decoded, added to the base and copied into the network
- *                                as it arrived; in a worker's first round, its network built
+ *                                reply's first byte (relayed: with the parents' transfers before it)
+ * @param copySeconds             executor: the change decoded, added to the base and copied into the network;
+ *                                in a worker's first round, its network built
  * @param fitSeconds              executor: fitting the round's minibatches (the useful work)
  * @param workerOtherSeconds      executor: the rest of the worker's round (waiting for a minibatch, the
  *                                schedule); DL4J's master: the whole task run
@@ -30,7 +30,7 @@ package io.sparkalex.averaging;
  *                                fetched by the driver, deserialised ({@code driverDeserializeSeconds} of it,
  *                                summed over the workers' results) and summed
  * @param applySeconds            driver: the average set as the network's parameters (bf16: rounded, kept as
- *                                the next update and added, in one pass)
+ *                                the next update and added)
  */
 public record RoundBreakdown(int epoch, int round, int workers, int minibatches, double roundSeconds,
                              double prepareSeconds, double broadcastSeconds, double launchSeconds, double taskDeserializeSeconds,
