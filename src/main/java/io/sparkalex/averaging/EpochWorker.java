@@ -170,7 +170,7 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         INDArray base;
         INDArray wire;
         INDArray scratch;
-        /** The last change received, as this worker's relay serves it. */
+        /** The last change received, as this worker's relay serves it ({@code wire} itself without a relay). */
         INDArray update;
         long version = -1;
         UpdateRelay relay;
@@ -249,7 +249,9 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
             replica.base = Nd4j.createUninitialized(DataType.FLOAT, 1, numParams);
             if (exchange.transfer == Transfer.BF16) {
                 replica.wire = Nd4j.createUninitialized(DataType.BFLOAT16, 1, numParams);
-                replica.update = Nd4j.createUninitialized(DataType.BFLOAT16, 1, numParams);
+                // A relay serves the received change while this worker encodes its own into wire.
+                replica.update = replica.relay == null ? replica.wire
+                        : Nd4j.createUninitialized(DataType.BFLOAT16, 1, numParams);
                 replica.scratch = Nd4j.createUninitialized(DataType.FLOAT, 1, numParams);
             }
         }
