@@ -138,7 +138,7 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
             for (int k = first; k < plan.rounds().size(); k++) {
                 List<String> mine = plan.rounds().get(k);
                 if (!mine.isEmpty()) {
-                    timings.add(round(replica, partition, k, mine.size(), data));
+                    timings.add(round(replica, k, mine.size(), data));
                 }
             }
             if (replica.network != null) {
@@ -182,10 +182,10 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         }
     }
 
-    private WorkerTiming round(Replica replica, int partition, int k, int minibatches, DataSetIterator data)
-            throws IOException {
+    private WorkerTiming round(Replica replica, int k, int minibatches, DataSetIterator data) throws IOException {
+        int partition = replica.partition;
         long version = startVersion + k;
-        ExchangeLink.Fetched fetched = install(replica, partition, version);
+        ExchangeLink.Fetched fetched = install(replica, version);
         long t1 = System.nanoTime();
         followSchedule(replica.network, configuration, configuration.getIterationCount() + (long) averagingFrequency * k);
         RoundReportingMaster.seedTaskThread(roundSeeds[k]);
@@ -220,18 +220,13 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
      * holds the version before; else the float32 parameters, into a new network in the task's
      * first round.
      */
-    private ExchangeLink.Fetched install(Replica replica, int partition, long version) throws IOException {
+    private ExchangeLink.Fetched install(Replica replica, long version) throws IOException {
+        int partition = replica.partition;
         if (replica.network != null && exchange.transfer == Transfer.BF16 && replica.version == version - 1) {
             String parent = parent(replica);
-            Runnable pass = () -> {
-                if (replica.relay != null) {
-                    replica.relay.holds(version, replica.update);   // pass it on while it is applied here
-                }
-            };
             ExchangeLink.Fetched f;
             try {
-                f = exchange.addUpdate(parent, version, partition, replica.base, replica.network.params(),
-                        replica.update, replica.scratch, pass);
+                f = addUpdate(replica, parent, version);
             } catch (IOException e) {
                 if (parent == null) {
                     throw e;
@@ -239,8 +234,7 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
                 log.warn("partition {}: the relay at {} failed ({}); fetching from the driver from now on", partition,
                         parent, e.getMessage());
                 replica.parent = "";
-                f = exchange.addUpdate(null, version, partition, replica.base, replica.network.params(),
-                        replica.update, replica.scratch, pass);
+                f = addUpdate(replica, null, version);
             }
             replica.version = version;
             return f;
@@ -273,6 +267,16 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         Nd4j.getExecutioner().commit();
         replica.version = version;
         return f.plusCompute(System.nanoTime() - t0);
+    }
+
+    /** Adds the change that made {@code version}, from {@code relay} (null: the driver), passing it on once received. */
+    private ExchangeLink.Fetched addUpdate(Replica replica, String relay, long version) throws IOException {
+        return exchange.addUpdate(relay, version, replica.partition, replica.base, replica.network.params(),
+                replica.update, replica.scratch, () -> {
+                    if (replica.relay != null) {
+                        replica.relay.holds(version, replica.update);   // pass it on while it is applied here
+                    }
+                });
     }
 
     /** The relay this worker fetches changes from: its parent's in the tree; null: the driver. */

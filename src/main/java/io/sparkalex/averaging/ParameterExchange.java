@@ -299,12 +299,7 @@ public final class ParameterExchange implements AutoCloseable {
                         : "") + ")");
                 return;
             }
-            long bytes = body.length() * body.dataType().width();
-            http.getResponseHeaders().set(WAITED_HEADER, Long.toString(waited));
-            http.sendResponseHeaders(200, bytes);
-            try (OutputStream out = http.getResponseBody()) {
-                Wire.write(body, out);
-            }
+            long bytes = sendArray(http, body, waited);
             if (e != null) {
                 e.sent(v, bytes);
             }
@@ -429,7 +424,19 @@ public final class ParameterExchange implements AutoCloseable {
         }
     }
 
-    private static void reply(HttpExchange http, int code, String message) throws IOException {
+    /** Replies 200 with {@code body}'s bytes and how long the request waited for them; returns the bytes. */
+    static long sendArray(HttpExchange http, INDArray body, long waitedNanos) throws IOException {
+        long bytes = body.length() * body.dataType().width();
+        http.getResponseHeaders().set(WAITED_HEADER, Long.toString(waitedNanos));
+        http.sendResponseHeaders(200, bytes);
+        try (OutputStream out = http.getResponseBody()) {
+            Wire.write(body, out);
+        }
+        return bytes;
+    }
+
+    /** Replies {@code code} with a text message (null: no body). */
+    static void reply(HttpExchange http, int code, String message) throws IOException {
         if (message == null) {
             http.sendResponseHeaders(code, -1);
             return;

@@ -7,9 +7,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.LongPredicate;
@@ -98,7 +96,7 @@ final class UpdateRelay implements AutoCloseable {
             try {
                 v = Long.parseLong(http.getRequestURI().getPath().substring(path.length()).split("/")[0]);
             } catch (NumberFormatException e) {
-                reply(http, 400, "bad path");
+                ParameterExchange.reply(http, 400, "bad path");
                 return;
             }
             long asked = System.nanoTime();
@@ -116,24 +114,12 @@ final class UpdateRelay implements AutoCloseable {
                 body = version == v ? update : null;
             }
             if (body == null) {
-                reply(http, 409, "this worker does not hold version " + v + " (it holds " + version + ")");
+                ParameterExchange.reply(http, 409, "this worker does not hold version " + v + " (it holds " + version + ")");
                 return;
             }
-            http.getResponseHeaders().set(ParameterExchange.WAITED_HEADER, Long.toString(System.nanoTime() - asked));
-            http.sendResponseHeaders(200, body.length() * body.dataType().width());
-            try (OutputStream out = http.getResponseBody()) {
-                Wire.write(body, out);
-            }
+            ParameterExchange.sendArray(http, body, System.nanoTime() - asked);
         } catch (IOException | RuntimeException e) {
             log.debug("relay request failed", e);   // the child falls back to the driver
-        }
-    }
-
-    private static void reply(HttpExchange http, int code, String message) throws IOException {
-        byte[] b = message.getBytes(StandardCharsets.UTF_8);
-        http.sendResponseHeaders(code, b.length);
-        try (OutputStream out = http.getResponseBody()) {
-            out.write(b);
         }
     }
 }

@@ -40,13 +40,10 @@ final class Wire {
         return b;
     }
 
-    static boolean owns(INDArray array) {
-        return !array.isView() && array.offset() == 0 && array.data().length() == array.length();
-    }
-
     /** {@code array} itself when it owns its whole buffer, else a copy that does. */
     static INDArray owning(INDArray array) {
-        return owns(array) ? array : array.dup('c');
+        boolean own = !array.isView() && array.offset() == 0 && array.data().length() == array.length();
+        return own ? array : array.dup('c');
     }
 
     /**
