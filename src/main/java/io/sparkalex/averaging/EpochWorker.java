@@ -161,15 +161,16 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
 
     /**
      * The worker's network and {@code base}, the driver's parameters of {@code version},
-     * bit-identical to the driver's; {@code wire} (bfloat16) and {@code scratch} (float32) for
-     * encoding and decoding changes, made once per task.
+     * bit-identical to the driver's; {@code wire} (bfloat16) to encode its changes into,
+     * made once per task.
      */
     private static final class Replica {
         final int partition;
         MultiLayerNetwork network;
         INDArray base;
         INDArray wire;
-        INDArray scratch;
+        /** The bfloat16 arithmetic, with its own scratch row where it needs one. */
+        final ChangeMath math = new ChangeMath();
         /** The last change received, as this worker's relay serves it ({@code wire} itself without a relay). */
         INDArray update;
         long version = -1;
@@ -203,7 +204,7 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         long t2 = System.nanoTime();
         if (exchange.transfer == Transfer.BF16) {
             exchange.sendChange(version, partition, replica.network.params(), replica.base, replica.wire,
-                    replica.scratch);
+                    replica.math);
         } else {
             exchange.sendParameters(version, partition, replica.network.params());
         }
@@ -246,7 +247,6 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
                 // A relay serves the received change while this worker encodes its own into wire.
                 replica.update = replica.relay == null ? replica.wire
                         : Nd4j.createUninitialized(DataType.BFLOAT16, 1, numParams);
-                replica.scratch = Nd4j.createUninitialized(DataType.FLOAT, 1, numParams);
             }
         }
         ExchangeLink.Fetched f = exchange.fetchParameters(version, partition, replica.base);
@@ -272,7 +272,7 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
     /** Adds the change that made {@code version}, from {@code relay} (null: the driver), passing it on once received. */
     private ExchangeLink.Fetched addUpdate(Replica replica, String relay, long version) throws IOException {
         return exchange.addUpdate(relay, version, replica.partition, replica.base, replica.network.params(),
-                replica.update, replica.scratch, () -> {
+                replica.update, replica.math, () -> {
                     if (replica.relay != null) {
                         replica.relay.holds(version, replica.update);   // pass it on while it is applied here
                     }

@@ -58,12 +58,12 @@ public final class ExchangeLink implements Serializable {
      * worker's {@link UpdateRelay} ({@code relay}: its host:port; null: the driver), to
      * {@code base} (the parameters of the version before) and copies the result into {@code copy}
      * (the network's parameters), exactly as the driver adds it to its own; {@code wire} keeps the
-     * change as received, and {@code received} is told once it is whole, before it is applied. {@code wire} (bfloat16) and {@code scratch} (float32) are the caller's
-     * buffers of the same length, reused from round to round. The change is added only once it
-     * has arrived whole: a failed request changes nothing.
+     * change as received (the caller's bfloat16 buffer, reused from round to round), and
+     * {@code received} is told once it is whole, before it is applied. The change is added only
+     * once it has arrived whole: a failed request changes nothing.
      */
     Fetched addUpdate(String relay, long version, int partition, INDArray base, INDArray copy, INDArray wire,
-                      INDArray scratch, Runnable received) throws IOException {
+                      ChangeMath math, Runnable received) throws IOException {
         String source = relay == null ? url : "http://" + relay + "/" + token();
         HttpURLConnection c = get(source, "/update/" + version + "/" + partition, base.length() * 2);
         long t0 = System.nanoTime();
@@ -72,8 +72,7 @@ public final class ExchangeLink implements Serializable {
         }
         long t1 = System.nanoTime();
         received.run();   // e.g. this worker's relay passes the change on before it is applied here
-        base.addi(scratch.assign(wire));   // bfloat16 to float32 is exact; the add is the driver's
-        copy.assign(base);
+        math.addChange(wire, base, copy);   // bfloat16 to float32 is exact; the add is the driver's
         Nd4j.getExecutioner().commit();
         return new Fetched(waited(c), t1 - t0, System.nanoTime() - t1, relay != null);
     }
@@ -113,11 +112,11 @@ public final class ExchangeLink implements Serializable {
 
     /**
      * Sends what partition {@code partition}'s round changed ({@code params - base}) in bfloat16,
-     * computed in the caller's buffers {@code scratch} (float32) and {@code wire} (bfloat16).
+     * encoded into the caller's buffer {@code wire} (bfloat16).
      */
-    void sendChange(long version, int partition, INDArray params, INDArray base, INDArray wire, INDArray scratch)
+    void sendChange(long version, int partition, INDArray params, INDArray base, INDArray wire, ChangeMath math)
             throws IOException {
-        wire.assign(params.sub(base, scratch));
+        math.encodeChange(params, base, wire);
         send(version, partition, wire);
     }
 

@@ -71,19 +71,20 @@ public final class ParameterExchange implements AutoCloseable {
     /** Notified whenever {@link #version} moves or an epoch ends. */
     private final Object advanced = new Object();
     private volatile long version;
+    /**
+     * The version {@link #params} holds: behind {@link #version} while the driver adds a published
+     * bf16 update to its own parameters (the workers fetch the update meanwhile).
+     */
+    private volatile long paramsVersion;
     private INDArray params;
     private INDArray update;
     private volatile Epoch epoch;
     /** The update relays of the open epoch's workers ({@link UpdateRelay}), by partition: host:port. */
     private final Map<Integer, String> peers = new java.util.concurrent.ConcurrentHashMap<>();
-    /**
-     * Reused from round to round: results as received, their sum, and a float32 row for a bf16
-     * result decoded (results are added one at a time, and the apply, which decodes the update
-     * into the sum's row, comes after the last).
-     */
+    /** Reused from round to round: results as received, and their sum. */
     private final Deque<INDArray> free = new ArrayDeque<>();
     private INDArray sum;
-    private INDArray decoded;
+    private final ChangeMath math = new ChangeMath();
 
     /** Told, on the thread that applied it, when a round of the epoch has been applied. */
     @FunctionalInterface
@@ -129,8 +130,10 @@ public final class ParameterExchange implements AutoCloseable {
         server.createContext("/" + token + "/", exchange::handle);
         server.setExecutor(threads);
         server.start();
-        log.info("parameter exchange ({}) listening on {}:{}", transfer.name().toLowerCase(java.util.Locale.ROOT),
-                bindHost, server.getAddress().getPort());
+        log.info("parameter exchange ({}) listening on {}:{}{}", transfer.name().toLowerCase(java.util.Locale.ROOT),
+                bindHost, server.getAddress().getPort(), transfer != Transfer.BF16 ? ""
+                        : exchange.math.vectorised() ? "; bfloat16 arithmetic in Java's Vector API"
+                        : "; bfloat16 arithmetic in ND4J (JVM without --add-modules=jdk.incubator.vector, or a GPU backend)");
         return exchange;
     }
 
@@ -159,6 +162,7 @@ public final class ParameterExchange implements AutoCloseable {
                 params = parameters;
                 update = null;   // not a change of these parameters
             }
+            paramsVersion = version;
             epoch = new Epoch(version, participants, listener);
             peers.clear();   // this epoch's tasks register their own
             return version;
@@ -278,7 +282,8 @@ public final class ParameterExchange implements AutoCloseable {
         }
         long deadline = System.currentTimeMillis() + ROUND_WAIT_MS;
         synchronized (advanced) {
-            while (version < v && epoch == e && e != null && System.currentTimeMillis() < deadline) {
+            while ((change ? version : paramsVersion) < v && epoch == e && e != null
+                    && System.currentTimeMillis() < deadline) {
                 try {
                     advanced.wait(Math.max(1, deadline - System.currentTimeMillis()));
                 } catch (InterruptedException interrupted) {
@@ -363,8 +368,9 @@ public final class ParameterExchange implements AutoCloseable {
 
     /**
      * Applies the round: the average of the workers' parameters (float32), or the average of their
-     * changes, rounded to bfloat16 and added (bf16; kept as the next version's update); then opens
-     * the epoch's next round and wakes the workers waiting for it.
+     * changes, rounded to bfloat16 (bf16; the next version's update); then opens the epoch's next
+     * round and wakes the workers waiting for it. In bf16 the driver adds the update to its own
+     * parameters after that, while the workers fetch it: off the round's critical path.
      */
     private void apply(Epoch e, Round r) {
         int rounds;
@@ -378,15 +384,13 @@ public final class ParameterExchange implements AutoCloseable {
                 params.assign(sum.divi(r.partitions));
                 update = null;
             } else {
-                // ND4J's vectorised casts and add: 0.09 s for 58M values against 0.23 s for one
-                // fused pass in Java, whose bf16 conversions do not vectorise. The rounded change
-                // is decoded into the sum's row, no longer needed, and added exactly as the
-                // workers add it (Wire.addChange).
                 update = Wire.reuse(update, DataType.BFLOAT16, params.length());
-                update.assign(sum.divi(r.partitions));
-                params.addi(sum.assign(update));
+                math.roundAverage(sum, r.partitions, update);
             }
             version++;
+            if (transfer == Transfer.FLOAT32) {
+                paramsVersion = version;
+            }
             long t1 = System.nanoTime();
             r.applyNanos = t1 - t0;
             r.endNanos = t1;
@@ -395,11 +399,26 @@ public final class ParameterExchange implements AutoCloseable {
                 e.open().startNanos = t1;
             }
             rounds = e.rounds.length;
+            // Downgraded, not released: the next round's apply, finishEpoch and abandonEpoch (write
+            // lock) wait until the driver's own parameters have the update; requests (read) do not.
+            state.readLock().lock();
         } finally {
             state.writeLock().unlock();
         }
-        synchronized (advanced) {
-            advanced.notifyAll();
+        try {
+            synchronized (advanced) {
+                advanced.notifyAll();
+            }
+            if (transfer == Transfer.BF16) {
+                // Exactly as the workers add it (ChangeMath.addChange); GET params waits for it.
+                math.addResult(params, update, false);
+                paramsVersion = version;
+                synchronized (advanced) {
+                    advanced.notifyAll();
+                }
+            }
+        } finally {
+            state.readLock().unlock();
         }
         if (e.listener != null) {
             e.listener.applied(r.index + 1, rounds);
@@ -556,13 +575,12 @@ public final class ParameterExchange implements AutoCloseable {
 
         private void add(INDArray result) {
             sum = Wire.reuse(sum, DataType.FLOAT, length);
-            if (next == 0) {
-                sum.assign(result);   // bf16: decoded, exactly
-            } else if (transfer == Transfer.FLOAT32) {
-                sum.addi(result);
+            if (transfer == Transfer.BF16) {
+                math.addResult(sum, result, next == 0);
+            } else if (next == 0) {
+                sum.assign(result);
             } else {
-                decoded = Wire.reuse(decoded, DataType.FLOAT, length);
-                sum.addi(decoded.assign(result));
+                sum.addi(result);
             }
         }
 

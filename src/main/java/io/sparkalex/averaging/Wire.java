@@ -15,12 +15,9 @@ import java.nio.ByteOrder;
  * Moves an ND4J array's off-heap bytes to and from a stream through a small reusable heap chunk:
  * the exchange's one encoding is the array's own memory (little-endian, no header).
  *
- * <p>The bfloat16 arithmetic (encoding a change, decoding and adding one) is left to ND4J's
- * vectorised casts, after the transfer: a fused single pass in Java, decoding as the bytes arrive,
- * measured slower (58.3M values: 0.13-0.19 s to decode, add and copy, 0.12-0.15 s to encode, 0.23
- * s for the driver's apply, against 0.09 s for the apply in ND4J; Java's float/int bit conversions
- * do not vectorise), and so did ND4J's casts on slices on a helper thread overlapping the transfer
- * (the helper and the transfer share the worker's one core): bench/README.md.
+ * <p>The bfloat16 arithmetic (encoding a change, decoding and adding one) is {@link ChangeMath}'s,
+ * after the transfer: decoding as the bytes arrive measured slower, in a scalar Java pass and in
+ * ND4J casts on slices (bench/README.md).
  */
 final class Wire {
     /**

@@ -149,7 +149,8 @@ class ParameterExchangeTest {
 
     /**
      * bf16: workers send their change rounded to bfloat16 and add the fetched update to their copy;
-     * they end bit-identical to the driver, round after round, though every change was rounded.
+     * they end bit-identical to the driver, round after round, though every change was rounded,
+     * and whichever arithmetic each uses (worker 0 ND4J's, worker 1 and the driver the vector kernels).
      */
     @Test
     void bf16WorkersAddingTheUpdateStayBitIdenticalToTheDriver() throws Exception {
@@ -160,19 +161,19 @@ class ParameterExchangeTest {
         INDArray[] base = {params.dup(), params.dup()};
         INDArray[] network = {params.dup(), params.dup()};
         INDArray wire = Nd4j.createUninitialized(DataType.BFLOAT16, 1, n);
-        INDArray scratch = Nd4j.createUninitialized(DataType.FLOAT, 1, n);
+        ChangeMath[] math = {new ChangeMath(false), new ChangeMath(true)};
         exchange = ParameterExchange.start(Transfer.BF16, "127.0.0.1", "127.0.0.1", 0);
         ExchangeLink link = exchange.link();
         exchange.openEpoch(params, new int[] {2, 2, 2}, null);
         for (int round = 0; round < 3; round++) {
             for (int p = 0; p < 2; p++) {
                 if (round > 0) {
-                    link.addUpdate(null, round, p, base[p], network[p], wire, scratch, () -> { });
+                    link.addUpdate(null, round, p, base[p], network[p], wire, math[p], () -> { });
                     assertEquals(params, base[p], "round " + round + ", worker " + p);
                     assertEquals(params, network[p], "the network's copy too");
                 }
                 network[p].addi(Nd4j.randn(DataType.FLOAT, 1, n).muli(1e-3));   // "training"
-                link.sendChange(round, p, network[p], base[p], wire, scratch);
+                link.sendChange(round, p, network[p], base[p], wire, math[p]);
             }
         }
         exchange.finishEpoch(10_000);
@@ -198,7 +199,7 @@ class ParameterExchangeTest {
         INDArray[] received = new INDArray[4];
         UpdateRelay[] relays = new UpdateRelay[4];
         INDArray wire = Nd4j.createUninitialized(DataType.BFLOAT16, 1, n);
-        INDArray scratch = Nd4j.createUninitialized(DataType.FLOAT, 1, n);
+        ChangeMath math = new ChangeMath();
         try {
             for (int p = 0; p < 4; p++) {
                 base[p] = params.dup();
@@ -207,27 +208,27 @@ class ParameterExchangeTest {
                 relays[p] = UpdateRelay.start(link.token(), v -> v == 1);
                 link.register(p, relays[p].port());
                 network[p].addi(Nd4j.randn(DataType.FLOAT, 1, n).muli(1e-3));
-                link.sendChange(0, p, network[p], base[p], wire, scratch);
+                link.sendChange(0, p, network[p], base[p], wire, math);
             }
             for (int p = 0; p < 4; p++) {
                 String parent = p == 0 ? null : link.peer((p - 1) / 2);
                 assertEquals(p == 0, parent == null, "partition " + p + "'s parent");
                 UpdateRelay mine = relays[p];
                 INDArray copy = received[p];
-                link.addUpdate(parent, 1, p, base[p], network[p], copy, scratch, () -> mine.holds(1, copy));
+                link.addUpdate(parent, 1, p, base[p], network[p], copy, math, () -> mine.holds(1, copy));
                 assertEquals(params, base[p], "partition " + p + " holds the driver's version 1");
                 assertEquals(params, network[p]);
             }
             IOException notTakingPart = assertThrows(IOException.class, () -> link.addUpdate(link.peer(0), 2, 1,
-                    base[1], network[1], received[1], scratch, () -> { }));
+                    base[1], network[1], received[1], math, () -> { }));
             assertTrue(notTakingPart.getMessage().contains("409"), "a worker not in round 2 never holds version 2: "
                     + notTakingPart.getMessage());
             relays[1].close();
             assertThrows(IOException.class, () -> link.addUpdate(link.peer(1), 1, 3, base[3], network[3], received[3],
-                    scratch, () -> { }), "a closed relay fails the request: the worker then goes to the driver");
+                    math, () -> { }), "a closed relay fails the request: the worker then goes to the driver");
             for (int p = 0; p < 4; p++) {
                 network[p].addi(1e-3f);
-                link.sendChange(1, p, network[p], base[p], wire, scratch);
+                link.sendChange(1, p, network[p], base[p], wire, math);
             }
             List<ParameterExchange.RoundRecord> rounds = exchange.finishEpoch(10_000);
             assertEquals(2L * n, rounds.get(1).sentBytes(), "the driver sent round 2's change once, to partition 0");

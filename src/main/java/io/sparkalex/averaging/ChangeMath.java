@@ -1,0 +1,131 @@
+package io.sparkalex.averaging;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.ByteBuffer;
+
+/**
+ * The bfloat16 arithmetic of an averaging round, on rows of all the network's parameters: a
+ * worker encodes its change and adds the average change; the driver sums the workers' changes and
+ * rounds their average. One place decides how: in one pass per operation with Java's Vector API
+ * ({@link VectorChangeMath}) where the JVM has {@code jdk.incubator.vector} and the arrays live in
+ * host memory, else with ND4J's casts and adds (a GPU backend, a JVM started without the module),
+ * which take a pass over the row per cast or add and a float32 scratch row. Both give the same
+ * bits, so driver and workers stay bit-identical whichever each uses.
+ *
+ * <p>Why it matters: these passes were a third of an averaging round's fixed cost on the 2-core
+ * standalone cluster (bench/README.md, "Fused bfloat16 arithmetic"). One instance per buffer
+ * owner (a worker's replica, the driver's exchange): the ND4J path's scratch row is its own.
+ */
+final class ChangeMath {
+    /** Whether the JVM can run {@link VectorChangeMath} (started with {@code --add-modules=jdk.incubator.vector}). */
+    static final boolean VECTOR_MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+
+    private final boolean vector;
+    private INDArray scratch;
+
+    /** Vector kernels where this JVM and backend allow them. */
+    ChangeMath() {
+        this(VECTOR_MODULE && Nd4j.getEnvironment().isCPU());
+    }
+
+    /** Compiles the vector kernels once per JVM, on a background thread, before the first round needs them. */
+    private static final class Warm {
+        static {
+            Thread t = new Thread(VectorChangeMath::warmUp, "sparkalex-vector-warm-up");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        static void start() {
+            // the class's initialisation starts the thread, once
+        }
+    }
+
+    /** {@code vector}: the Vector API kernels (only where {@link #VECTOR_MODULE}); false: ND4J. */
+    ChangeMath(boolean vector) {
+        if (vector && !VECTOR_MODULE) {
+            throw new IllegalStateException("this JVM was started without --add-modules=jdk.incubator.vector");
+        }
+        this.vector = vector;
+        if (vector) {
+            Warm.start();
+        }
+    }
+
+    /** Whether the kernels run in Java's Vector API (the log says which). */
+    boolean vectorised() {
+        return vector;
+    }
+
+    /** {@code wire = bf16(params - base)}: what a worker's round changed, rounded to nearest even. */
+    void encodeChange(INDArray params, INDArray base, INDArray wire) {
+        if (direct(params, base, wire)) {
+            VectorChangeMath.encodeChange(bytes(params), bytes(base), bytes(wire), n(params));
+        } else {
+            wire.assign(params.sub(base, scratch(params.length())));
+        }
+    }
+
+    /** {@code base += f32(change); copy = base}: a worker takes the round's average change, as the driver does. */
+    void addChange(INDArray change, INDArray base, INDArray copy) {
+        if (direct(change, base, copy)) {
+            VectorChangeMath.addChange(bytes(change), bytes(base), bytes(copy), n(base));
+        } else {
+            base.addi(scratch(base.length()).assign(change));
+            copy.assign(base);
+        }
+    }
+
+    /** {@code sum = f32(result)} for the first result of a round, else {@code sum += f32(result)}. */
+    void addResult(INDArray sum, INDArray result, boolean first) {
+        if (direct(sum, result)) {
+            VectorChangeMath.addResult(bytes(sum), bytes(result), first, n(sum));
+        } else if (first) {
+            sum.assign(result);   // bfloat16 to float32 is exact
+        } else {
+            sum.addi(scratch(sum.length()).assign(result));
+        }
+    }
+
+    /**
+     * {@code update = bf16(sum / workers)}: the driver rounds the average change once; it then adds
+     * it to its own parameters as every worker does ({@link #addResult}, not first). {@code sum} is spent.
+     */
+    void roundAverage(INDArray sum, int workers, INDArray update) {
+        if (direct(sum, update)) {
+            VectorChangeMath.roundAverage(bytes(sum), workers, bytes(update), n(sum));
+        } else {
+            update.assign(sum.divi(workers));
+        }
+    }
+
+    /** The vector kernels address each array's own contiguous host memory, up to 2 GB (a ByteBuffer's limit). */
+    private boolean direct(INDArray... arrays) {
+        if (!vector) {
+            return false;
+        }
+        for (INDArray a : arrays) {
+            if (a.isView() || a.offset() != 0 || a.data().length() != a.length()
+                    || a.length() * a.dataType().width() > Integer.MAX_VALUE) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private INDArray scratch(long length) {
+        scratch = Wire.reuse(scratch, DataType.FLOAT, length);
+        return scratch;
+    }
+
+    private static ByteBuffer bytes(INDArray a) {
+        return Wire.bytes(a);
+    }
+
+    private static int n(INDArray a) {
+        return Math.toIntExact(a.length());
+    }
+}

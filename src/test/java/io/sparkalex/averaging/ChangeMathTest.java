@@ -1,0 +1,131 @@
+package io.sparkalex.averaging;
+
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.ShortBuffer;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The Vector API kernels give ND4J's bits: a driver and a worker may take either path and must
+ * still add the same change to the same parameters. Rows of a length that is no multiple of the
+ * vector width (the scalar tail), values across the float range, halfway ties of the rounding,
+ * subnormals, infinities and NaN.
+ */
+class ChangeMathTest {
+    private static final int N = 10_007;
+
+    private final ChangeMath vector = new ChangeMath(true);
+    private final ChangeMath nd4j = new ChangeMath(false);
+
+    @Test
+    void theTestJvmRunsTheVectorKernels() {
+        assertTrue(ChangeMath.VECTOR_MODULE, "the pom's test JVMs start with --add-modules=jdk.incubator.vector");
+        assertTrue(new ChangeMath().vectorised());
+    }
+
+    @Test
+    void encodingAChangeRoundsAsNd4jDoes() {
+        INDArray params = values(1);
+        INDArray base = values(2);
+        INDArray a = Nd4j.createUninitialized(DataType.BFLOAT16, 1, N);
+        INDArray b = Nd4j.createUninitialized(DataType.BFLOAT16, 1, N);
+        vector.encodeChange(params, base, a);
+        nd4j.encodeChange(params, base, b);
+        assertArrayEquals(shorts(b), shorts(a));
+    }
+
+    @Test
+    void addingAChangeGivesNd4jsSumAndCopy() {
+        INDArray change = values(3).castTo(DataType.BFLOAT16);
+        INDArray base1 = values(4);
+        INDArray base2 = base1.dup();
+        INDArray copy1 = Nd4j.zeros(DataType.FLOAT, 1, N);
+        INDArray copy2 = Nd4j.zeros(DataType.FLOAT, 1, N);
+        vector.addChange(change, base1, copy1);
+        nd4j.addChange(change, base2, copy2);
+        assertArrayEquals(floatBits(base2), floatBits(base1));
+        assertArrayEquals(floatBits(base1), floatBits(copy1));
+        assertArrayEquals(floatBits(base2), floatBits(copy2));
+    }
+
+    @Test
+    void summingAndAveragingResultsGivesNd4jsUpdateAndParameters() {
+        for (int workers : new int[] {1, 2, 3, 7}) {
+            INDArray sum1 = Nd4j.createUninitialized(DataType.FLOAT, 1, N);
+            INDArray sum2 = Nd4j.createUninitialized(DataType.FLOAT, 1, N);
+            for (int w = 0; w < workers; w++) {
+                INDArray result = values(10 + w).castTo(DataType.BFLOAT16);
+                vector.addResult(sum1, result, w == 0);
+                nd4j.addResult(sum2, result, w == 0);
+            }
+            assertArrayEquals(floatBits(sum2), floatBits(sum1), workers + " workers' sum");
+            INDArray params1 = values(5);
+            INDArray params2 = params1.dup();
+            INDArray update1 = Nd4j.createUninitialized(DataType.BFLOAT16, 1, N);
+            INDArray update2 = Nd4j.createUninitialized(DataType.BFLOAT16, 1, N);
+            vector.roundAverage(sum1, workers, update1);
+            nd4j.roundAverage(sum2, workers, update2);
+            vector.addResult(params1, update1, false);
+            nd4j.addResult(params2, update2, false);
+            assertArrayEquals(shorts(update2), shorts(update1), workers + " workers' update");
+            assertArrayEquals(floatBits(params2), floatBits(params1), workers + " workers' parameters");
+        }
+    }
+
+    @Test
+    void viewsTakeTheNd4jPath() {
+        INDArray params = values(6);
+        INDArray base = values(7);
+        INDArray wide = Nd4j.zeros(DataType.BFLOAT16, 2, N);
+        INDArray view = wide.getRow(1, true);
+        vector.encodeChange(params, base, view);
+        INDArray expected = Nd4j.createUninitialized(DataType.BFLOAT16, 1, N);
+        nd4j.encodeChange(params, base, expected);
+        assertArrayEquals(shorts(expected), shorts(view));
+    }
+
+    /**
+     * Random values of every magnitude and sign, with the cases a rounding gets wrong planted
+     * among them: exact halfway ties (odd and even), values that round up into the next
+     * exponent, subnormals, zeros of both signs, infinities and NaN.
+     */
+    private static INDArray values(long seed) {
+        Random random = new Random(seed);
+        float[] v = new float[N];
+        for (int i = 0; i < N; i++) {
+            v[i] = switch (i % 16) {
+                case 0 -> Float.intBitsToFloat((random.nextInt() & 0xFFFF0000) | 0x8000);   // a tie
+                case 1 -> Float.intBitsToFloat(random.nextInt() | 0x7FFF);   // rounds up, maybe into the exponent
+                case 2 -> Float.MIN_VALUE * random.nextInt(1 << 20);   // subnormal
+                case 3 -> random.nextBoolean() ? 0f : -0f;
+                case 4 -> i % 64 == 4 ? Float.intBitsToFloat(0x7F800000 | random.nextInt(1 << 23) | 1)   // NaN
+                        : i % 64 == 20 ? Float.POSITIVE_INFINITY
+                        : i % 64 == 36 ? Float.NEGATIVE_INFINITY : random.nextFloat();
+                default -> (float) (random.nextGaussian() * Math.pow(10, random.nextInt(12) - 8));
+            };
+        }
+        return Nd4j.createFromArray(v).reshape(1, N);
+    }
+
+    private static short[] shorts(INDArray bf16) {
+        ShortBuffer b = Wire.bytes(bf16.dup()).asShortBuffer();
+        short[] s = new short[b.remaining()];
+        b.get(s);
+        return s;
+    }
+
+    private static int[] floatBits(INDArray a) {
+        float[] f = a.dup().data().asFloat();
+        int[] bits = new int[f.length];
+        for (int i = 0; i < f.length; i++) {
+            bits[i] = Float.floatToRawIntBits(f[i]);
+        }
+        return bits;
+    }
+}
