@@ -24,11 +24,23 @@ final class ChangeMath {
     static final boolean VECTOR_MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
 
     private final boolean vector;
+    /** Where the driver's kernels run their other slices (null: all on the caller's thread). */
+    private final java.util.concurrent.Executor helpers;
+    private final int slices;
     private INDArray scratch;
 
     /** Vector kernels where this JVM and backend allow them. */
     ChangeMath() {
-        this(VECTOR_MODULE && Nd4j.getEnvironment().isCPU());
+        this(VECTOR_MODULE && Nd4j.getEnvironment().isCPU(), null, 1);
+    }
+
+    /**
+     * The driver's: {@link #addResult} and {@link #roundAverage} cut into {@code slices} slices,
+     * all but one run on {@code helpers}. They are on the round's critical path while every worker
+     * waits, so the driver's idle cores may as well share them.
+     */
+    ChangeMath(java.util.concurrent.Executor helpers, int slices) {
+        this(VECTOR_MODULE && Nd4j.getEnvironment().isCPU(), helpers, slices);
     }
 
     /** Compiles the vector kernels once per JVM, on a background thread, before the first round needs them. */
@@ -46,6 +58,12 @@ final class ChangeMath {
 
     /** {@code vector}: the Vector API kernels (only where {@link #VECTOR_MODULE}); false: ND4J. */
     ChangeMath(boolean vector) {
+        this(vector, null, 1);
+    }
+
+    private ChangeMath(boolean vector, java.util.concurrent.Executor helpers, int slices) {
+        this.helpers = helpers;
+        this.slices = helpers == null ? 1 : Math.max(1, slices);
         if (vector && !VECTOR_MODULE) {
             throw new IllegalStateException("this JVM was started without --add-modules=jdk.incubator.vector");
         }
@@ -82,7 +100,10 @@ final class ChangeMath {
     /** {@code sum = f32(result)} for the first result of a round, else {@code sum += f32(result)}. */
     void addResult(INDArray sum, INDArray result, boolean first) {
         if (direct(sum, result)) {
-            VectorChangeMath.addResult(bytes(sum), bytes(result), first, n(sum));
+            ByteBuffer s = bytes(sum);
+            ByteBuffer r = bytes(result);
+            sliced(n(sum), (from, to) -> VectorChangeMath.addResult(s.duplicate().order(s.order()),
+                    r.duplicate().order(r.order()), first, from, to));
         } else if (first) {
             sum.assign(result);   // bfloat16 to float32 is exact
         } else {
@@ -91,12 +112,27 @@ final class ChangeMath {
     }
 
     /**
+     * {@code params += f32(update)} on the caller's thread alone: the driver adding the published
+     * average change to its own parameters while the workers fetch it (its other cores serve them).
+     */
+    void addToOwn(INDArray update, INDArray params) {
+        if (direct(params, update)) {
+            VectorChangeMath.addResult(bytes(params), bytes(update), false, 0, n(params));
+        } else {
+            params.addi(scratch(params.length()).assign(update));
+        }
+    }
+
+    /**
      * {@code update = bf16(sum / workers)}: the driver rounds the average change once; it then adds
-     * it to its own parameters as every worker does ({@link #addResult}, not first). {@code sum} is spent.
+     * it to its own parameters as every worker does ({@link #addToOwn}). {@code sum} is spent.
      */
     void roundAverage(INDArray sum, int workers, INDArray update) {
         if (direct(sum, update)) {
-            VectorChangeMath.roundAverage(bytes(sum), workers, bytes(update), n(sum));
+            ByteBuffer s = bytes(sum);
+            ByteBuffer u = bytes(update);
+            sliced(n(sum), (from, to) -> VectorChangeMath.roundAverage(s.duplicate().order(s.order()), workers,
+                    u.duplicate().order(u.order()), from, to));
         } else {
             update.assign(sum.divi(workers));
         }
@@ -114,6 +150,24 @@ final class ChangeMath {
             }
         }
         return true;
+    }
+
+    private interface Slice {
+        void run(int from, int to);
+    }
+
+    /** Runs {@code kernel} over {@code [0, n)} in {@link #slices} slices (vector-aligned), waiting for all. */
+    private void sliced(int n, Slice kernel) {
+        int k = n < (1 << 20) ? 1 : slices;
+        int step = (n / k + 7) & -8;
+        java.util.List<java.util.concurrent.CompletableFuture<Void>> others = new java.util.ArrayList<>();
+        for (int j = 1; j < k; j++) {
+            int from = Math.min(n, j * step);
+            int to = j == k - 1 ? n : Math.min(n, (j + 1) * step);
+            others.add(java.util.concurrent.CompletableFuture.runAsync(() -> kernel.run(from, to), helpers));
+        }
+        kernel.run(0, Math.min(n, step));
+        others.forEach(java.util.concurrent.CompletableFuture::join);
     }
 
     private INDArray scratch(long length) {

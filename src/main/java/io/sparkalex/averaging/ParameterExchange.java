@@ -84,7 +84,8 @@ public final class ParameterExchange implements AutoCloseable {
     /** Reused from round to round: results as received, and their sum. */
     private final Deque<INDArray> free = new ArrayDeque<>();
     private INDArray sum;
-    private final ChangeMath math = new ChangeMath();
+    /** The bf16 arithmetic; a result's add and the average's rounding in slices on the idle cores. */
+    private final ChangeMath math;
 
     /** Told, on the thread that applied it, when a round of the epoch has been applied. */
     @FunctionalInterface
@@ -109,6 +110,7 @@ public final class ParameterExchange implements AutoCloseable {
         this.server = server;
         this.threads = threads;
         this.url = url;
+        this.math = new ChangeMath(threads, Math.min(4, Runtime.getRuntime().availableProcessors()));
     }
 
     /**
@@ -411,7 +413,7 @@ public final class ParameterExchange implements AutoCloseable {
             }
             if (transfer == Transfer.BF16) {
                 // Exactly as the workers add it (ChangeMath.addChange); GET params waits for it.
-                math.addResult(params, update, false);
+                math.addToOwn(update, params);
                 paramsVersion = version;
                 synchronized (advanced) {
                     advanced.notifyAll();

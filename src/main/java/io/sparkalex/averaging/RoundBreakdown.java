@@ -29,8 +29,9 @@ package io.sparkalex.averaging;
  * @param aggregateSeconds        DL4J's master: from the critical task's end to the job's end: results stored,
  *                                fetched by the driver, deserialised ({@code driverDeserializeSeconds} of it,
  *                                summed over the workers' results) and summed
- * @param applySeconds            driver: the average set as the network's parameters (bf16: rounded, kept as
- *                                the next update and added)
+ * @param applySeconds            driver: the average set as the network's parameters (bf16: rounded to the
+ *                                next update and published; the driver adds it to its own parameters while the
+ *                                workers fetch it, off the critical path)
  */
 public record RoundBreakdown(int epoch, int round, int workers, int minibatches, double roundSeconds,
                              double prepareSeconds, double broadcastSeconds, double launchSeconds, double taskDeserializeSeconds,

@@ -57,26 +57,26 @@ final class VectorChangeMath {
         }
     }
 
-    /** {@code sum = f32(result)} when {@code first}, else {@code sum += f32(result)}. */
-    static void addResult(ByteBuffer sum, ByteBuffer result, boolean first, int n) {
-        int i = 0;
-        for (int up = n & -LANES; i < up; i += LANES) {
+    /** {@code sum = f32(result)} when {@code first}, else {@code sum += f32(result)}, for values {@code from} to {@code to}. */
+    static void addResult(ByteBuffer sum, ByteBuffer result, boolean first, int from, int to) {
+        int i = from;
+        for (int up = from + ((to - from) & -LANES); i < up; i += LANES) {
             FloatVector r = fromBf16(result, i);
             (first ? r : FloatVector.fromByteBuffer(FLOATS, sum, 4 * i, LE).add(r)).intoByteBuffer(sum, 4 * i, LE);
         }
-        for (; i < n; i++) {
+        for (; i < to; i++) {
             float r = fromBf16(result.getShort(2 * i));
             sum.putFloat(4 * i, first ? r : sum.getFloat(4 * i) + r);
         }
     }
 
-    /** {@code update = bf16(sum / workers)}. */
-    static void roundAverage(ByteBuffer sum, float workers, ByteBuffer update, int n) {
-        int i = 0;
-        for (int up = n & -LANES; i < up; i += LANES) {
+    /** {@code update = bf16(sum / workers)}, for values {@code from} to {@code to}. */
+    static void roundAverage(ByteBuffer sum, float workers, ByteBuffer update, int from, int to) {
+        int i = from;
+        for (int up = from + ((to - from) & -LANES); i < up; i += LANES) {
             toBf16(FloatVector.fromByteBuffer(FLOATS, sum, 4 * i, LE).div(workers)).intoByteBuffer(update, 2 * i, LE);
         }
-        for (; i < n; i++) {
+        for (; i < to; i++) {
             update.putShort(2 * i, toBf16(sum.getFloat(4 * i) / workers));
         }
     }
@@ -94,8 +94,8 @@ final class VectorChangeMath {
         for (int i = 0; i < 60; i++) {
             encodeChange(a, b, w, n);
             addChange(w, a, c, n);
-            addResult(b, w, (i & 1) == 0, n);
-            roundAverage(b, 2, w, n);
+            addResult(b, w, (i & 1) == 0, 0, n);
+            roundAverage(b, 2, w, 0, n);
         }
     }
 
