@@ -4,6 +4,10 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.io.EOFException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.nio.ByteBuffer;
 
 /**
@@ -85,6 +89,61 @@ final class ChangeMath {
         } else {
             wire.assign(params.sub(base, scratch(params.length())));
         }
+    }
+
+    /**
+     * Writes {@code bf16(params - base)} to {@code out}: a worker's result, encoded chunk by chunk
+     * as it is sent (each chunk still in cache when the socket copies it); the ND4J path encodes
+     * into {@code wire} first.
+     */
+    void writeChange(INDArray params, INDArray base, INDArray wire, OutputStream out) throws IOException {
+        if (!direct(params, base)) {
+            encodeChange(params, base, wire);
+            Wire.write(wire, out);
+            return;
+        }
+        ByteBuffer p = bytes(params);
+        ByteBuffer b = bytes(base);
+        byte[] chunk = Wire.chunk();
+        int n = n(params);
+        for (int from = 0; from < n; from += chunk.length / 2) {
+            int to = Math.min(n, from + chunk.length / 2);
+            VectorChangeMath.encodeChange(p, b, chunk, from, to);
+            out.write(chunk, 0, 2 * (to - from));
+        }
+        out.flush();
+    }
+
+    /**
+     * Reads a bfloat16 change of {@code base}'s length from {@code in} and adds it as it arrives:
+     * {@code base += change; copy = base}, chunk by chunk (decoded from cache). For a worker that
+     * keeps nothing of a failed request (its task is retried from the round's parameters): a
+     * request that dies midway leaves the change half added. The ND4J path reads it into
+     * {@code wire}, then adds. Returns the nanoseconds spent adding.
+     */
+    long readAndAddChange(InputStream in, INDArray wire, INDArray base, INDArray copy) throws IOException {
+        if (!direct(base, copy)) {
+            Wire.read(in, wire);
+            long t0 = System.nanoTime();
+            addChange(wire, base, copy);
+            return System.nanoTime() - t0;
+        }
+        ByteBuffer b = bytes(base);
+        ByteBuffer c = bytes(copy);
+        byte[] chunk = Wire.chunk();
+        int n = n(base);
+        long adding = 0;
+        for (int from = 0; from < n; from += chunk.length / 2) {
+            int to = Math.min(n, from + chunk.length / 2);
+            int bytes = 2 * (to - from);
+            if (in.readNBytes(chunk, 0, bytes) < bytes) {
+                throw new EOFException("the change ended after " + from + " of " + n + " values");
+            }
+            long t0 = System.nanoTime();
+            VectorChangeMath.addChange(chunk, b, c, from, to);
+            adding += System.nanoTime() - t0;
+        }
+        return adding;
     }
 
     /** {@code base += f32(change); copy = base}: a worker takes the round's average change, as the driver does. */

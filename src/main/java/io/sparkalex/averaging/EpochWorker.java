@@ -269,14 +269,20 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         return f.plusCompute(System.nanoTime() - t0);
     }
 
-    /** Adds the change that made {@code version}, from {@code relay} (null: the driver), passing it on once received. */
+    /**
+     * Adds the change that made {@code version}, from {@code relay} (null: the driver). Kept whole
+     * first when it comes from a relay (a failed relay is retried at the driver) or this worker
+     * relays it (passed on as soon as it has arrived); else added as it arrives.
+     */
     private ExchangeLink.Fetched addUpdate(Replica replica, String relay, long version) throws IOException {
-        return exchange.addUpdate(relay, version, replica.partition, replica.base, replica.network.params(),
-                replica.update, replica.math, () -> {
+        Runnable received = relay == null && replica.relay == null ? null
+                : () -> {
                     if (replica.relay != null) {
                         replica.relay.holds(version, replica.update);   // pass it on while it is applied here
                     }
-                });
+                };
+        return exchange.addUpdate(relay, version, replica.partition, replica.base, replica.network.params(),
+                replica.update, replica.math, received);
     }
 
     /** The relay this worker fetches changes from: its parent's in the tree; null: the driver. */

@@ -57,24 +57,40 @@ public final class ExchangeLink implements Serializable {
      * Adds the bfloat16 change that made {@code version}, fetched from the driver or from a
      * worker's {@link UpdateRelay} ({@code relay}: its host:port; null: the driver), to
      * {@code base} (the parameters of the version before) and copies the result into {@code copy}
-     * (the network's parameters), exactly as the driver adds it to its own; {@code wire} keeps the
-     * change as received (the caller's bfloat16 buffer, reused from round to round), and
-     * {@code received} is told once it is whole, before it is applied. The change is added only
-     * once it has arrived whole: a failed request changes nothing.
+     * (the network's parameters), exactly as the driver adds it to its own.
+     *
+     * <p>With {@code received} (a relay passes the change on), the change is kept whole in
+     * {@code wire} (the caller's bfloat16 buffer, reused from round to round), {@code received} is
+     * told once it has arrived, and only then is it added: a failed request changes nothing, so
+     * the worker can fetch it again from the driver. Without (null; only from the driver), it is
+     * added chunk by chunk as it arrives ({@link ChangeMath#readAndAddChange}): a failed request
+     * fails the task, which Spark reruns from the round's parameters.
      */
     Fetched addUpdate(String relay, long version, int partition, INDArray base, INDArray copy, INDArray wire,
                       ChangeMath math, Runnable received) throws IOException {
+        if (received == null && relay != null) {
+            throw new IllegalArgumentException("a change from a relay is kept whole until it has arrived");
+        }
         String source = relay == null ? url : "http://" + relay + "/" + token();
         HttpURLConnection c = get(source, "/update/" + version + "/" + partition, base.length() * 2);
         long t0 = System.nanoTime();
-        try (InputStream in = c.getInputStream()) {
-            Wire.read(in, wire);
+        long adding;
+        if (received == null) {
+            try (InputStream in = c.getInputStream()) {
+                adding = math.readAndAddChange(in, wire, base, copy);
+            }
+        } else {
+            try (InputStream in = c.getInputStream()) {
+                Wire.read(in, wire);
+            }
+            received.run();   // e.g. this worker's relay passes the change on before it is applied here
+            long t1 = System.nanoTime();
+            math.addChange(wire, base, copy);   // bfloat16 to float32 is exact; the add is the driver's
+            adding = System.nanoTime() - t1;
         }
-        long t1 = System.nanoTime();
-        received.run();   // e.g. this worker's relay passes the change on before it is applied here
-        math.addChange(wire, base, copy);   // bfloat16 to float32 is exact; the add is the driver's
         Nd4j.getExecutioner().commit();
-        return new Fetched(waited(c), t1 - t0, System.nanoTime() - t1, relay != null);
+        long total = System.nanoTime() - t0;
+        return new Fetched(waited(c), total - adding, adding, relay != null);
     }
 
     /** Tells the driver that partition {@code partition}'s update relay listens on {@code port}. */
@@ -116,8 +132,7 @@ public final class ExchangeLink implements Serializable {
      */
     void sendChange(long version, int partition, INDArray params, INDArray base, INDArray wire, ChangeMath math)
             throws IOException {
-        math.encodeChange(params, base, wire);
-        send(version, partition, wire);
+        send(version, partition, base.length() * 2, out -> math.writeChange(params, base, wire, out));
     }
 
     /** Sends a result already in the transfer's wire type (float32 parameters or a bfloat16 change). */

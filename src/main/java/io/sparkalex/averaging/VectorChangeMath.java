@@ -42,6 +42,38 @@ final class VectorChangeMath {
         }
     }
 
+    /** {@code out = bf16(params - base)} for values {@code from} to {@code to}, written from {@code out[0]}. */
+    static void encodeChange(ByteBuffer params, ByteBuffer base, byte[] out, int from, int to) {
+        int i = from;
+        for (int up = from + ((to - from) & -LANES); i < up; i += LANES) {
+            FloatVector x = FloatVector.fromByteBuffer(FLOATS, params, 4 * i, LE)
+                    .sub(FloatVector.fromByteBuffer(FLOATS, base, 4 * i, LE));
+            toBf16(x).intoByteArray(out, 2 * (i - from), LE);
+        }
+        for (; i < to; i++) {
+            short s = toBf16(params.getFloat(4 * i) - base.getFloat(4 * i));
+            out[2 * (i - from)] = (byte) s;
+            out[2 * (i - from) + 1] = (byte) (s >> 8);
+        }
+    }
+
+    /** {@code base += f32(in); copy = base} for values {@code from} to {@code to}, read from {@code in[0]}. */
+    static void addChange(byte[] in, ByteBuffer base, ByteBuffer copy, int from, int to) {
+        int i = from;
+        for (int up = from + ((to - from) & -LANES); i < up; i += LANES) {
+            FloatVector b = FloatVector.fromByteBuffer(FLOATS, base, 4 * i, LE)
+                    .add(widen(ShortVector.fromByteArray(SHORTS, in, 2 * (i - from), LE)));
+            b.intoByteBuffer(base, 4 * i, LE);
+            b.intoByteBuffer(copy, 4 * i, LE);
+        }
+        for (; i < to; i++) {
+            int j = 2 * (i - from);
+            float b = base.getFloat(4 * i) + fromBf16((short) ((in[j] & 0xFF) | (in[j + 1] << 8)));
+            base.putFloat(4 * i, b);
+            copy.putFloat(4 * i, b);
+        }
+    }
+
     /** {@code base += f32(wire); copy = base}. */
     static void addChange(ByteBuffer wire, ByteBuffer base, ByteBuffer copy, int n) {
         int i = 0;
@@ -91,9 +123,12 @@ final class VectorChangeMath {
         ByteBuffer b = ByteBuffer.allocateDirect(4 * n);
         ByteBuffer c = ByteBuffer.allocateDirect(4 * n);
         ByteBuffer w = ByteBuffer.allocateDirect(2 * n);
+        byte[] chunk = new byte[2 * n];
         for (int i = 0; i < 60; i++) {
             encodeChange(a, b, w, n);
             addChange(w, a, c, n);
+            encodeChange(a, b, chunk, 0, n);
+            addChange(chunk, a, c, 0, n);
             addResult(b, w, (i & 1) == 0, 0, n);
             roundAverage(b, 2, w, 0, n);
         }

@@ -29,6 +29,11 @@ final class Wire {
     private Wire() {
     }
 
+    /** This thread's copy chunk (1 MB), for code that fills or drains it itself. */
+    static byte[] chunk() {
+        return CHUNK.get();
+    }
+
     /** The array's memory; the array must own a contiguous buffer (as {@link #owning} makes sure). */
     static ByteBuffer bytes(INDArray array) {
         long bytes = array.length() * array.dataType().width();

@@ -9,6 +9,7 @@ import java.nio.ShortBuffer;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -100,6 +101,37 @@ class ChangeMathTest {
             assertArrayEquals(shorts(update2), shorts(update1));
         } finally {
             pool.shutdownNow();
+        }
+    }
+
+    /** Encoded into the stream and added as it arrives, chunk by chunk: the same bytes and sums as whole rows. */
+    @Test
+    void streamedChangesGiveTheSameBytesAndSums() throws Exception {
+        int n = 1_200_001;   // two 1 MB chunks and a ragged third
+        INDArray params = values(30, n);
+        INDArray base = values(31, n);
+        INDArray wire = Nd4j.createUninitialized(DataType.BFLOAT16, 1, n);
+        for (ChangeMath math : new ChangeMath[] {vector, nd4j}) {
+            java.io.ByteArrayOutputStream sent = new java.io.ByteArrayOutputStream();
+            math.writeChange(params, base, wire, sent);
+            INDArray whole = Nd4j.createUninitialized(DataType.BFLOAT16, 1, n);
+            nd4j.encodeChange(params, base, whole);
+            byte[] expected = new byte[2 * n];
+            Wire.bytes(whole).get(expected);
+            assertArrayEquals(expected, sent.toByteArray());
+
+            INDArray streamedBase = values(32, n);
+            INDArray streamedCopy = Nd4j.zeros(DataType.FLOAT, 1, n);
+            math.readAndAddChange(new java.io.ByteArrayInputStream(expected), wire, streamedBase, streamedCopy);
+            INDArray wholeBase = values(32, n);
+            INDArray wholeCopy = Nd4j.zeros(DataType.FLOAT, 1, n);
+            nd4j.addChange(whole, wholeBase, wholeCopy);
+            assertArrayEquals(floatBits(wholeBase), floatBits(streamedBase));
+            assertArrayEquals(floatBits(wholeCopy), floatBits(streamedCopy));
+
+            byte[] cut = java.util.Arrays.copyOf(expected, expected.length - 2);
+            assertThrows(java.io.EOFException.class, () -> math.readAndAddChange(new java.io.ByteArrayInputStream(cut),
+                    wire, values(32, n), Nd4j.zeros(DataType.FLOAT, 1, n)), "a change that ends early is an error");
         }
     }
 

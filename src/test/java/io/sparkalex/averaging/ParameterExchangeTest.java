@@ -150,12 +150,13 @@ class ParameterExchangeTest {
     /**
      * bf16: workers send their change rounded to bfloat16 and add the fetched update to their copy;
      * they end bit-identical to the driver, round after round, though every change was rounded,
-     * and whichever arithmetic each uses (worker 0 ND4J's, worker 1 and the driver the vector kernels).
+     * whichever arithmetic each uses (worker 0 ND4J's, worker 1 and the driver the vector kernels)
+     * and whether a change is added as it arrives or once whole.
      */
     @Test
     void bf16WorkersAddingTheUpdateStayBitIdenticalToTheDriver() throws Exception {
         Nd4j.getRandom().setSeed(5);
-        int n = 200_000;   // several of the exchange's 1 MB copy chunks, the last one partial
+        int n = 1_300_003;   // bf16: several of the exchange's 1 MB copy chunks, the last one partial
         INDArray params = Nd4j.rand(DataType.FLOAT, 1, n);
         INDArray start = params.dup();
         INDArray[] base = {params.dup(), params.dup()};
@@ -168,7 +169,9 @@ class ParameterExchangeTest {
         for (int round = 0; round < 3; round++) {
             for (int p = 0; p < 2; p++) {
                 if (round > 0) {
-                    link.addUpdate(null, round, p, base[p], network[p], wire, math[p], () -> { });
+                    // kept whole, then added; or added as it arrives (no relay to pass it to)
+                    Runnable received = (round + p) % 2 == 0 ? null : () -> { };
+                    link.addUpdate(null, round, p, base[p], network[p], wire, math[p], received);
                     assertEquals(params, base[p], "round " + round + ", worker " + p);
                     assertEquals(params, network[p], "the network's copy too");
                 }
