@@ -47,16 +47,16 @@ final class ChangeMath {
         this(VECTOR_MODULE && Nd4j.getEnvironment().isCPU(), helpers, slices);
     }
 
-    /** Compiles the vector kernels once per JVM, on a background thread, before the first round needs them. */
+    /** Compiles the vector kernels once per JVM and role, on a background thread, before the first round needs them. */
     private static final class Warm {
-        static {
-            Thread t = new Thread(VectorChangeMath::warmUp, "sparkalex-vector-warm-up");
-            t.setDaemon(true);
-            t.start();
-        }
+        private static final java.util.Set<Boolean> STARTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-        static void start() {
-            // the class's initialisation starts the thread, once
+        static void start(boolean driver) {
+            if (STARTED.add(driver)) {
+                Thread t = new Thread(() -> VectorChangeMath.warmUp(driver), "sparkalex-vector-warm-up");
+                t.setDaemon(true);
+                t.start();
+            }
         }
     }
 
@@ -73,7 +73,7 @@ final class ChangeMath {
         }
         this.vector = vector;
         if (vector) {
-            Warm.start();
+            Warm.start(helpers != null);
         }
     }
 
