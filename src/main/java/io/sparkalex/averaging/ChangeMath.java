@@ -9,6 +9,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 
 /**
  * The bfloat16 arithmetic of an averaging round, on rows of all the network's parameters: a
@@ -29,7 +35,7 @@ final class ChangeMath {
 
     private final boolean vector;
     /** Where the driver's kernels run their other slices (null: all on the caller's thread). */
-    private final java.util.concurrent.Executor helpers;
+    private final Executor helpers;
     private final int slices;
     private INDArray scratch;
 
@@ -43,21 +49,8 @@ final class ChangeMath {
      * all but one run on {@code helpers}. They are on the round's critical path while every worker
      * waits, so the driver's idle cores may as well share them.
      */
-    ChangeMath(java.util.concurrent.Executor helpers, int slices) {
+    ChangeMath(Executor helpers, int slices) {
         this(VECTOR_MODULE && Nd4j.getEnvironment().isCPU(), helpers, slices);
-    }
-
-    /** Compiles the vector kernels once per JVM and role, on a background thread, before the first round needs them. */
-    private static final class Warm {
-        private static final java.util.Set<Boolean> STARTED = java.util.concurrent.ConcurrentHashMap.newKeySet();
-
-        static void start(boolean driver) {
-            if (STARTED.add(driver)) {
-                Thread t = new Thread(() -> VectorChangeMath.warmUp(driver), "sparkalex-vector-warm-up");
-                t.setDaemon(true);
-                t.start();
-            }
-        }
     }
 
     /** {@code vector}: the Vector API kernels (only where {@link #VECTOR_MODULE}); false: ND4J. */
@@ -65,7 +58,7 @@ final class ChangeMath {
         this(vector, null, 1);
     }
 
-    private ChangeMath(boolean vector, java.util.concurrent.Executor helpers, int slices) {
+    private ChangeMath(boolean vector, Executor helpers, int slices) {
         this.helpers = helpers;
         this.slices = helpers == null ? 1 : Math.max(1, slices);
         if (vector && !VECTOR_MODULE) {
@@ -219,14 +212,14 @@ final class ChangeMath {
     private void sliced(int n, Slice kernel) {
         int k = n < (1 << 20) ? 1 : slices;
         int step = (n / k + 7) & -8;
-        java.util.List<java.util.concurrent.CompletableFuture<Void>> others = new java.util.ArrayList<>();
+        List<CompletableFuture<Void>> others = new ArrayList<>();
         for (int j = 1; j < k; j++) {
             int from = Math.min(n, j * step);
             int to = j == k - 1 ? n : Math.min(n, (j + 1) * step);
-            others.add(java.util.concurrent.CompletableFuture.runAsync(() -> kernel.run(from, to), helpers));
+            others.add(CompletableFuture.runAsync(() -> kernel.run(from, to), helpers));
         }
         kernel.run(0, Math.min(n, step));
-        others.forEach(java.util.concurrent.CompletableFuture::join);
+        others.forEach(CompletableFuture::join);
     }
 
     private INDArray scratch(long length) {
@@ -240,5 +233,18 @@ final class ChangeMath {
 
     private static int n(INDArray a) {
         return Math.toIntExact(a.length());
+    }
+
+    /** Compiles the vector kernels once per JVM and role, on a background thread, before the first round needs them. */
+    private static final class Warm {
+        private static final Set<Boolean> STARTED = ConcurrentHashMap.newKeySet();
+
+        static void start(boolean driver) {
+            if (STARTED.add(driver)) {
+                Thread t = new Thread(() -> VectorChangeMath.warmUp(driver), "sparkalex-vector-warm-up");
+                t.setDaemon(true);
+                t.start();
+            }
+        }
     }
 }

@@ -17,8 +17,10 @@ package io.sparkalex.averaging;
  *                                DL4J's master: from the broadcast to the critical task's start
  * @param taskDeserializeSeconds  executor: the task and its worker deserialised (DL4J's master)
  * @param broadcastFetchSeconds   executor: the parameters (or their change) moved from the driver, from the
- *                                reply's first byte (relayed: with the parents' transfers before it)
- * @param copySeconds             executor: the change decoded, added to the base and copied into the network;
+ *                                reply's first byte (relayed: with the parents' transfers before it; added as it
+ *                                arrives: without the adds)
+ * @param copySeconds             executor: the change decoded, added to the base and copied into the network
+ *                                (added chunk by chunk as it arrives: the adds' own time, not the transfer's);
  *                                in a worker's first round, its network built
  * @param fitSeconds              executor: fitting the round's minibatches (the useful work)
  * @param workerOtherSeconds      executor: the rest of the worker's round (waiting for a minibatch, the

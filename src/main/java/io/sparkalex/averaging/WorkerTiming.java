@@ -6,7 +6,7 @@ import java.io.Serializable;
  * What one worker did in one averaging round, measured in its executor and returned with its
  * epoch task's result: getting the round's parameters ({@code fetchNanos}: transfer only, not the
  * wait for other workers, which the driver reports; {@code copyNanos}: decoding, adding, copying
- * into its network, much of it while the bytes arrive), fitting its minibatches, the rest of the
+ * into its network, chunk by chunk as the bytes arrive unless a relay needs the change whole), fitting its minibatches, the rest of the
  * round on the worker ({@code otherNanos}: waiting for a minibatch, the schedule), sending its
  * result ({@code uploadNanos}) and, in its last round of the epoch, writing its optimizer state.
  * {@code score}: the network's score after the round; {@code relayed}: the change came from the
