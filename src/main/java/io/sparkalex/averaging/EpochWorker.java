@@ -125,7 +125,7 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         if (prefetch > 0) {
             data = new AsyncDataSetIterator(data, prefetch);
         }
-        Replica replica = new Replica(partition);
+        Replica replica = new Replica(partition, exchange.transfer);
         List<WorkerTiming> timings = new ArrayList<>();
         if (relay) {
             replica.relay = UpdateRelay.start(exchange.token(), v -> {
@@ -169,8 +169,8 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         MultiLayerNetwork network;
         INDArray base;
         INDArray wire;
-        /** The bfloat16 arithmetic, with its own scratch row where it needs one. */
-        final ChangeMath math = new ChangeMath();
+        /** The bfloat16 arithmetic, with its own scratch row where it needs one (null: float32 transfer). */
+        final ChangeMath math;
         /** The last change received, as this worker's relay serves it ({@code wire} itself without a relay). */
         INDArray update;
         long version = -1;
@@ -178,8 +178,9 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         /** The parent's relay (host:port), once known; "" once it failed or has none: the driver. */
         String parent;
 
-        Replica(int partition) {
+        Replica(int partition, Transfer transfer) {
             this.partition = partition;
+            this.math = transfer == Transfer.BF16 ? new ChangeMath() : null;
         }
     }
 

@@ -84,7 +84,7 @@ public final class ParameterExchange implements AutoCloseable {
     /** Reused from round to round: results as received, and their sum. */
     private final Deque<INDArray> free = new ArrayDeque<>();
     private INDArray sum;
-    /** The bf16 arithmetic; a result's add and the average's rounding in slices on the idle cores. */
+    /** The bf16 arithmetic (null for float32); a result's add and the average's rounding in slices on the idle cores. */
     private final ChangeMath math;
 
     /** Told, on the thread that applied it, when a round of the epoch has been applied. */
@@ -110,7 +110,8 @@ public final class ParameterExchange implements AutoCloseable {
         this.server = server;
         this.threads = threads;
         this.url = url;
-        this.math = new ChangeMath(threads, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        this.math = transfer != Transfer.BF16 ? null
+                : new ChangeMath(threads, Math.min(4, Runtime.getRuntime().availableProcessors()));
     }
 
     /**
