@@ -161,8 +161,9 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
 
     /**
      * The worker's network and {@code base}, the driver's parameters of {@code version},
-     * bit-identical to the driver's; {@code wire} (bfloat16) to encode its changes into,
-     * made once per task.
+     * bit-identical to the driver's; {@code wire} (bfloat16), a row for a change that must be
+     * whole before it is used (on ND4J's path; a relayed one arrives in {@code update}), made once
+     * per task.
      */
     private static final class Replica {
         final int partition;

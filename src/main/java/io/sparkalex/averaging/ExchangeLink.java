@@ -128,7 +128,8 @@ public final class ExchangeLink implements Serializable {
 
     /**
      * Sends what partition {@code partition}'s round changed ({@code params - base}) in bfloat16,
-     * encoded into the caller's buffer {@code wire} (bfloat16).
+     * encoded chunk by chunk into the request ({@link ChangeMath#writeChange}; ND4J's path encodes
+     * into the caller's bfloat16 buffer {@code wire} first).
      */
     void sendChange(long version, int partition, INDArray params, INDArray base, INDArray wire, ChangeMath math)
             throws IOException {
