@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -78,7 +79,7 @@ final class ChangeMath {
     /** {@code wire = bf16(params - base)}: what a worker's round changed, rounded to nearest even. */
     void encodeChange(INDArray params, INDArray base, INDArray wire) {
         if (direct(params, base, wire)) {
-            VectorChangeMath.encodeChange(bytes(params), bytes(base), bytes(wire), n(params));
+            VectorChangeMath.encodeChange(bytes(params), bytes(base), bytes(wire), 0, n(params));
         } else {
             wire.assign(params.sub(base, scratch(params.length())));
         }
@@ -98,10 +99,11 @@ final class ChangeMath {
         ByteBuffer p = bytes(params);
         ByteBuffer b = bytes(base);
         byte[] chunk = Wire.chunk();
+        ByteBuffer window = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
         int n = n(params);
         for (int from = 0; from < n; from += chunk.length / 2) {
             int to = Math.min(n, from + chunk.length / 2);
-            VectorChangeMath.encodeChange(p, b, chunk, from, to);
+            VectorChangeMath.encodeChange(p, b, window, from, to);
             out.write(chunk, 0, 2 * (to - from));
         }
         out.flush();
@@ -124,6 +126,7 @@ final class ChangeMath {
         ByteBuffer b = bytes(base);
         ByteBuffer c = bytes(copy);
         byte[] chunk = Wire.chunk();
+        ByteBuffer window = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
         int n = n(base);
         long adding = 0;
         for (int from = 0; from < n; from += chunk.length / 2) {
@@ -133,7 +136,7 @@ final class ChangeMath {
                 throw new EOFException("the change ended after " + from + " of " + n + " values");
             }
             long t0 = System.nanoTime();
-            VectorChangeMath.addChange(chunk, b, c, from, to);
+            VectorChangeMath.addChange(window, b, c, from, to);
             adding += System.nanoTime() - t0;
         }
         return adding;
@@ -142,7 +145,7 @@ final class ChangeMath {
     /** {@code base += f32(change); copy = base}: a worker takes the round's average change, as the driver does. */
     void addChange(INDArray change, INDArray base, INDArray copy) {
         if (direct(change, base, copy)) {
-            VectorChangeMath.addChange(bytes(change), bytes(base), bytes(copy), n(base));
+            VectorChangeMath.addChange(bytes(change), bytes(base), bytes(copy), 0, n(base));
         } else {
             base.addi(scratch(base.length()).assign(change));
             copy.assign(base);
@@ -152,10 +155,8 @@ final class ChangeMath {
     /** {@code sum = f32(result)} for the first result of a round, else {@code sum += f32(result)}. */
     void addResult(INDArray sum, INDArray result, boolean first) {
         if (direct(sum, result)) {
-            ByteBuffer s = bytes(sum);
-            ByteBuffer r = bytes(result);
-            sliced(n(sum), (from, to) -> VectorChangeMath.addResult(s.duplicate().order(s.order()),
-                    r.duplicate().order(r.order()), first, from, to));
+            // each slice its own ByteBuffers over the same memory (a buffer is not shared across threads)
+            sliced(n(sum), (from, to) -> VectorChangeMath.addResult(bytes(sum), bytes(result), first, from, to));
         } else if (first) {
             sum.assign(result);   // bfloat16 to float32 is exact
         } else {
@@ -181,10 +182,7 @@ final class ChangeMath {
      */
     void roundAverage(INDArray sum, int workers, INDArray update) {
         if (direct(sum, update)) {
-            ByteBuffer s = bytes(sum);
-            ByteBuffer u = bytes(update);
-            sliced(n(sum), (from, to) -> VectorChangeMath.roundAverage(s.duplicate().order(s.order()), workers,
-                    u.duplicate().order(u.order()), from, to));
+            sliced(n(sum), (from, to) -> VectorChangeMath.roundAverage(bytes(sum), workers, bytes(update), from, to));
         } else {
             update.assign(sum.divi(workers));
         }

@@ -29,61 +29,35 @@ final class VectorChangeMath {
     private VectorChangeMath() {
     }
 
-    /** {@code wire = bf16(params - base)}. */
-    static void encodeChange(ByteBuffer params, ByteBuffer base, ByteBuffer wire, int n) {
-        int i = 0;
-        for (int up = n & -LANES; i < up; i += LANES) {
-            FloatVector x = FloatVector.fromByteBuffer(FLOATS, params, 4 * i, LE)
-                    .sub(FloatVector.fromByteBuffer(FLOATS, base, 4 * i, LE));
-            toBf16(x).intoByteBuffer(wire, 2 * i, LE);
-        }
-        for (; i < n; i++) {
-            wire.putShort(2 * i, toBf16(params.getFloat(4 * i) - base.getFloat(4 * i)));
-        }
-    }
-
-    /** {@code out = bf16(params - base)} for values {@code from} to {@code to}, written from {@code out[0]}. */
-    static void encodeChange(ByteBuffer params, ByteBuffer base, byte[] out, int from, int to) {
+    /**
+     * {@code out = bf16(params - base)} for values {@code from} to {@code to}; {@code out} holds them
+     * from its start (a whole row: from 0; a chunk of the upload: one 1 MB window).
+     */
+    static void encodeChange(ByteBuffer params, ByteBuffer base, ByteBuffer out, int from, int to) {
         int i = from;
         for (int up = from + ((to - from) & -LANES); i < up; i += LANES) {
             FloatVector x = FloatVector.fromByteBuffer(FLOATS, params, 4 * i, LE)
                     .sub(FloatVector.fromByteBuffer(FLOATS, base, 4 * i, LE));
-            toBf16(x).intoByteArray(out, 2 * (i - from), LE);
+            toBf16(x).intoByteBuffer(out, 2 * (i - from), LE);
         }
         for (; i < to; i++) {
-            short s = toBf16(params.getFloat(4 * i) - base.getFloat(4 * i));
-            out[2 * (i - from)] = (byte) s;
-            out[2 * (i - from) + 1] = (byte) (s >> 8);
+            out.putShort(2 * (i - from), toBf16(params.getFloat(4 * i) - base.getFloat(4 * i)));
         }
     }
 
-    /** {@code base += f32(in); copy = base} for values {@code from} to {@code to}, read from {@code in[0]}. */
-    static void addChange(byte[] in, ByteBuffer base, ByteBuffer copy, int from, int to) {
+    /**
+     * {@code base += f32(in); copy = base} for values {@code from} to {@code to}; {@code in} holds
+     * them from its start (a whole row, or a chunk as it arrived).
+     */
+    static void addChange(ByteBuffer in, ByteBuffer base, ByteBuffer copy, int from, int to) {
         int i = from;
         for (int up = from + ((to - from) & -LANES); i < up; i += LANES) {
-            FloatVector b = FloatVector.fromByteBuffer(FLOATS, base, 4 * i, LE)
-                    .add(widen(ShortVector.fromByteArray(SHORTS, in, 2 * (i - from), LE)));
+            FloatVector b = FloatVector.fromByteBuffer(FLOATS, base, 4 * i, LE).add(fromBf16(in, i - from));
             b.intoByteBuffer(base, 4 * i, LE);
             b.intoByteBuffer(copy, 4 * i, LE);
         }
         for (; i < to; i++) {
-            int j = 2 * (i - from);
-            float b = base.getFloat(4 * i) + fromBf16((short) ((in[j] & 0xFF) | (in[j + 1] << 8)));
-            base.putFloat(4 * i, b);
-            copy.putFloat(4 * i, b);
-        }
-    }
-
-    /** {@code base += f32(wire); copy = base}. */
-    static void addChange(ByteBuffer wire, ByteBuffer base, ByteBuffer copy, int n) {
-        int i = 0;
-        for (int up = n & -LANES; i < up; i += LANES) {
-            FloatVector b = FloatVector.fromByteBuffer(FLOATS, base, 4 * i, LE).add(fromBf16(wire, i));
-            b.intoByteBuffer(base, 4 * i, LE);
-            b.intoByteBuffer(copy, 4 * i, LE);
-        }
-        for (; i < n; i++) {
-            float b = base.getFloat(4 * i) + fromBf16(wire.getShort(2 * i));
+            float b = base.getFloat(4 * i) + fromBf16(in.getShort(2 * (i - from)));
             base.putFloat(4 * i, b);
             copy.putFloat(4 * i, b);
         }
@@ -124,7 +98,7 @@ final class VectorChangeMath {
         ByteBuffer a = ByteBuffer.allocateDirect(4 * n);
         ByteBuffer b = ByteBuffer.allocateDirect(4 * n);
         ByteBuffer w = ByteBuffer.allocateDirect(2 * n);
-        byte[] chunk = new byte[2 * n];
+        ByteBuffer chunk = ByteBuffer.wrap(new byte[2 * n]).order(LE);   // as the streamed paths use them
         for (int i = 0; i < 40; i++) {
             if (driver) {
                 addResult(b, w, (i & 1) == 0, 0, n);
