@@ -1,8 +1,11 @@
 package io.sparkalex.averaging;
 
+import io.sparkalex.nd4j.NonFinite;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.BooleanIndexing;
+import org.nd4j.linalg.indexing.conditions.Conditions;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -76,13 +79,30 @@ final class ChangeMath {
         return vector;
     }
 
-    /** {@code wire = bf16(params - base)}: what a worker's round changed, rounded to nearest even. */
+    /**
+     * {@code wire = bf16(params - base)}: what a worker's round changed, rounded to nearest even, a
+     * NaN as the quiet NaN {@code 0x7FC0} (ND4J's cast alone may turn a NaN into an infinity or a
+     * zero: its NaNs are made Java's quiet NaN first, which it casts to {@code 0x7FC0}).
+     */
     void encodeChange(INDArray params, INDArray base, INDArray wire) {
         if (direct(params, base, wire)) {
             VectorChangeMath.encodeChange(bytes(params), bytes(base), bytes(wire), 0, n(params));
         } else {
-            wire.assign(params.sub(base, scratch(params.length())));
+            INDArray change = params.sub(base, scratch(params.length()));
+            BooleanIndexing.replaceWhere(change, Float.NaN, Conditions.isNan());
+            wire.assign(change);
         }
+    }
+
+    /**
+     * Whether every value of a float32 or bfloat16 row is finite: what the driver checks of each
+     * result before it is summed (one read of the row in the Vector API where the JVM has it).
+     */
+    static boolean finite(INDArray row) {
+        if (direct(VECTOR_MODULE && Nd4j.getEnvironment().isCPU(), row)) {
+            return VectorChangeMath.finite(bytes(row), row.dataType() == DataType.BFLOAT16, 0, n(row));
+        }
+        return NonFinite.count(row) == 0;
     }
 
     /**
@@ -184,12 +204,17 @@ final class ChangeMath {
         if (direct(sum, update)) {
             sliced(n(sum), (from, to) -> VectorChangeMath.roundAverage(bytes(sum), workers, bytes(update), from, to));
         } else {
-            update.assign(sum.divi(workers));
+            BooleanIndexing.replaceWhere(sum.divi(workers), Float.NaN, Conditions.isNan());   // as encodeChange
+            update.assign(sum);
         }
     }
 
     /** The vector kernels address each array's own contiguous host memory, up to 2 GB (a ByteBuffer's limit). */
     private boolean direct(INDArray... arrays) {
+        return direct(vector, arrays);
+    }
+
+    private static boolean direct(boolean vector, INDArray... arrays) {
         if (!vector) {
             return false;
         }

@@ -1,5 +1,7 @@
 package io.sparkalex.averaging;
 
+import io.sparkalex.eval.ScoreSums;
+import io.sparkalex.eval.TrainingPassScorer;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.broadcast.Broadcast;
@@ -34,6 +36,11 @@ import java.util.List;
  *
  * <p>With {@code relay} (bf16 transfer), the workers pass each round's change down a binary tree
  * ({@link UpdateRelay}) instead of each fetching it from the driver.
+ *
+ * <p>Each round's result carries the round's training-pass sums ({@link TrainingPassScorer}: images
+ * fitted, loss, hits, from the fits' own forward passes). A worker whose training loss stops being
+ * finite tells the exchange, which halts the epoch; every worker then ends its task normally (a
+ * Spark retry would only diverge again) and the driver stops the run.
  *
  * <p>At the end the worker writes its optimizer state ({@link OptimizerStateFiles}) for the driver
  * to average into the checkpoint. A retried task (its executor was lost) asks the exchange where
@@ -146,6 +153,8 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
                 writeOptimizerState(replica.network, partition);
                 timings.add(timings.remove(timings.size() - 1).withStateFile(System.nanoTime() - t0));
             }
+        } catch (ExchangeLink.Halted halted) {
+            log.info("partition {}: the epoch halted ({}); ending this task", partition, halted.getMessage());
         } finally {
             if (replica.relay != null) {
                 replica.relay.close();
@@ -178,6 +187,8 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         UpdateRelay relay;
         /** The parent's relay (host:port), once known; "" once it failed or has none: the driver. */
         String parent;
+        /** Scores every minibatch the network fits (attached to it when it is built). */
+        final TrainingPassScorer scorer = TrainingPassScorer.owned();
 
         Replica(int partition, Transfer transfer) {
             this.partition = partition;
@@ -201,14 +212,21 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
             long f0 = System.nanoTime();
             replica.network.fit(batch);
             fit += System.nanoTime() - f0;
+            String diverged = replica.scorer.nonFinite();
+            if (diverged != null) {
+                String why = diverged + " at its minibatch " + (i + 1) + " of " + minibatches;
+                exchange.halt(version, partition, why);   // answers Halted
+                throw new ExchangeLink.Halted(why);
+            }
         }
         double score = replica.network.score();
+        ScoreSums sums = replica.scorer.take();
         long t2 = System.nanoTime();
         if (exchange.transfer == Transfer.BF16) {
             exchange.sendChange(version, partition, replica.network.params(), replica.base, replica.wire,
-                    replica.math);
+                    replica.math, sums);
         } else {
-            exchange.sendParameters(version, partition, replica.network.params());
+            exchange.sendParameters(version, partition, replica.network.params(), sums);
         }
         long t3 = System.nanoTime();
         // The time before the reply's first byte (the request, the wait for this version) is the
@@ -256,6 +274,7 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         if (replica.network == null) {
             MultiLayerNetwork net = new MultiLayerNetwork(configuration.clone());
             net.init(replica.base.dup(), false);
+            net.addListeners(replica.scorer);
             try {
                 new OptimizerStateFiles(stateDir, hadoop.getValue().getConfiguration()).published(run)
                         .ifPresent(s -> net.getUpdater().setStateViewArray(null, s, false));

@@ -1,5 +1,6 @@
 package io.sparkalex.averaging;
 
+import io.sparkalex.eval.ScoreSums;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
@@ -13,7 +14,8 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * A worker's way to the driver's {@link ParameterExchange}: serialisable, it travels inside the
- * epoch's worker. A refused or failed request fails the task, which Spark retries.
+ * epoch's worker. A refused or failed request fails the task, which Spark retries; an epoch the
+ * exchange halted (a worker diverged) answers {@link Halted}, which ends the task quietly.
  */
 public final class ExchangeLink implements Serializable {
     private static final long serialVersionUID = 2L;
@@ -34,6 +36,18 @@ public final class ExchangeLink implements Serializable {
      * get it), moving the bytes (from the reply's first byte to its last), and computing on the
      * worker; whether it came from a relay.
      */
+    /**
+     * The exchange halted the epoch: training diverged ({@code reason} says where). Every worker then
+     * ends its task without failing it (a retry would diverge again) and the driver stops the run.
+     */
+    static final class Halted extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        Halted(String reason) {
+            super(reason);
+        }
+    }
+
     record Fetched(long waitedNanos, long transferNanos, long computeNanos, boolean relayed) {
         Fetched plusCompute(long nanos) {
             return new Fetched(waitedNanos, transferNanos, computeNanos + nanos, relayed);
@@ -121,9 +135,12 @@ public final class ExchangeLink implements Serializable {
         return url.substring(url.lastIndexOf('/') + 1);
     }
 
-    /** Sends partition {@code partition}'s parameters (float32) of the round that started from {@code version}. */
-    void sendParameters(long version, int partition, INDArray params) throws IOException {
-        send(version, partition, params.length() * 4, out -> Wire.write(Wire.owning(params), out));
+    /**
+     * Sends partition {@code partition}'s parameters (float32) of the round that started from
+     * {@code version}, with its training pass's sums {@code fit}.
+     */
+    void sendParameters(long version, int partition, INDArray params, ScoreSums fit) throws IOException {
+        send(version, partition, fit, params.length() * 4, out -> Wire.write(Wire.owning(params), out));
     }
 
     /**
@@ -131,14 +148,29 @@ public final class ExchangeLink implements Serializable {
      * encoded chunk by chunk into the request ({@link ChangeMath#writeChange}; ND4J's path encodes
      * into the caller's bfloat16 buffer {@code wire} first).
      */
-    void sendChange(long version, int partition, INDArray params, INDArray base, INDArray wire, ChangeMath math)
-            throws IOException {
-        send(version, partition, base.length() * 2, out -> math.writeChange(params, base, wire, out));
+    void sendChange(long version, int partition, INDArray params, INDArray base, INDArray wire, ChangeMath math,
+                    ScoreSums fit) throws IOException {
+        send(version, partition, fit, base.length() * 2, out -> math.writeChange(params, base, wire, out));
     }
 
     /** Sends a result already in the transfer's wire type (float32 parameters or a bfloat16 change). */
-    void send(long version, int partition, INDArray result) throws IOException {
-        send(version, partition, result.length() * result.dataType().width(), out -> Wire.write(result, out));
+    void send(long version, int partition, INDArray result, ScoreSums fit) throws IOException {
+        send(version, partition, fit, result.length() * result.dataType().width(), out -> Wire.write(result, out));
+    }
+
+    /**
+     * Tells the driver that partition {@code partition}'s training diverged in the round that
+     * started from {@code version}; the driver halts the epoch and every worker's next request
+     * answers {@link Halted}.
+     */
+    void halt(long version, int partition, String reason) throws IOException {
+        HttpURLConnection c = open(url, "/halt/" + version + "/" + partition);
+        c.setRequestMethod("PUT");
+        c.setDoOutput(true);
+        try (OutputStream out = c.getOutputStream()) {
+            out.write(reason.getBytes(StandardCharsets.UTF_8));
+        }
+        check(c);
     }
 
     /** The version a retried task of {@code partition} continues from. */
@@ -154,9 +186,10 @@ public final class ExchangeLink implements Serializable {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    private void send(long version, int partition, long bytes, Body body) throws IOException {
+    private void send(long version, int partition, ScoreSums fit, long bytes, Body body) throws IOException {
         HttpURLConnection c = open(url, "/result/" + version + "/" + partition);
         c.setRequestMethod("PUT");
+        c.setRequestProperty(ParameterExchange.FIT_HEADER, fit.encode());
         c.setDoOutput(true);
         c.setFixedLengthStreamingMode(bytes);
         try (OutputStream out = c.getOutputStream()) {
@@ -193,6 +226,9 @@ public final class ExchangeLink implements Serializable {
         if (code / 100 != 2) {
             InputStream err = c.getErrorStream();
             String why = err == null ? "" : new String(err.readAllBytes(), StandardCharsets.UTF_8);
+            if (code == ParameterExchange.HALTED) {
+                throw new Halted(why);
+            }
             throw new IOException("parameter exchange " + c.getURL() + " answered " + code + ": " + why);
         }
     }

@@ -2,6 +2,7 @@ package io.sparkalex.averaging;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.sparkalex.eval.ScoreSums;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
@@ -48,12 +49,21 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * version the waiting workers then get. A second result for a partition (a retried task) is
  * ignored: the first one is a complete, valid training of that partition's minibatches. Requests
  * name the round's version; a late request of an earlier round gets 409 and changes nothing.
+ * Each result carries its worker's training-pass sums (header {@value #FIT_HEADER}: images fitted,
+ * loss, hits), kept with the result they came with, so an epoch counts every minibatch whose
+ * training entered the average exactly once, a retried task's included.
+ *
+ * <p>Divergence: a result holding a NaN or an infinity is refused before it enters the sum, and a
+ * worker whose training loss stops being finite says so ({@code PUT halt}); either halts the
+ * epoch: every waiting or later request of its workers gets {@value #HALTED} with the reason, and
+ * {@link #finishEpoch} reports it, so the driver stops the run (divergence is deterministic: a retry
+ * would diverge again).
  *
  * <p>Paths, under a random token per run: {@code GET /t/params/V/P} (float32 parameters of version
  * V, for partition P), {@code GET /t/update/V/P} (the bfloat16 change that made version V), both
  * waiting until version V is current; {@code PUT /t/result/V/P} (partition P's result of the round
  * that starts from version V); {@code GET /t/next/P} (the version a retried task of partition P
- * continues from); {@code PUT /t/peer/P}, {@code GET /t/peer/P} (where partition P's
+ * continues from); {@code PUT /t/halt/V/P} (partition P diverged in round V); {@code PUT /t/peer/P}, {@code GET /t/peer/P} (where partition P's
  * {@link UpdateRelay} listens).
  */
 public final class ParameterExchange implements AutoCloseable {
@@ -61,6 +71,10 @@ public final class ParameterExchange implements AutoCloseable {
     /** How long a worker's request waits for its round's version before it is told to give up. */
     static final long ROUND_WAIT_MS = TimeUnit.MINUTES.toMillis(10);
     static final String WAITED_HEADER = "Sparkalex-Waited-Nanos";
+    /** The training pass's sums of a result ({@link ScoreSums#encode}). */
+    static final String FIT_HEADER = "Sparkalex-Fit";
+    /** The answer to every request of a halted epoch (HTTP's "gone"). */
+    static final int HALTED = 410;
 
     private final Transfer transfer;
     private final HttpServer server;
@@ -102,7 +116,22 @@ public final class ParameterExchange implements AutoCloseable {
      */
     public record RoundRecord(int round, long version, int partitions, long startNanos, long endNanos,
                               long applyNanos, int lastPartition, long lastAskedNanos, long sentBytes,
-                              long receivedBytes) {
+                              long receivedBytes, ScoreSums fit) {
+    }
+
+    /**
+     * How an epoch ended: its rounds (all of them, or those applied before it halted), and why it
+     * halted (null: it did not).
+     */
+    public record EpochRounds(List<RoundRecord> rounds, String halted) {
+        /** The training pass's sums of every applied round, in round order. */
+        public ScoreSums fit() {
+            ScoreSums s = ScoreSums.EMPTY;
+            for (RoundRecord r : rounds) {
+                s = s.plus(r.fit());
+            }
+            return s;
+        }
     }
 
     private ParameterExchange(Transfer transfer, HttpServer server, ExecutorService threads, String url) {
@@ -176,17 +205,19 @@ public final class ParameterExchange implements AutoCloseable {
 
     /**
      * Waits until every round of the open epoch has been applied (the last one is applied right
-     * after its last result's reply), closes the epoch and returns its rounds. Call when the
+     * after its last result's reply), closes the epoch and returns its rounds; a halted epoch
+     * returns at once with the rounds applied before it halted and the reason. Call when the
      * epoch's tasks have all ended: a round still missing results then never gets them.
      */
-    public List<RoundRecord> finishEpoch(long timeoutMs) throws InterruptedException {
+    public EpochRounds finishEpoch(long timeoutMs) throws InterruptedException {
         Epoch e = epoch;
         if (e == null) {
             throw new IllegalStateException("no open epoch");
         }
         long deadline = System.currentTimeMillis() + timeoutMs;
         synchronized (advanced) {
-            while (e.reported < e.rounds.length && epoch == e && System.currentTimeMillis() < deadline) {
+            while (e.reported < e.rounds.length && epoch == e && e.halted == null
+                    && System.currentTimeMillis() < deadline) {
                 advanced.wait(Math.max(1, deadline - System.currentTimeMillis()));
             }
         }
@@ -196,6 +227,14 @@ public final class ParameterExchange implements AutoCloseable {
                 throw new IllegalStateException("the epoch was abandoned");
             }
             epoch = null;
+            if (e.halted != null) {
+                e.release();
+                List<RoundRecord> applied = new ArrayList<>();
+                for (int k = 0; k < e.opened; k++) {
+                    applied.add(e.rounds[k].record());
+                }
+                return new EpochRounds(applied, e.halted);
+            }
             if (!e.done()) {
                 String missing = "round " + (e.opened + 1) + " of " + e.rounds.length + ": partitions "
                         + e.open().missing() + " never sent their results, though their tasks ended";
@@ -206,9 +245,31 @@ public final class ParameterExchange implements AutoCloseable {
             for (Round r : e.rounds) {
                 records.add(r.record());
             }
-            return records;
+            return new EpochRounds(records, null);
         } finally {
             state.writeLock().unlock();
+        }
+    }
+
+    /**
+     * Halts the open epoch, once: training diverged ({@code reason} says where). Waiting workers and
+     * every later request get {@value #HALTED}; results not yet summed are dropped.
+     */
+    void halt(String reason) {
+        state.writeLock().lock();
+        try {
+            Epoch e = epoch;
+            if (e == null || e.halted != null) {
+                return;
+            }
+            e.halted = reason;
+            e.release();
+            log.warn("halting the epoch: {}", reason);
+        } finally {
+            state.writeLock().unlock();
+        }
+        synchronized (advanced) {
+            advanced.notifyAll();
         }
     }
 
@@ -244,7 +305,8 @@ public final class ParameterExchange implements AutoCloseable {
                     case "GET params" -> serve(http, Long.parseLong(p[3]), partition(p, 4), false);
                     case "GET update" -> serve(http, Long.parseLong(p[3]), partition(p, 4), true);
                     case "PUT result" -> accept(http, Long.parseLong(p[3]), partition(p, 4));
-                    case "GET next" -> reply(http, 200, Long.toString(next(partition(p, 3))));
+                    case "GET next" -> next(http, partition(p, 3));
+                    case "PUT halt" -> halted(http, Long.parseLong(p[3]), partition(p, 4));
                     case "PUT peer" -> register(http, partition(p, 3));
                     case "GET peer" -> {
                         String peer = peers.get(partition(p, 3));
@@ -259,6 +321,31 @@ public final class ParameterExchange implements AutoCloseable {
                 reply(http, 500, e.toString());
             }
         }
+    }
+
+    /** A worker's report that its training diverged: the epoch halts. */
+    private void halted(HttpExchange http, long v, int partition) throws IOException {
+        String why;
+        try (InputStream in = http.getRequestBody()) {
+            why = new String(in.readNBytes(4096), StandardCharsets.UTF_8).trim();
+        }
+        Epoch e = epoch;
+        Round r = e == null ? null : e.at(v);
+        if (r == null || partition < 0 || partition >= r.partitions) {
+            reply(http, 409, "no round " + v + " with partition " + partition);
+            return;
+        }
+        halt("round " + (r.index + 1) + " of " + e.rounds.length + ", partition " + partition + ": " + why);
+        reply(http, HALTED, e.halted);
+    }
+
+    /** Answers {@value #HALTED} when {@code e} halted; true if it did. */
+    private static boolean haltedReply(HttpExchange http, Epoch e) throws IOException {
+        String why = e == null ? null : e.halted;
+        if (why != null) {
+            reply(http, HALTED, why);
+        }
+        return why != null;
     }
 
     /** A worker's update relay: its port, at the address its request came from. */
@@ -285,7 +372,7 @@ public final class ParameterExchange implements AutoCloseable {
         }
         long deadline = System.currentTimeMillis() + ROUND_WAIT_MS;
         synchronized (advanced) {
-            while ((change ? version : paramsVersion) < v && epoch == e && e != null
+            while ((change ? version : paramsVersion) < v && epoch == e && e != null && e.halted == null
                     && System.currentTimeMillis() < deadline) {
                 try {
                     advanced.wait(Math.max(1, deadline - System.currentTimeMillis()));
@@ -296,6 +383,9 @@ public final class ParameterExchange implements AutoCloseable {
             }
         }
         long waited = System.nanoTime() - asked;
+        if (haltedReply(http, e)) {
+            return;
+        }
         state.readLock().lock();
         try {
             INDArray body = change ? update : params == null ? null : Wire.owning(params);
@@ -317,19 +407,27 @@ public final class ParameterExchange implements AutoCloseable {
     }
 
     /** The version a new task of {@code partition} continues from: the open round's, unless it sent that one. */
-    private long next(int partition) {
+    private void next(HttpExchange http, int partition) throws IOException {
+        long next;
         state.readLock().lock();
         try {
             Epoch e = epoch;
+            if (haltedReply(http, e)) {
+                return;
+            }
             Round r = e == null ? null : e.open();
-            return r != null && r.has(partition) ? version + 1 : version;
+            next = r != null && r.has(partition) ? version + 1 : version;
         } finally {
             state.readLock().unlock();
         }
+        reply(http, 200, Long.toString(next));
     }
 
     private void accept(HttpExchange http, long v, int partition) throws IOException {
         Epoch e = epoch;
+        if (haltedReply(http, e)) {
+            return;
+        }
         Round r = e == null ? null : e.open();
         if (r == null || r.version != v || partition < 0 || partition >= r.partitions) {
             reply(http, 409, "no open round " + v + " with partition " + partition);
@@ -341,6 +439,13 @@ public final class ParameterExchange implements AutoCloseable {
             reply(http, 400, "a result is " + expected + " bytes (got " + length + ")");
             return;
         }
+        ScoreSums fit;
+        try {
+            fit = ScoreSums.parse(String.valueOf(http.getRequestHeaders().getFirst(FIT_HEADER)));
+        } catch (IllegalArgumentException bad) {
+            reply(http, 400, "a result names its training pass's sums in " + FIT_HEADER + ": " + bad.getMessage());
+            return;
+        }
         INDArray body = buffer(r.length);
         try (InputStream in = http.getRequestBody()) {
             Wire.read(in, body);
@@ -349,6 +454,15 @@ public final class ParameterExchange implements AutoCloseable {
             throw ex;
         }
         r.receivedBytes.addAndGet(expected);
+        if (!ChangeMath.finite(body)) {
+            recycle(body);
+            halt("round " + (r.index + 1) + " of " + e.rounds.length + ", partition " + partition
+                    + ": its result holds NaN or infinite values (refused)");
+            if (!haltedReply(http, e)) {
+                reply(http, 409, "the epoch ended");
+            }
+            return;
+        }
         // Added only while its round is still the open one: a late task's result must not land in
         // the next round's sum (the sum's buffer is reused).
         boolean complete;
@@ -359,7 +473,7 @@ public final class ParameterExchange implements AutoCloseable {
                 reply(http, 409, "round " + v + " was applied before this result arrived");
                 return;
             }
-            complete = r.offer(partition, body);
+            complete = r.offer(partition, body, fit);
         } finally {
             state.readLock().unlock();
         }
@@ -477,6 +591,8 @@ public final class ParameterExchange implements AutoCloseable {
         final RoundApplied listener;
         /** Rounds applied so far; the open round is {@code rounds[opened]}. */
         volatile int opened;
+        /** Why the epoch halted (training diverged), or null; set once, under the write lock. */
+        volatile String halted;
         /** Rounds applied and told to the listener (guarded by {@code advanced}). */
         int reported;
 
@@ -500,7 +616,7 @@ public final class ParameterExchange implements AutoCloseable {
             return done() ? null : rounds[opened];
         }
 
-        private Round at(long v) {
+        Round at(long v) {
             long k = v - startVersion;
             return k >= 0 && k < rounds.length ? rounds[(int) k] : null;
         }
@@ -533,6 +649,8 @@ public final class ParameterExchange implements AutoCloseable {
         final int partitions;
         final long length;
         final Map<Integer, INDArray> waiting = new HashMap<>();
+        /** The training pass's sums of each partition's accepted result. */
+        final ScoreSums[] fits;
         final long[] firstAsked;
         final AtomicLong sentBytes = new AtomicLong();
         final AtomicLong receivedBytes = new AtomicLong();
@@ -548,6 +666,7 @@ public final class ParameterExchange implements AutoCloseable {
             this.partitions = partitions;
             this.length = length;
             this.firstAsked = new long[partitions];
+            this.fits = new ScoreSums[partitions];
         }
 
         synchronized void asked(int partition, long nanos) {
@@ -561,12 +680,13 @@ public final class ParameterExchange implements AutoCloseable {
         }
 
         /** Adds what can be added in partition order; true when this result completed the round. */
-        synchronized boolean offer(int partition, INDArray result) {
+        synchronized boolean offer(int partition, INDArray result, ScoreSums fit) {
             if (has(partition) || next == partitions) {
                 recycle(result);   // a retried task's second result
                 return false;
             }
             waiting.put(partition, result);
+            fits[partition] = fit;
             lastPartition = partition;
             for (INDArray r = waiting.remove(next); r != null; r = waiting.remove(next)) {
                 add(r);
@@ -599,8 +719,12 @@ public final class ParameterExchange implements AutoCloseable {
 
         synchronized RoundRecord record() {
             long asked = lastPartition >= 0 ? firstAsked[lastPartition] : 0;
+            ScoreSums fit = ScoreSums.EMPTY;
+            for (ScoreSums f : fits) {
+                fit = f == null ? fit : fit.plus(f);   // partition order: the same bits in every run
+            }
             return new RoundRecord(index + 1, version, partitions, startNanos, endNanos, applyNanos, lastPartition,
-                    asked, sentBytes.get(), receivedBytes.get());
+                    asked, sentBytes.get(), receivedBytes.get(), fit);
         }
 
         synchronized void release() {

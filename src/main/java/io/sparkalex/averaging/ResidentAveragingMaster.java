@@ -103,10 +103,10 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
                 prefetchNumBatches, dsLoader, BroadcastHadoopConfigHolder.get(sc), run, epoch, stateDir, seeds,
                 net.numParams(), relay);
         List<WorkerTiming> timings;
-        List<ParameterExchange.RoundRecord> records;
+        ParameterExchange.EpochRounds rounds;
         try {
             timings = sc.parallelize(plans, plans.size()).mapPartitions(worker).collect();
-            records = ex.finishEpoch(60_000);
+            rounds = ex.finishEpoch(60_000);
         } catch (RuntimeException e) {
             ex.abandonEpoch();
             throw e;
@@ -116,17 +116,21 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
             throw new IllegalStateException("interrupted waiting for the epoch's last round", e);
         }
         Nd4j.getExecutioner().commit();
+        if (timed == null) {
+            timed = new ArrayList<>();
+        }
+        for (ParameterExchange.RoundRecord r : rounds.rounds()) {
+            timed.add(breakdown(epoch, r, timings));
+        }
+        pass = new TrainingPass(rounds.fit(), rounds.halted());
+        if (rounds.halted() != null) {
+            return;   // diverged: nothing of this epoch is kept, the run stops
+        }
         int lastRound = sizes.length;
         network.setScore(timings.stream().filter(t -> t.round() == lastRound).mapToDouble(WorkerTiming::score)
                 .average().orElse(0));
         conf.setIterationCount(conf.getIterationCount() + averagingFrequency * sizes.length);
         collectOptimizerState(network);
-        if (timed == null) {
-            timed = new ArrayList<>();
-        }
-        for (ParameterExchange.RoundRecord r : records) {
-            timed.add(breakdown(epoch, r, timings));
-        }
     }
 
     /**

@@ -1,5 +1,9 @@
 package io.sparkalex.averaging;
 
+import io.sparkalex.eval.Divergence;
+import io.sparkalex.eval.ScoreSums;
+import io.sparkalex.eval.TrainingPassAccumulator;
+import io.sparkalex.eval.TrainingPassScorer;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.core.loader.DataSetLoader;
@@ -28,7 +32,11 @@ import java.util.SplittableRandom;
  *   <li>a callback after each round, for the progress line: DL4J says nothing while it runs rounds,
  *       and this is the one place that knows both the round and how many there are;
  *   <li>a seed per epoch, round and partition for the workers' random numbers (dropout), so
- *       that runs repeat exactly ({@link SeededWorker}, {@link ResidentNetworkWorker}).
+ *       that runs repeat exactly ({@link SeededWorker}, {@link EpochWorker});
+ *   <li>the training pass scored ({@link TrainingPassScorer} on every worker network, its sums
+ *       brought back by a {@link TrainingPassAccumulator}), and each round checked for divergence:
+ *       a non-finite training loss or averaged parameter halts the epoch after that round
+ *       ({@link #trainingPass}).
  * </ul>
  */
 public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
@@ -49,6 +57,18 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
     protected transient int round;
     /** Times every round (driver only; made with the first epoch). */
     protected transient RoundClock clock;
+    /** The last epoch's training pass (driver only). */
+    protected transient TrainingPass pass;
+    /** DL4J's workers' training-pass sums (driver only; registered with the first epoch). */
+    private transient TrainingPassAccumulator fits;
+
+    /**
+     * What the last epoch's training pass gave: the sums of every minibatch fitted in a round that
+     * was applied (round, then partition order), and why the epoch halted after a round (training
+     * diverged), or null.
+     */
+    public record TrainingPass(ScoreSums sums, String halted) {
+    }
 
     /** @param settings DL4J's builder with the workers, batch size, averaging frequency and prefetch */
     public RoundReportingMaster(Builder settings) {
@@ -81,7 +101,8 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
                 net.getLayerWiseConfigurations(), net.params(), net.getUpdater().getStateViewArray()));
         WorkerConfiguration configuration = new WorkerConfiguration(false, rddDataSetNumExamples,
                 batchSizePerWorker, averagingFrequency, prefetchNumBatches, false);
-        return new SeededWorker(broadcast, saveUpdater, configuration, trainingHookList, roundSeed());
+        return new SeededWorker(broadcast, saveUpdater, configuration, trainingHookList, roundSeed(),
+                TrainingPassScorer.reportingTo(fits, round));
     }
 
     /** The round's broadcast, timed as the round's first part. */
@@ -90,6 +111,11 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
         Broadcast<NetBroadcastTuple> b = sc.broadcast(value);
         clock.broadcastDone();
         return b;
+    }
+
+    /** The last epoch's training pass; null before the first. */
+    public TrainingPass trainingPass() {
+        return pass;
     }
 
     /**
@@ -135,15 +161,24 @@ public class RoundReportingMaster extends ParameterAveragingTrainingMaster {
             numWorkers = sc.defaultParallelism();
         }
         clock(sc);
+        if (fits == null) {
+            fits = new TrainingPassAccumulator();
+            sc.sc().register(fits, "sparkalex-training-pass");
+        }
+        fits.reset();
         List<String> all = paths.collect();   // minibatch names: small, and built on the driver anyway
         int[] sizes = roundSizes(all.size(), numWorkers * averagingFrequency);
         int start = 0;
-        for (int r = 0; r < sizes.length; r++) {
+        String halted = null;
+        for (int r = 0; r < sizes.length && halted == null; r++) {
             List<String> round = all.subList(start, start + sizes[r]);
             start += sizes[r];
             JavaRDD<String> split = sc.parallelize(round, Math.min(numWorkers, round.size()));
             doIterationPaths(network, graph, split, r + 1, sizes.length, rddDataSetNumExamples, dsLoader, mdsLoader);
+            String why = Divergence.of(fits.round(r + 1), network.getNetwork().params());
+            halted = why == null ? null : "round " + (r + 1) + " of " + sizes.length + ": " + why;
         }
+        pass = new TrainingPass(fits.total(), halted);
     }
 
     /** How many minibatches each round gets: as few rounds as hold at most {@code perRound}, sizes within one. */

@@ -3,6 +3,7 @@ package io.sparkalex.averaging;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -16,8 +17,8 @@ import java.nio.ByteOrder;
  * {@code --add-modules=jdk.incubator.vector} (conf/spark-defaults.conf, the pom's test JVMs).
  *
  * <p>Every kernel computes what the ND4J operations it replaces compute, bit for bit (IEEE
- * float32 sub, add and division; bfloat16 by round-to-nearest-even on the bits): a driver
- * and a worker may use either. {@code ChangeMathTest} compares them.
+ * float32 sub, add and division; bfloat16 by round-to-nearest-even on the bits, a NaN made the
+ * quiet NaN {@code 0x7FC0}): a driver and a worker may use either. {@code ChangeMathTest} compares them.
  */
 final class VectorChangeMath {
     private static final VectorSpecies<Short> SHORTS = ShortVector.SPECIES_128;
@@ -25,6 +26,8 @@ final class VectorChangeMath {
     private static final VectorSpecies<Float> FLOATS = FloatVector.SPECIES_256;
     private static final int LANES = 8;
     private static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+    /** The bfloat16 every NaN is encoded as: float32's quiet NaN ({@code Float.NaN}) cut to its upper half. */
+    static final short QUIET_NAN = 0x7FC0;
 
     private VectorChangeMath() {
     }
@@ -88,6 +91,38 @@ final class VectorChangeMath {
     }
 
     /**
+     * Whether the values {@code from} to {@code to} of a bfloat16 ({@code bf16}) or float32 row are all
+     * finite: none has an exponent of all ones (NaN or infinity).
+     */
+    static boolean finite(ByteBuffer row, boolean bf16, int from, int to) {
+        int i = from;
+        if (bf16) {
+            VectorMask<Short> bad = SHORTS.maskAll(false);
+            for (int up = from + ((to - from) & -LANES); i < up; i += LANES) {
+                bad = bad.or(ShortVector.fromByteBuffer(SHORTS, row, 2 * i, LE).and((short) 0x7F80)
+                        .compare(VectorOperators.EQ, (short) 0x7F80));
+            }
+            for (; i < to && !bad.anyTrue(); i++) {
+                if ((row.getShort(2 * i) & 0x7F80) == 0x7F80) {
+                    return false;
+                }
+            }
+            return !bad.anyTrue();
+        }
+        VectorMask<Integer> bad = INTS.maskAll(false);
+        for (int up = from + ((to - from) & -LANES); i < up; i += LANES) {
+            bad = bad.or(IntVector.fromByteBuffer(INTS, row, 4 * i, LE).and(0x7F800000)
+                    .compare(VectorOperators.EQ, 0x7F800000));
+        }
+        for (; i < to && !bad.anyTrue(); i++) {
+            if ((row.getInt(4 * i) & 0x7F800000) == 0x7F800000) {
+                return false;
+            }
+        }
+        return !bad.anyTrue();
+    }
+
+    /**
      * Runs a worker's kernels (streamed encode and add; {@code driver}: the driver's sum and
      * rounding) on small rows until the JIT has compiled them: until then the Vector API runs as
      * objects, 10x slower (the first 58M-value calls took 0.7 s and 0.2 s instead of 0.08). Costs
@@ -121,13 +156,16 @@ final class VectorChangeMath {
     }
 
     /**
-     * Round to nearest even on the bits, as ND4J's cast does: with no case for NaN, whose payload
-     * may round into infinity or wrap (a change that is NaN has already wrecked the run).
+     * Round to nearest even on the bits, as ND4J's cast does, except that a NaN becomes the quiet
+     * NaN {@code 0x7FC0}: rounded on its bits, a NaN's payload may carry into infinity or wrap to
+     * zero, and a diverged worker's change would then pass the driver's check as a number.
+     * ({@link ChangeMath} makes ND4J's path do the same.)
      */
     private static ShortVector toBf16(FloatVector x) {
         IntVector bits = x.reinterpretAsInts();
         IntVector rounded = bits.add(bits.lanewise(VectorOperators.LSHR, 16).and(1)).add(0x7FFF)
-                .lanewise(VectorOperators.LSHR, 16);
+                .lanewise(VectorOperators.LSHR, 16)
+                .blend(QUIET_NAN, x.test(VectorOperators.IS_NAN).cast(INTS));
         return (ShortVector) rounded.convertShape(VectorOperators.I2S, SHORTS, 0);
     }
 
@@ -136,6 +174,9 @@ final class VectorChangeMath {
     }
 
     private static short toBf16(float x) {
+        if (Float.isNaN(x)) {
+            return QUIET_NAN;
+        }
         int bits = Float.floatToRawIntBits(x);
         return (short) ((bits + 0x7FFF + ((bits >>> 16) & 1)) >>> 16);
     }

@@ -14,6 +14,11 @@ public final class ExitCode {
     public static final int TRAINING = 4;
     /** Another live run holds the output directory (its lease in --out): nothing was done; rerun later or use another --out. */
     public static final int BUSY = 5;
+    /**
+     * Training diverged (a non-finite loss or parameter): the epoch was not saved, the last good
+     * checkpoint stands; not worth a retry, which would diverge again: lower the learning rate.
+     */
+    public static final int DIVERGED = 6;
 
     private ExitCode() {
     }
@@ -28,6 +33,9 @@ public final class ExitCode {
         }
         if (e instanceof io.sparkalex.storage.OutputLease.HeldException) {
             return BUSY;
+        }
+        if (e instanceof io.sparkalex.train.TrainingDiverged) {
+            return DIVERGED;
         }
         if (e instanceof TrainingFailure || isTrainingFailure(e)) {
             return TRAINING;

@@ -64,6 +64,7 @@ public final class Main implements Runnable {
             case ExitCode.USAGE -> log.error("configuration error: {}", Uris.redact(e.getMessage()));
             case ExitCode.DATA -> log.error("data error: {}", Uris.redact(e.getMessage()));
             case ExitCode.BUSY -> log.error("output directory busy: {}", Uris.redact(e.getMessage()));
+            case ExitCode.DIVERGED -> log.error("{}", Uris.redact(e.getMessage()));
             case ExitCode.TRAINING -> log.error("training failed: {}", Uris.redact(e.getMessage()),
                     e instanceof TrainingFailure ? e.getCause() : e);
             default -> log.error("internal error: {}", Uris.redact(e.toString()), e);

@@ -55,6 +55,11 @@ final class TrainCommand implements Callable<Integer> {
             description = "Model whose training data the drift check compares with (default: the --promote-to model).")
     String driftReference;
 
+    @Option(names = "--allow-parallelism-change",
+            description = "Resume even though workers, batch_size or averaging_frequency differ from the "
+                    + "checkpoint's (the run then no longer repeats an uninterrupted one).")
+    boolean allowParallelismChange;
+
     @Mixin
     ConfigOptions config;
 
@@ -63,7 +68,7 @@ final class TrainCommand implements Callable<Integer> {
         return JobSession.run("sparkalex-train", spark -> {
             JobConfig c = config.load(spark.sparkContext().hadoopConfiguration());
             RunOptions options = new RunOptions(spark.sparkContext().appName(), warmStart, warmStartOptional,
-                    reinitOutput, promoteTo, driftReference, ExitCode::of);
+                    reinitOutput, promoteTo, driftReference, ExitCode::of, allowParallelismChange);
             TrainingJob job = new TrainingJob(spark, c, new Locations(csv, images, out, synsets), fresh, options);
             try {
                 job.run();

@@ -178,9 +178,6 @@ public final class JobConfig implements Serializable {
         decodePartitions = r.intIn("decode_partitions", 0, 1_000_000);
         threadsPerWorker = r.intIn("threads_per_worker", 0, 4096);
         trainEvalFraction = r.doubleIn("train_eval_fraction", 0.0, 1.0);
-        if (trainEvalFraction <= 0) {
-            throw new ConfigError("config key 'train_eval_fraction' must be > 0 (got " + trainEvalFraction + ")");
-        }
         maxBadFraction = r.doubleIn("max_bad_fraction", 0.0, 1.0);
         maxImageBytes = r.longIn("max_image_bytes", 1024, Long.MAX_VALUE);
         leaseTimeoutSeconds = r.intIn("lease_timeout_s", 4, 86_400);

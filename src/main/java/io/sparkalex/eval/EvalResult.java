@@ -4,87 +4,63 @@ import java.io.Serializable;
 
 /**
  * Loss, top-1/top-5 hits and the confusion matrix summed over evaluated examples: partitions add
- * theirs up, and the driver reads the sums as means ({@link EvaluationReport} turns the matrix into
- * per-class precision, recall and F1). A plain class, not a record: Spark's Kryo cannot serialize records.
+ * theirs up (in partition order, so a run repeats to the bit), and the driver reads the sums as
+ * means ({@link EvaluationReport} turns the matrix into per-class precision, recall and F1). Every
+ * row is scored by {@link RowScore}'s rules: a tie with an earlier class is a miss, and a row whose
+ * outputs are not finite is a miss with no predicted class ({@link #unpredicted}) and a NaN loss.
+ * A plain class, not a record: Spark's Kryo cannot serialize records.
  */
 public final class EvalResult implements Serializable {
-    private static final long serialVersionUID = 2L;
-    public static final EvalResult EMPTY = new EvalResult(0, 0, 0, 0, 0, new long[0]);
-    /** Probability floor so one confident mistake gives a large, finite loss (as DL4J clips). */
-    private static final double MIN_PROB = 1e-10;
+    private static final long serialVersionUID = 3L;
+    public static final EvalResult EMPTY = new EvalResult(ScoreSums.EMPTY, 0, new long[0], new long[0]);
 
-    private final long examples;
-    private final double lossSum;
-    private final long top1;
-    private final long top5;
+    private final ScoreSums sums;
     private final int classes;
     /** {@code confusion[actual * classes + predicted]}: images of class {@code actual} predicted as {@code predicted}. */
     private final long[] confusion;
+    /** Per actual class: images whose outputs were not finite, so that nothing was predicted. */
+    private final long[] unpredicted;
 
-    private EvalResult(long examples, double lossSum, long top1, long top5, int classes, long[] confusion) {
-        this.examples = examples;
-        this.lossSum = lossSum;
-        this.top1 = top1;
-        this.top5 = top5;
+    private EvalResult(ScoreSums sums, int classes, long[] confusion, long[] unpredicted) {
+        this.sums = sums;
         this.classes = classes;
         this.confusion = confusion;
+        this.unpredicted = unpredicted;
     }
 
     /** Scores softmax outputs against one-hot labels (see {@link #score(float[][], int[])}). */
     public static EvalResult score(float[][] probabilities, float[][] oneHotLabels) {
         int[] labels = new int[oneHotLabels.length];
         for (int i = 0; i < labels.length; i++) {
-            labels[i] = argMax(oneHotLabels[i]);
+            labels[i] = RowScore.predicted(oneHotLabels[i]);
         }
         return score(probabilities, labels);
     }
 
-    /**
-     * Scores softmax outputs against class indices. The prediction is the first class with the
-     * highest probability, so a tie with the true class counts against it when the tied class
-     * comes first: a network that outputs a constant gets no free hits.
-     */
+    /** Scores softmax outputs against class indices, by {@link RowScore}'s rules. */
     public static EvalResult score(float[][] probabilities, int[] labels) {
         if (probabilities.length == 0) {
             return EMPTY;
         }
         int k = probabilities[0].length;
         long[] confusion = new long[k * k];
-        double loss = 0;
-        long top1 = 0;
-        long top5 = 0;
+        long[] unpredicted = new long[k];
         for (int i = 0; i < probabilities.length; i++) {
-            float[] p = probabilities[i];
-            int label = labels[i];
-            loss -= Math.log(Math.max(p[label], MIN_PROB));
-            int ranked = 0;   // classes ranked above the true one
-            for (int c = 0; c < p.length; c++) {
-                if (p[c] > p[label] || (p[c] == p[label] && c < label)) {
-                    ranked++;
-                }
-            }
-            top1 += ranked == 0 ? 1 : 0;
-            top5 += ranked < 5 ? 1 : 0;
-            confusion[label * k + argMax(p)]++;
-        }
-        return new EvalResult(probabilities.length, loss, top1, top5, k, confusion);
-    }
-
-    static int argMax(float[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
+            int predicted = RowScore.predicted(probabilities[i]);
+            if (predicted == RowScore.NONE) {
+                unpredicted[labels[i]]++;
+            } else {
+                confusion[labels[i] * k + predicted]++;
             }
         }
-        return best;
+        return new EvalResult(ScoreSums.score(probabilities, labels), k, confusion, unpredicted);
     }
 
     public EvalResult plus(EvalResult o) {
-        if (o.examples == 0) {
+        if (o.examples() == 0) {
             return this;
         }
-        if (examples == 0) {
+        if (examples() == 0) {
             return o;
         }
         if (o.classes != classes) {
@@ -94,28 +70,42 @@ public final class EvalResult implements Serializable {
         for (int i = 0; i < sum.length; i++) {
             sum[i] += o.confusion[i];
         }
-        return new EvalResult(examples + o.examples, lossSum + o.lossSum, top1 + o.top1, top5 + o.top5, classes, sum);
+        long[] none = unpredicted.clone();
+        for (int i = 0; i < none.length; i++) {
+            none[i] += o.unpredicted[i];
+        }
+        return new EvalResult(sums.plus(o.sums), classes, sum, none);
+    }
+
+    /** Examples, loss and hits without the per-class counts. */
+    public ScoreSums sums() {
+        return sums;
     }
 
     public long examples() {
-        return examples;
+        return sums.examples();
     }
 
-    /** Mean cross-entropy. */
+    /** Mean cross-entropy; NaN when some row's outputs were not finite. */
     public double loss() {
-        return examples == 0 ? Double.NaN : lossSum / examples;
+        return sums.loss();
     }
 
     public double accuracy() {
-        return examples == 0 ? Double.NaN : (double) top1 / examples;
+        return sums.accuracy();
     }
 
     public double top5Accuracy() {
-        return examples == 0 ? Double.NaN : (double) top5 / examples;
+        return sums.top5Accuracy();
     }
 
     /** Images of class {@code actual} that the network put in class {@code predicted}. */
     public long confusion(int actual, int predicted) {
-        return examples == 0 ? 0 : confusion[actual * classes + predicted];
+        return examples() == 0 ? 0 : confusion[actual * classes + predicted];
+    }
+
+    /** Images of class {@code actual} whose outputs were not finite: no class was predicted for them. */
+    public long unpredicted(int actual) {
+        return examples() == 0 ? 0 : unpredicted[actual];
     }
 }

@@ -15,7 +15,9 @@ import java.util.Map;
  * recall (of the class's images, the share found), F1 and support (its images); 0 where the
  * ratio has no images to count. Macro averages weigh every class the same. {@code top5} is null
  * with 5 classes or fewer. {@code rows} says what happened to the split's CSV rows (skipped
- * images are not scored).
+ * images are not scored). An image whose outputs were not finite (a diverged network) has no
+ * predicted class: it counts in its class's support and {@code unpredicted}, against its recall,
+ * and in no column of the confusion matrix ({@link EvalResult}).
  */
 @JsonPropertyOrder({"model", "split", "crops", "images", "loss", "accuracy", "top5", "macro_precision",
         "macro_recall", "macro_f1", "classes", "confusion", "rows", "evaluated_at"})
@@ -24,9 +26,12 @@ public record EvaluationReport(String model, String split, int crops, long image
                                List<ClassScore> classes, List<List<Long>> confusion, DataReport.Counts rows,
                                String evaluatedAt) {
 
-    /** One class's line; {@code predicted} counts the images the model put in it. */
-    public record ClassScore(String id, String name, long support, long predicted, double precision, double recall,
-                             double f1) {
+    /**
+     * One class's line; {@code predicted} counts the images the model put in it, {@code unpredicted}
+     * its images for which the model's outputs were not finite (part of {@code support}).
+     */
+    public record ClassScore(String id, String name, long support, long predicted, long unpredicted, double precision,
+                             double recall, double f1) {
     }
 
     /** @param ids the model's classes in output order, {@code names} their readable names */
@@ -39,7 +44,7 @@ public record EvaluationReport(String model, String split, int crops, long image
         double sumR = 0;
         double sumF = 0;
         for (int a = 0; a < k; a++) {
-            long support = 0;
+            long support = r.unpredicted(a);
             long predicted = 0;
             List<Long> row = new ArrayList<>();
             for (int p = 0; p < k; p++) {
@@ -52,7 +57,7 @@ public record EvaluationReport(String model, String split, int crops, long image
             double recall = support == 0 ? 0 : (double) hits / support;
             double f1 = precision + recall == 0 ? 0 : 2 * precision * recall / (precision + recall);
             classes.add(new ClassScore(ids.get(a), names.getOrDefault(ids.get(a), ids.get(a)), support, predicted,
-                    precision, recall, f1));
+                    r.unpredicted(a), precision, recall, f1));
             confusion.add(row);
             sumP += precision;
             sumR += recall;
@@ -63,15 +68,19 @@ public record EvaluationReport(String model, String split, int crops, long image
                 Instant.now().toString());
     }
 
-    /** {@code confusion-<split>.csv}: one row per actual class, one column per predicted class. */
+    /**
+     * {@code confusion-<split>.csv}: one row per actual class, one column per predicted class, and a
+     * last column {@code none} (images with non-finite outputs) only when there were such images.
+     */
     public String confusionCsv() {
+        boolean none = classes.stream().anyMatch(c -> c.unpredicted() > 0);
         StringBuilder sb = new StringBuilder("actual\\predicted");
         classes.forEach(c -> sb.append(',').append(c.id()));
-        sb.append('\n');
+        sb.append(none ? ",none\n" : "\n");
         for (int a = 0; a < classes.size(); a++) {
             sb.append(classes.get(a).id());
             confusion.get(a).forEach(n -> sb.append(',').append(n));
-            sb.append('\n');
+            sb.append(none ? "," + classes.get(a).unpredicted() + "\n" : "\n");
         }
         return sb.toString();
     }

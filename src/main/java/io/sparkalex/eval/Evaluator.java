@@ -17,13 +17,17 @@ public record Evaluator(JavaSparkContext sc, int partitions, CacheBatchLoader lo
     public record Batches(List<String> names, int crops) {
     }
 
-    /** Evaluates the network on each set of minibatches, with one parameter broadcast for all. */
+    /**
+     * Evaluates the network on each set of minibatches, with one parameter broadcast for all. The
+     * partitions' sums are added in partition order (Spark's {@code reduce} adds them as tasks
+     * finish, which moves a loss's last bits from run to run): one result per partition comes back.
+     */
     public List<EvalResult> evaluate(MultiLayerNetwork network, List<Batches> batchSets) {
         try (ModelBroadcast model = ModelBroadcast.of(sc, network)) {
             return batchSets.stream().map(set -> set.names().isEmpty() ? EvalResult.EMPTY
                     : sc.parallelize(set.names(), Math.min(partitions, set.names().size()))
                         .mapPartitions(new EvaluateBatches(model, loader, imageSize, set.crops()))
-                        .reduce(EvalResult::plus)).toList();
+                        .collect().stream().reduce(EvalResult.EMPTY, EvalResult::plus)).toList();
         }
     }
 }

@@ -8,7 +8,7 @@ import org.apache.spark.util.SerializableConfiguration;
 
 /**
  * Driver side of {@code evaluate}: scores a saved model on a split's CSV rows, reading the images
- * on the executors ({@link EvaluateFiles}), and merges their sums into one report.
+ * on the executors ({@link EvaluateFiles}), and merges their sums, in partition order, into one report.
  */
 public record FileEvaluator(JavaSparkContext sc, int partitions) {
 
@@ -18,8 +18,8 @@ public record FileEvaluator(JavaSparkContext sc, int partitions) {
             EvaluateFiles task = new EvaluateFiles(broadcast, imageRoot, model.indexById(), model.config().imageSize,
                     model.config().resizeSize, crops, model.config().batchSize, model.config().maxImageBytes,
                     new SerializableConfiguration(sc.hadoopConfiguration()));
-            FileEvaluation total = rows.javaRDD().repartition(partitions).mapPartitions(task)
-                    .fold(new FileEvaluation(EvalResult.EMPTY, new DataReport()), FileEvaluation::plus);
+            FileEvaluation total = rows.javaRDD().repartition(partitions).mapPartitions(task).collect().stream()
+                    .reduce(new FileEvaluation(EvalResult.EMPTY, new DataReport()), FileEvaluation::plus);
             return EvaluationReport.of(io.sparkalex.storage.Uris.redact(model.uri()), split, crops, total.result(), model.classes(), model.names(),
                     total.rows().counts());
         }

@@ -5,6 +5,10 @@ import io.sparkalex.averaging.RoundBreakdown;
 import io.sparkalex.averaging.RoundReportingMaster;
 import io.sparkalex.averaging.Transfer;
 import io.sparkalex.config.JobConfig;
+import io.sparkalex.eval.Divergence;
+import io.sparkalex.eval.ScoreSums;
+import io.sparkalex.eval.TrainingPassAccumulator;
+import io.sparkalex.eval.TrainingPassScorer;
 import io.sparkalex.data.BatchPlan;
 import io.sparkalex.data.CacheBatchLoader;
 import io.sparkalex.data.CachedSplit;
@@ -24,6 +28,10 @@ import java.util.List;
  * minibatches ({@link BatchPlan}), loaded and augmented on the workers by {@link CacheBatchLoader}.
  * Holds what lives as long as the run: DL4J's Spark wrapper, the averaging master (whose resident
  * workers and parameter exchange must be released at the end) and the progress log.
+ *
+ * <p>Every worker scores the minibatches it fits ({@link TrainingPassScorer}); an epoch returns
+ * their sums (the images fitted, the training loss and accuracy), and one that diverged (a
+ * non-finite training loss or averaged parameter, {@link Divergence}) throws {@link TrainingDiverged}.
  */
 final class EpochTrainer implements AutoCloseable {
     private final JavaSparkContext sc;
@@ -36,7 +44,13 @@ final class EpochTrainer implements AutoCloseable {
     private final CacheBatchLoader loader;
     private final int workers;
     private final EpochProgress progress;
+    /** Sharing mode: DL4J's workers' training-pass sums; null in averaging mode (the master has them). */
+    private final TrainingPassAccumulator sharingPass;
     private double rate = Double.NaN;
+
+    /** What an epoch did: where its averaging rounds' time went (none in sharing mode), and its training pass's sums. */
+    record Trained(List<RoundBreakdown> rounds, ScoreSums pass) {
+    }
 
     /**
      * @param stateDir where resident workers exchange optimizer state (a folder of the work dir)
@@ -56,9 +70,13 @@ final class EpochTrainer implements AutoCloseable {
             this.sparkNet = new SparkDl4jMultiLayer(sc, network, GradientSharing.master(sc.getConf(), workers,
                     config.batchSize, config.prefetch, config.sharingThreshold, config.sharingPort,
                     config.sharingNetworkMask, config.seed));
+            this.sharingPass = new TrainingPassAccumulator();
+            sc.sc().register(sharingPass, "sparkalex-training-pass");
+            sparkNet.setListeners(List.of(TrainingPassScorer.reportingTo(sharingPass, 0)));
         } else {
             this.master = master(config, workers, stateDir, runId);
             this.sparkNet = new SparkDl4jMultiLayer(sc, network, master);
+            this.sharingPass = null;
             master.setRoundListener(progress);
         }
     }
@@ -86,13 +104,13 @@ final class EpochTrainer implements AutoCloseable {
         };
     }
 
-    /** Images in one epoch of the train split: all of them. */
-    long images() {
-        return train.examples();
-    }
-
-    /** One pass over every training image at learning rate {@code lr}; returns where its rounds' time went. */
-    List<RoundBreakdown> trainOneEpoch(int epoch, double lr) {
+    /**
+     * One pass over every training image at learning rate {@code lr}; returns where its rounds' time
+     * went and the training pass's sums.
+     *
+     * @throws TrainingDiverged when a training loss or an averaged parameter was not finite
+     */
+    Trained trainOneEpoch(int epoch, double lr) {
         // Gradient sharing applies every worker's update on every worker, the sum of W steps where
         // averaging takes their mean: each worker steps at lr / W so that the two modes move alike.
         double step = master == null ? lr / workers : lr;
@@ -106,13 +124,23 @@ final class EpochTrainer implements AutoCloseable {
                     .nextLong());
         }
         progress.begin(epoch, train.examples());
+        if (sharingPass != null) {
+            sharingPass.reset();
+        }
         sc.setJobGroup("sparkalex-epoch-" + epoch, "epoch " + epoch + " training", false);
         try {
             sparkNet.fitPaths(sc.parallelize(batches, Math.max(1, Math.min(workers, batches.size()))), loader);
         } finally {
             sc.clearJobGroup();
         }
-        return master == null ? List.of() : master.roundTimings();
+        List<RoundBreakdown> rounds = master == null ? List.of() : master.roundTimings();
+        RoundReportingMaster.TrainingPass pass = master == null
+                ? new RoundReportingMaster.TrainingPass(sharingPass.total(), null) : master.trainingPass();
+        String diverged = pass.halted() != null ? pass.halted() : Divergence.of(pass.sums(), network.params());
+        if (diverged != null) {
+            throw new TrainingDiverged(epoch, diverged);
+        }
+        return new Trained(rounds, pass.sums());
     }
 
     /** Releases the worker networks this JVM holds for the run (all of them in local mode). */

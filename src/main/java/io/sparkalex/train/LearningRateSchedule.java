@@ -17,7 +17,9 @@ import java.util.List;
  *   <li>{@code plateau}: times {@code lr_decay_factor} each time val loss has not improved for
  *       {@code lr_patience} epochs (the paper's "divide by 10 when the validation error stops
  *       improving");
- *   <li>{@code cosine}: from {@code learning_rate} down to {@code lr_min} over the remaining epochs.
+ *   <li>{@code cosine}: from {@code learning_rate} at the schedule's first epoch down to {@code lr_min}
+ *       at the last ({@code epochs}, which a resumed run may raise: the curve then stretches to the
+ *       new last epoch; one epoch after the warm-up trains at {@code learning_rate}).
  * </ul>
  */
 public final class LearningRateSchedule {
@@ -36,8 +38,10 @@ public final class LearningRateSchedule {
                     : c.learningRate * Math.pow(c.lrDecayFactor, (e - 1) / c.lrDecayEvery);
             case PLATEAU -> c.learningRate * Math.pow(c.lrDecayFactor, plateauReductions(c, epoch, history));
             case COSINE -> {
-                int span = Math.max(1, c.epochs - warmup);
-                yield c.lrMin + (c.learningRate - c.lrMin) * 0.5 * (1 + Math.cos(Math.PI * (e - 1) / span));
+                int last = c.epochs - warmup;   // the schedule's last epoch, which trains at lr_min
+                yield last <= 1 ? c.learningRate
+                        : c.lrMin + (c.learningRate - c.lrMin) * 0.5 * (1 + Math.cos(Math.PI * Math.min(e - 1, last - 1)
+                        / (last - 1)));
             }
         };
     }

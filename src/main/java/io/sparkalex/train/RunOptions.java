@@ -14,9 +14,20 @@ import java.util.function.ToIntFunction;
  * @param promoteTo         promotion location, or null
  * @param driftReference    model whose data profile the drift check compares with; null = the promoted one
  * @param exitCodes         the exit code the process will end with for a failure
+ * @param allowParallelismChange a resume may run with other {@code workers}, {@code batch_size} or
+ *                          {@code averaging_frequency} than the checkpoint's (it then no longer
+ *                          repeats the uninterrupted run)
  */
 public record RunOptions(String runName, String warmStart, boolean warmStartOptional, boolean reinitOutput,
-                         String promoteTo, String driftReference, ToIntFunction<Throwable> exitCodes) {
+                         String promoteTo, String driftReference, ToIntFunction<Throwable> exitCodes,
+                         boolean allowParallelismChange) {
     /** A plain run: no warm start, no promotion; failures recorded as internal errors (exit 1). */
-    public static final RunOptions NONE = new RunOptions("sparkalex-train", null, false, false, null, null, t -> 1);
+    public static final RunOptions NONE = new RunOptions("sparkalex-train", null, false, false, null, null, t -> 1,
+            false);
+
+    /** The same, allowing a resume to change the parallelism. */
+    public RunOptions allowingParallelismChange() {
+        return new RunOptions(runName, warmStart, warmStartOptional, reinitOutput, promoteTo, driftReference, exitCodes,
+                true);
+    }
 }

@@ -10,6 +10,7 @@ import org.apache.hadoop.fs.Path;
 import io.sparkalex.model.PortableConfiguration;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.EpochMetrics;
+import io.sparkalex.storage.Parallelism;
 import io.sparkalex.storage.TestMetrics;
 import io.sparkalex.storage.TrainingState;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -29,8 +30,9 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
                      List<EpochMetrics> history, TestMetrics bestTest, String warmStartedFrom) {
     private static final Logger log = LoggerFactory.getLogger(StartingPoint.class);
 
-    static StartingPoint resolve(RunDirectory run, JobConfig config, ClassIndex classes, boolean fresh,
-                                 RunOptions options, Configuration hadoop) throws IOException {
+    /** @param parallelism this run's, as resolved on this cluster: a resume must keep the checkpoint's */
+    static StartingPoint resolve(RunDirectory run, JobConfig config, Parallelism parallelism, ClassIndex classes,
+                                 boolean fresh, RunOptions options, Configuration hadoop) throws IOException {
         CheckpointStore checkpoints = run.checkpoints;
         var latest = fresh ? java.util.Optional.<CheckpointStore.Checkpoint>empty()
                 : checkpoints.load(CheckpointStore.LATEST);
@@ -45,7 +47,14 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
             log.info("resuming {}: --warm-start applies only to a run's first epoch and is ignored", run.dir);
         }
         TrainingState s = latest.get().state();
-        checkCompatible(s, config, classes, run);
+        JobConfig saved = JobConfig.fromJson(s.configJson());
+        checkCompatible(s, saved, config, classes, run);
+        checkParallelism(s.parallelism(), parallelism, options, run);
+        if (saved.epochs != config.epochs) {
+            log.info("epochs changed from {} to {}{}", saved.epochs, config.epochs,
+                    config.lrSchedule == JobConfig.LrSchedule.COSINE ? "; the cosine schedule now ends at epoch "
+                            + config.epochs : "");
+        }
         // latest.zip is written before best.zip is copied from it: a crash in between is repaired here.
         if (s.bestEpoch() == s.epoch() && checkpoints.readState(CheckpointStore.BEST)
                 .map(b -> b.epoch() != s.epoch()).orElse(true)) {
@@ -84,17 +93,44 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
     }
 
     /** A checkpoint only continues a run with the same classes and the same network shape. */
-    private static void checkCompatible(TrainingState s, JobConfig config, ClassIndex classes, RunDirectory run) {
+    private static void checkCompatible(TrainingState s, JobConfig saved, JobConfig config, ClassIndex classes,
+                                        RunDirectory run) {
         if (!s.classes().equals(classes.ids())) {
             throw new ConfigError("cannot resume from " + run.dir + ": its checkpoint has classes " + s.classes()
                     + " but the CSV's train split has " + classes.ids() + "; use --fresh or another --out");
         }
-        List<String> changed = config.fixedChangesFrom(JobConfig.fromJson(s.configJson()));
+        List<String> changed = config.fixedChangesFrom(saved);
         if (!changed.isEmpty()) {
             throw new ConfigError("cannot resume from " + run.dir + ": " + String.join(", ", changed)
                     + "; these settings cannot change within a run ("
                     + String.join(", ", JobConfig.FIXED_WITHIN_A_RUN) + "): set them back, or use --fresh or another --out");
         }
+    }
+
+    /**
+     * A resume keeps the checkpoint's workers, batch size and averaging frequency: another global
+     * minibatch, or another number of minibatches per average, is another computation (and
+     * {@code workers = 0} follows whatever the cluster has now). Changed only on request.
+     */
+    private static void checkParallelism(Parallelism saved, Parallelism now, RunOptions options, RunDirectory run) {
+        if (saved == null) {
+            log.info("the checkpoint was saved by a build that did not record its parallelism; resuming with "
+                    + "workers={}, batch_size={}, averaging_frequency={}", now.workers(), now.batchSize(),
+                    now.averagingFrequency());
+            return;
+        }
+        List<String> changes = now.changesFrom(saved);
+        if (changes.isEmpty()) {
+            return;
+        }
+        if (!options.allowParallelismChange()) {
+            throw new ConfigError("cannot resume from " + run.dir + ": " + String.join(", ", changes)
+                    + "; a resume with other workers, batch_size or averaging_frequency trains another way than the "
+                    + "run it continues (workers=0 takes the cluster's cores, which may have changed: set workers="
+                    + saved.workers() + "). Set them back, or pass --allow-parallelism-change to accept the change");
+        }
+        log.warn("resuming with {} (--allow-parallelism-change): the global minibatch goes from {} to {} images",
+                String.join(", ", changes), saved.globalBatch(), now.globalBatch());
     }
 
     /**

@@ -13,6 +13,7 @@ import io.sparkalex.data.ImageCache;
 import io.sparkalex.data.SplitTable;
 import io.sparkalex.data.Synsets;
 import io.sparkalex.eval.EvalResult;
+import io.sparkalex.eval.ScoreSums;
 import io.sparkalex.eval.EvaluationReport;
 import io.sparkalex.eval.Evaluator;
 import io.sparkalex.monitor.MetricsPusher;
@@ -23,6 +24,7 @@ import io.sparkalex.storage.DataProfile;
 import io.sparkalex.storage.EpochMetrics;
 import io.sparkalex.storage.FileDigest;
 import io.sparkalex.storage.OutputLease;
+import io.sparkalex.storage.Parallelism;
 import io.sparkalex.storage.PromotionDecision;
 import io.sparkalex.storage.Provenance;
 import io.sparkalex.storage.RunStatus;
@@ -125,7 +127,9 @@ public final class TrainingJob {
             run.moveOutputsAside();
             run.clearSuccess();
         }
-        StartingPoint start = StartingPoint.resolve(run, config, classes, fresh, options, sc.hadoopConfiguration());
+        Parallelism parallelism = new Parallelism(workers, config.batchSize, config.averagingFrequency);
+        StartingPoint start = StartingPoint.resolve(run, config, parallelism, classes, fresh, options,
+                sc.hadoopConfiguration());
         Provenance provenance = provenance(table, csvSha256, start.warmStartedFrom());
         board.history(start.history());
         board.publish(board.status().progress(start.nextEpoch() - 1, best(start.history(), start.bestEpoch()),
@@ -143,7 +147,7 @@ public final class TrainingJob {
         new PromotedModel(sc, config, options).checkDrift(board, profile);
         EpochRecorder recorder = new EpochRecorder(run, start, (epoch, bestLoss, bestEpoch, history) ->
                 new TrainingState(epoch, bestLoss, bestEpoch, config.toJson(), classes.ids(), classes.namesById(),
-                        history, provenance.savedNow(), null, profile));
+                        history, provenance.savedNow(), null, profile, parallelism));
         RunReporter reporter = new RunReporter(run, config, run.readDataReport(), provenance);
         CacheBatchLoader loader = new CacheBatchLoader(config.imageSize, classes.size(), augmentation(), config.seed,
                 sc.hadoopConfiguration());
@@ -158,16 +162,19 @@ public final class TrainingJob {
                 new Path(run.workDir(), "optimizer-state"), runId)) {
             for (int epoch = start.nextEpoch(); epoch <= config.epochs && stop.isEmpty(); epoch++) {
                 double lr = LearningRateSchedule.rateAt(config, epoch, recorder.history());
+                Instant started = Instant.now();
                 long t0 = System.nanoTime();
-                List<RoundBreakdown> rounds = trainer.trainOneEpoch(epoch, lr);
+                EpochTrainer.Trained epochTrained = trainer.trainOneEpoch(epoch, lr);
                 long t1 = System.nanoTime();
-                if (!rounds.isEmpty()) {   // none in sharing mode
-                    log.info("epoch {} averaging: {}", epoch, RoundBreakdown.summary(rounds));
-                    run.writeRounds(epoch, rounds);
+                if (!epochTrained.rounds().isEmpty()) {   // none in sharing mode
+                    log.info("epoch {} averaging: {}", epoch, RoundBreakdown.summary(epochTrained.rounds()));
+                    run.writeRounds(epoch, epochTrained.rounds());
                 }
-                List<EvalResult> scores = evaluate(evaluator, network, epoch, trainSample, val);
-                recorder.record(metrics(epoch, lr, scores.get(0), scores.get(1), classes, trainer.images(), t0, t1),
-                        network);
+                Scores scores = evaluate(evaluator, network, epoch, trainSample, val);
+                if (!Double.isFinite(scores.val().loss())) {
+                    throw new TrainingDiverged(epoch, "val loss " + scores.val().loss());
+                }
+                recorder.record(metrics(epoch, lr, epochTrained.pass(), scores, classes, started, t0, t1), network);
                 trained = true;
                 reporter.update(recorder.history(), recorder.bestEpoch(), null, false);
                 stop = EarlyStopping.stopReason(recorder.history(), config.patience, config.minDelta);
@@ -239,25 +246,38 @@ public final class TrainingJob {
         return new Augmentation(config.augmentCrop, config.augmentFlip, config.augmentColour, config.augmentMinScale);
     }
 
-    /** Train-sample and val scores of the network as it is after {@code epoch}, in one broadcast. */
-    private List<EvalResult> evaluate(Evaluator evaluator, MultiLayerNetwork network, int epoch,
-                                      List<String> trainSample, List<String> val) {
+    /** An epoch's inference-mode scores: val, and the share of the training split when asked for (else null). */
+    private record Scores(EvalResult val, EvalResult trainSample) {
+    }
+
+    /** Val (and train-sample) scores of the network as it is after {@code epoch}, in one broadcast. */
+    private Scores evaluate(Evaluator evaluator, MultiLayerNetwork network, int epoch, List<String> trainSample,
+                            List<String> val) {
         sc.setJobGroup("sparkalex-epoch-" + epoch, "epoch " + epoch + " evaluation", false);
         try {
-            return evaluator.evaluate(network, List.of(new Evaluator.Batches(trainSample, 1),
-                    new Evaluator.Batches(val, config.evalCrops)));
+            if (trainSample.isEmpty()) {
+                return new Scores(evaluator.evaluate(network, List.of(new Evaluator.Batches(val, config.evalCrops)))
+                        .get(0), null);
+            }
+            List<EvalResult> r = evaluator.evaluate(network, List.of(new Evaluator.Batches(val, config.evalCrops),
+                    new Evaluator.Batches(trainSample, 1)));
+            return new Scores(r.get(0), r.get(1));
         } finally {
             sc.clearJobGroup();
         }
     }
 
-    private EpochMetrics metrics(int epoch, double lr, EvalResult train, EvalResult val, ClassIndex classes,
-                                 long images, long t0, long t1) {
+    /** The epoch's line: training from the training pass itself, val (and a train sample) from inference. */
+    private EpochMetrics metrics(int epoch, double lr, ScoreSums pass, Scores scores, ClassIndex classes,
+                                 Instant started, long t0, long t1) {
         long t2 = System.nanoTime();
         double trainSeconds = (t1 - t0) / 1e9;
-        return new EpochMetrics(epoch, train.loss(), train.accuracy(), val.loss(), val.accuracy(), top5(val, classes),
-                images / trainSeconds, (t2 - t0) / 1e9, trainSeconds, (t2 - t1) / 1e9, lr,
-                images, val.examples(), Instant.now().toString());
+        EvalResult val = scores.val();
+        EvalResult sample = scores.trainSample();
+        return new EpochMetrics(epoch, pass.loss(), pass.accuracy(), val.loss(), val.accuracy(), top5(val, classes),
+                pass.examples() / trainSeconds, (t2 - t0) / 1e9, trainSeconds, (t2 - t1) / 1e9, lr,
+                pass.examples(), val.examples(), Instant.now().toString(),
+                sample == null ? null : sample.loss(), sample == null ? null : sample.accuracy(), started.toString());
     }
 
     /**
@@ -312,8 +332,14 @@ public final class TrainingJob {
         return Uris.redact(path.getFileSystem(sc.hadoopConfiguration()).makeQualified(path).toString());
     }
 
-    /** A fixed, seed-determined share of the training batches for the per-epoch train metrics. */
+    /**
+     * A fixed, seed-determined share of the training batches for the inference-mode train metrics
+     * ({@code train_eval_fraction}; 0: none, the default).
+     */
     static List<String> sample(List<String> paths, double fraction, long seed) {
+        if (fraction <= 0) {
+            return List.of();
+        }
         if (fraction >= 1.0) {
             return paths;
         }

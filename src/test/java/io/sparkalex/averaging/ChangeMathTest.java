@@ -9,6 +9,8 @@ import java.nio.ShortBuffer;
 import java.util.Random;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -16,7 +18,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The Vector API kernels give ND4J's bits: a driver and a worker may take either path and must
  * still add the same change to the same parameters. Rows of a length that is no multiple of the
  * vector width (the scalar tail), values across the float range, halfway ties of the rounding,
- * subnormals, infinities and NaN.
+ * subnormals, infinities and NaN (encoded as the one quiet NaN by both).
  */
 class ChangeMathTest {
     private static final int N = 10_007;
@@ -132,6 +134,35 @@ class ChangeMathTest {
             byte[] cut = java.util.Arrays.copyOf(expected, expected.length - 2);
             assertThrows(java.io.EOFException.class, () -> math.readAndAddChange(new java.io.ByteArrayInputStream(cut),
                     wire, values(32, n), Nd4j.zeros(DataType.FLOAT, 1, n)), "a change that ends early is an error");
+        }
+    }
+
+    /**
+     * A NaN change is encoded as the quiet NaN 0x7FC0 on both paths, whatever its payload (rounded
+     * on its bits, 0x7F800001 became +infinity and 0x7FFFFFFF -0: a diverged worker's change that
+     * passes as a number), and the driver's check finds it, and an infinity, in the vector body and
+     * in the scalar tail of a row.
+     */
+    @Test
+    void aNanChangeStaysANanAndTheDriversCheckFindsIt() {
+        int[] payloads = {0x7F800001, 0x7FFFFFFF, 0xFFFFFFFF, 0x7FC00000, 0xFF800123};
+        for (int at : new int[] {3, N - 1}) {   // in the vector loop; in the scalar tail
+            for (int payload : payloads) {
+                INDArray params = values(40);
+                params.putScalar(at, Float.intBitsToFloat(payload));
+                INDArray base = values(41);
+                for (ChangeMath math : new ChangeMath[] {vector, nd4j}) {
+                    INDArray wire = Nd4j.createUninitialized(DataType.BFLOAT16, 1, N);
+                    math.encodeChange(params, base, wire);
+                    assertEquals((short) 0x7FC0, shorts(wire)[at], Integer.toHexString(payload) + " at " + at);
+                    assertFalse(ChangeMath.finite(wire), "the driver refuses it");
+                }
+            }
+            INDArray infinite = Nd4j.rand(DataType.FLOAT, 1, N);
+            assertTrue(ChangeMath.finite(infinite) && ChangeMath.finite(infinite.castTo(DataType.BFLOAT16)));
+            infinite.putScalar(at, Float.NEGATIVE_INFINITY);
+            assertFalse(ChangeMath.finite(infinite), "float32 parameters with an infinity at " + at);
+            assertFalse(ChangeMath.finite(infinite.castTo(DataType.BFLOAT16)), "a bfloat16 change with one");
         }
     }
 

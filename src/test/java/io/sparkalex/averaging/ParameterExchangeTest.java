@@ -1,5 +1,7 @@
 package io.sparkalex.averaging;
 
+import io.sparkalex.eval.ScoreSums;
+import io.sparkalex.testing.Bits;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -32,6 +34,11 @@ class ParameterExchangeTest {
         return Nd4j.createFromArray(values).reshape(1, values.length).castTo(DataType.FLOAT);
     }
 
+    /** A worker's training-pass sums: {@code 8 + p} images, loss sums that only add up exactly in one order. */
+    private static ScoreSums fit(int p) {
+        return new ScoreSums(8 + p, p == 0 ? 1e16 : p == 1 ? 1.5 : -1e16, p, 2L * p);
+    }
+
     /**
      * Float sums depend on their order; results are summed in partition order whatever order they
      * arrive in, so a run is the same computation however its tasks race.
@@ -42,10 +49,10 @@ class ParameterExchangeTest {
         INDArray inOrder = run(results, new int[] {0, 1, 2});
         INDArray reversed = run(results, new int[] {2, 1, 0});
         INDArray shuffled = run(results, new int[] {1, 2, 0});
-        assertEquals(inOrder, reversed);
-        assertEquals(inOrder, shuffled);
+        Bits.assertBitIdentical(inOrder, reversed, "arriving in reverse");
+        Bits.assertBitIdentical(inOrder, shuffled, "arriving shuffled");
         // (1e8 + 1 + -1e8) / 3 in float32 is 0, not 1/3: the order is the one a sequential sum takes.
-        assertEquals(row(0f, (1f + -1e8f + 1e8f) / 3), inOrder);
+        Bits.assertBitIdentical(row(0f, (1f + -1e8f + 1e8f) / 3), inOrder, "the sequential sum");
     }
 
     private INDArray run(INDArray[] results, int[] arrival) throws Exception {
@@ -53,9 +60,11 @@ class ParameterExchangeTest {
         try (ParameterExchange ex = ParameterExchange.start(Transfer.FLOAT32, "127.0.0.1", "127.0.0.1", 0)) {
             ex.openEpoch(params, new int[] {results.length}, null);
             for (int p : arrival) {
-                ex.link().send(0, p, results[p]);
+                ex.link().send(0, p, results[p], fit(p));
             }
-            ex.finishEpoch(10_000);
+            ScoreSums fit = ex.finishEpoch(10_000).fit();
+            // The training pass's sums too: 1e16 + 1.5 - 1e16 is 2 in partition order, 0 in others.
+            assertEquals(new ScoreSums(27, 1e16 + 1.5 + -1e16, 3, 6), fit, "sums in partition order");
         }
         return params;
     }
@@ -67,34 +76,36 @@ class ParameterExchangeTest {
         ExchangeLink link = exchange.link();
         List<String> applied = new java.util.concurrent.CopyOnWriteArrayList<>();
         exchange.openEpoch(params, new int[] {2, 1}, (round, rounds) -> applied.add(round + "/" + rounds));
-        link.send(0, 0, row(2f, 2f));
-        link.send(0, 0, row(100f, 100f));   // a retried task: the first complete result stays
+        link.send(0, 0, row(2f, 2f), fit(0));
+        link.send(0, 0, row(100f, 100f), fit(0));   // a retried task: the first complete result stays
         assertEquals(1, link.next(0), "a new task of partition 0 continues with the next round");
         assertEquals(0, link.next(1), "partition 1 has not sent this round's result");
-        IOException late = assertThrows(IOException.class, () -> link.send(7, 1, row(1f, 1f)));
+        IOException late = assertThrows(IOException.class, () -> link.send(7, 1, row(1f, 1f), fit(1)));
         assertTrue(late.getMessage().contains("409"), late.getMessage());
-        IOException outside = assertThrows(IOException.class, () -> link.send(0, 2, row(1f, 1f)));
+        IOException outside = assertThrows(IOException.class, () -> link.send(0, 2, row(1f, 1f), fit(2)));
         assertTrue(outside.getMessage().contains("409"), "partition 2 of a 2-partition round: " + outside.getMessage());
-        IOException wrongSize = assertThrows(IOException.class, () -> link.send(0, 1, row(1f, 1f, 1f)));
+        IOException wrongSize = assertThrows(IOException.class, () -> link.send(0, 1, row(1f, 1f, 1f), fit(1)));
         assertTrue(wrongSize.getMessage().contains("400"), wrongSize.getMessage());
-        link.send(0, 1, row(4f, 6f));   // the round's last result applies it
+        link.send(0, 1, row(4f, 6f), fit(1));   // the round's last result applies it
         INDArray fetched = Nd4j.createUninitialized(DataType.FLOAT, 1, 2);
         link.fetchParameters(1, 0, fetched);
-        assertEquals(row(3f, 4f), fetched);
+        Bits.assertBitIdentical(row(3f, 4f), fetched, "the average of the first results");
         assertEquals(1, exchange.version());
         IOException gone = assertThrows(IOException.class, () -> link.fetchParameters(0, 0, fetched));
         assertTrue(gone.getMessage().contains("409"), "an earlier version is gone: " + gone.getMessage());
-        IOException lateResult = assertThrows(IOException.class, () -> link.send(0, 1, row(1f, 1f)));
+        IOException lateResult = assertThrows(IOException.class, () -> link.send(0, 1, row(1f, 1f), fit(1)));
         assertTrue(lateResult.getMessage().contains("409"), lateResult.getMessage());
-        link.send(1, 0, row(5f, 5f));   // round 2 has one participant
-        List<ParameterExchange.RoundRecord> rounds = exchange.finishEpoch(10_000);
-        assertEquals(row(5f, 5f), params);
+        link.send(1, 0, row(5f, 5f), fit(0));   // round 2 has one participant
+        List<ParameterExchange.RoundRecord> rounds = exchange.finishEpoch(10_000).rounds();
+        Bits.assertBitIdentical(row(5f, 5f), params, "round 2's one result");
         assertEquals(List.of("1/2", "2/2"), applied);
         assertEquals(2, rounds.size());
         assertEquals(1, rounds.get(0).lastPartition(), "partition 1 completed round 1");
         assertEquals(3 * 2 * 4, rounds.get(0).receivedBytes(), "three results of two float32 arrived in round 1, one ignored");
         assertEquals(0, rounds.get(0).sentBytes(), "nobody fetched version 0");
         assertEquals(2 * 4, rounds.get(1).sentBytes(), "the fetch of version 1 counts for round 2");
+        assertEquals(fit(0).plus(fit(1)), rounds.get(0).fit(), "each partition's first result's sums, once");
+        assertEquals(fit(0), rounds.get(1).fit());
     }
 
     /** A worker asks for the next round's parameters as soon as it sent its result: the request waits for the round. */
@@ -104,7 +115,7 @@ class ParameterExchangeTest {
         exchange = ParameterExchange.start(Transfer.FLOAT32, "127.0.0.1", "127.0.0.1", 0);
         ExchangeLink link = exchange.link();
         exchange.openEpoch(params, new int[] {2, 2}, null);
-        link.send(0, 0, row(3f, 3f));
+        link.send(0, 0, row(3f, 3f), fit(0));
         INDArray next = Nd4j.createUninitialized(DataType.FLOAT, 1, 2);
         CompletableFuture<ExchangeLink.Fetched> waiting = CompletableFuture.supplyAsync(() -> {
             try {
@@ -115,9 +126,9 @@ class ParameterExchangeTest {
         });
         Thread.sleep(300);
         assertFalse(waiting.isDone(), "version 1 does not exist until partition 1's result is in");
-        link.send(0, 1, row(5f, 5f));
+        link.send(0, 1, row(5f, 5f), fit(1));
         ExchangeLink.Fetched fetched = waiting.get(10, TimeUnit.SECONDS);
-        assertEquals(row(4f, 4f), next);
+        Bits.assertBitIdentical(row(4f, 4f), next, "version 1");
         assertTrue(fetched.waitedNanos() >= TimeUnit.MILLISECONDS.toNanos(250),
                 "the driver reports the wait, which is not transfer time: " + fetched.waitedNanos());
 
@@ -133,7 +144,7 @@ class ParameterExchangeTest {
         exchange.abandonEpoch();
         Exception e = assertThrows(Exception.class, () -> abandoned.get(10, TimeUnit.SECONDS));
         assertTrue(e.getMessage().contains("409") && e.getMessage().contains("abandoned"), e.getMessage());
-        assertEquals(row(4f, 4f), params, "round 2 was never applied");
+        Bits.assertBitIdentical(row(4f, 4f), params, "round 2 was never applied");
     }
 
     @Test
@@ -141,10 +152,78 @@ class ParameterExchangeTest {
         INDArray params = row(1f, 1f);
         exchange = ParameterExchange.start(Transfer.FLOAT32, "127.0.0.1", "127.0.0.1", 0);
         exchange.openEpoch(params, new int[] {2}, null);
-        exchange.link().send(0, 1, row(5f, 5f));
+        exchange.link().send(0, 1, row(5f, 5f), fit(1));
         IllegalStateException missing = assertThrows(IllegalStateException.class, () -> exchange.finishEpoch(100));
         assertTrue(missing.getMessage().contains("partitions [0] never sent"), missing.getMessage());
-        assertEquals(row(1f, 1f), params);
+        Bits.assertBitIdentical(row(1f, 1f), params, "unchanged");
+    }
+
+    /**
+     * Divergence: a result holding a NaN or an infinity is refused before it enters the sum and
+     * halts the epoch; the worker waiting for the round and every later request are told why
+     * ({@link ExchangeLink.Halted}, which ends a task without failing it), and the driver's
+     * parameters keep their bits.
+     */
+    @Test
+    void aNonFiniteResultIsRefusedAndHaltsTheEpoch() throws Exception {
+        for (Transfer transfer : Transfer.values()) {
+            INDArray params = row(1f, 2f);
+            try (ParameterExchange ex = ParameterExchange.start(transfer, "127.0.0.1", "127.0.0.1", 0)) {
+                ExchangeLink link = ex.link();
+                ex.openEpoch(params, new int[] {2, 2}, null);
+                INDArray base = params.dup();
+                INDArray wire = Nd4j.createUninitialized(DataType.BFLOAT16, 1, 2);
+                send(link, 0, params.add(1f), base, wire, fit(0));
+                CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
+                    try {
+                        link.fetchParameters(1, 0, Nd4j.createUninitialized(DataType.FLOAT, 1, 2));
+                    } catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                });
+                ExchangeLink.Halted refused = assertThrows(ExchangeLink.Halted.class,
+                        () -> send(link, 1, row(1f, Float.NaN), base, wire, fit(1)));
+                assertTrue(refused.getMessage().contains("round 1 of 2, partition 1")
+                        && refused.getMessage().contains("NaN or infinite"), refused.getMessage());
+                Exception told = assertThrows(Exception.class, () -> waiting.get(10, TimeUnit.SECONDS));
+                assertTrue(told.getCause() instanceof java.io.UncheckedIOException u
+                        && u.getCause() instanceof ExchangeLink.Halted, transfer + ": " + told);
+                assertThrows(ExchangeLink.Halted.class, () -> link.next(0), "every later request");
+                ParameterExchange.EpochRounds rounds = ex.finishEpoch(10_000);
+                assertEquals(refused.getMessage(), rounds.halted());
+                assertEquals(List.of(), rounds.rounds(), "no round was applied");
+                Bits.assertBitIdentical(row(1f, 2f), params, transfer + ": the driver's parameters");
+            }
+        }
+    }
+
+    /** A worker whose training loss stopped being finite halts the epoch itself; the others are told. */
+    @Test
+    void aWorkerThatDivergedHaltsTheEpoch() throws Exception {
+        INDArray params = row(1f, 1f);
+        exchange = ParameterExchange.start(Transfer.FLOAT32, "127.0.0.1", "127.0.0.1", 0);
+        ExchangeLink link = exchange.link();
+        exchange.openEpoch(params, new int[] {2, 2}, null);
+        link.send(0, 0, row(3f, 3f), fit(0));
+        link.send(0, 1, row(5f, 5f), fit(1));
+        ExchangeLink.Halted halted = assertThrows(ExchangeLink.Halted.class,
+                () -> link.halt(1, 1, "training loss NaN at its minibatch 2 of 2"));
+        assertEquals("round 2 of 2, partition 1: training loss NaN at its minibatch 2 of 2", halted.getMessage());
+        assertThrows(ExchangeLink.Halted.class, () -> link.send(1, 0, row(1f, 1f), fit(0)));
+        ParameterExchange.EpochRounds rounds = exchange.finishEpoch(10_000);
+        assertEquals(halted.getMessage(), rounds.halted());
+        assertEquals(1, rounds.rounds().size(), "round 1 was applied before the halt");
+        assertEquals(fit(0).plus(fit(1)), rounds.fit(), "the applied round's images and sums");
+        Bits.assertBitIdentical(row(4f, 4f), params, "round 1 applied, nothing after");
+    }
+
+    private static void send(ExchangeLink link, int partition, INDArray params, INDArray base, INDArray wire,
+                             ScoreSums fit) throws IOException {
+        if (link.transfer == Transfer.BF16) {
+            link.sendChange(0, partition, params, base, wire, new ChangeMath(), fit);
+        } else {
+            link.send(0, partition, params, fit);
+        }
     }
 
     /**
@@ -172,11 +251,11 @@ class ParameterExchangeTest {
                     // kept whole, then added; or added as it arrives (no relay to pass it to)
                     Runnable received = (round + p) % 2 == 0 ? null : () -> { };
                     link.addUpdate(null, round, p, base[p], network[p], wire, math[p], received);
-                    assertEquals(params, base[p], "round " + round + ", worker " + p);
-                    assertEquals(params, network[p], "the network's copy too");
+                    Bits.assertBitIdentical(params, base[p], "round " + round + ", worker " + p);
+                    Bits.assertBitIdentical(params, network[p], "round " + round + ", worker " + p + "'s network");
                 }
                 network[p].addi(Nd4j.randn(DataType.FLOAT, 1, n).muli(1e-3));   // "training"
-                link.sendChange(round, p, network[p], base[p], wire, math[p]);
+                link.sendChange(round, p, network[p], base[p], wire, math[p], fit(p));
             }
         }
         exchange.finishEpoch(10_000);
@@ -211,7 +290,7 @@ class ParameterExchangeTest {
                 relays[p] = UpdateRelay.start(link.token(), v -> v == 1);
                 link.register(p, relays[p].port());
                 network[p].addi(Nd4j.randn(DataType.FLOAT, 1, n).muli(1e-3));
-                link.sendChange(0, p, network[p], base[p], wire, math);
+                link.sendChange(0, p, network[p], base[p], wire, math, fit(p));
             }
             for (int p = 0; p < 4; p++) {
                 String parent = p == 0 ? null : link.peer((p - 1) / 2);
@@ -219,8 +298,8 @@ class ParameterExchangeTest {
                 UpdateRelay mine = relays[p];
                 INDArray copy = received[p];
                 link.addUpdate(parent, 1, p, base[p], network[p], copy, math, () -> mine.holds(1, copy));
-                assertEquals(params, base[p], "partition " + p + " holds the driver's version 1");
-                assertEquals(params, network[p]);
+                Bits.assertBitIdentical(params, base[p], "partition " + p + " holds the driver's version 1");
+                Bits.assertBitIdentical(params, network[p], "partition " + p + "'s network");
             }
             IOException notTakingPart = assertThrows(IOException.class, () -> link.addUpdate(link.peer(0), 2, 1,
                     base[1], network[1], received[1], math, () -> { }));
@@ -231,9 +310,9 @@ class ParameterExchangeTest {
                     math, () -> { }), "a closed relay fails the request: the worker then goes to the driver");
             for (int p = 0; p < 4; p++) {
                 network[p].addi(1e-3f);
-                link.sendChange(1, p, network[p], base[p], wire, math);
+                link.sendChange(1, p, network[p], base[p], wire, math, fit(p));
             }
-            List<ParameterExchange.RoundRecord> rounds = exchange.finishEpoch(10_000);
+            List<ParameterExchange.RoundRecord> rounds = exchange.finishEpoch(10_000).rounds();
             assertEquals(2L * n, rounds.get(1).sentBytes(), "the driver sent round 2's change once, to partition 0");
         } finally {
             for (UpdateRelay r : relays) {

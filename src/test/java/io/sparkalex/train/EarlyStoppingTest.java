@@ -13,7 +13,7 @@ class EarlyStoppingTest {
     static List<EpochMetrics> history(double... valLosses) {
         List<EpochMetrics> h = new ArrayList<>();
         for (int i = 0; i < valLosses.length; i++) {
-            h.add(new EpochMetrics(i + 1, 1, 0.5, valLosses[i], 0.5, null, 10, 1, 1, 0, 1e-3, 10, 10, "t"));
+            h.add(new EpochMetrics(i + 1, 1, 0.5, valLosses[i], 0.5, null, 10, 1, 1, 0, 1e-3, 10, 10, "t", null, null, "t"));
         }
         return h;
     }

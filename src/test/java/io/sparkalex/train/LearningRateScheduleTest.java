@@ -15,7 +15,7 @@ class LearningRateScheduleTest {
     static double rate(JobConfig c, int epoch, double... valLosses) {
         List<EpochMetrics> history = new ArrayList<>();
         for (int e = 1; e <= valLosses.length; e++) {
-            history.add(new EpochMetrics(e, 1, 0, valLosses[e - 1], 0, null, 0, 0, 0, 0, 0, 0, 0, ""));
+            history.add(new EpochMetrics(e, 1, 0, valLosses[e - 1], 0, null, 0, 0, 0, 0, 0, 0, 0, "", null, null, ""));
         }
         return LearningRateSchedule.rateAt(c, epoch, history);
     }
@@ -43,11 +43,18 @@ class LearningRateScheduleTest {
     }
 
     @Test
-    void cosineFallsFromTheRateToTheFloorOverTheRun() {
-        JobConfig c = TinyConfig.with("epochs", "10", "learning_rate", "0.1", "lr_schedule", "cosine", "lr_min", "0.01");
-        assertEquals(0.1, rate(c, 1), 1e-12);
+    void cosineFallsFromTheRateAtTheFirstEpochToTheFloorAtTheLast() {
+        JobConfig c = TinyConfig.with("epochs", "11", "learning_rate", "0.1", "lr_schedule", "cosine", "lr_min", "0.01");
+        assertEquals(0.1, rate(c, 1), 0, "the first epoch trains at learning_rate");
         assertEquals(0.055, rate(c, 6), 1e-12, "halfway: the mean of rate and floor");
         assertEquals(0.01 + 0.09 * 0.5 * (1 + Math.cos(Math.PI * 9 / 10)), rate(c, 10), 1e-12);
+        assertEquals(0.01, rate(c, 11), 1e-15, "the last epoch trains at lr_min");
+        JobConfig longer = TinyConfig.with("epochs", "21", "learning_rate", "0.1", "lr_schedule", "cosine",
+                "lr_min", "0.01");
+        assertEquals(0.055, rate(longer, 11), 1e-12, "epochs raised on resume: the curve stretches to the new end");
+        assertEquals(0.01, rate(longer, 21), 1e-15);
+        JobConfig one = TinyConfig.with("epochs", "1", "learning_rate", "0.1", "lr_schedule", "cosine", "lr_min", "0.01");
+        assertEquals(0.1, rate(one, 1), 0, "a one-epoch schedule trains at learning_rate");
     }
 
     @Test
@@ -61,7 +68,8 @@ class LearningRateScheduleTest {
         assertEquals(0.03, rate(c, 6), 1e-12, "three epochs after the warm-up");
         JobConfig cosine = TinyConfig.with("epochs", "6", "learning_rate", "0.3", "lr_warmup_epochs", "2",
                 "lr_schedule", "cosine");
-        assertEquals(0.3, rate(cosine, 3), 1e-12);
-        assertEquals(0.15, rate(cosine, 5), 1e-12, "cosine over the 4 epochs after the warm-up");
+        assertEquals(0.3, rate(cosine, 3), 1e-12, "the cosine's first epoch, after the warm-up");
+        assertEquals(0.225, rate(cosine, 4), 1e-12, "a third of the way down its four epochs");
+        assertEquals(0, rate(cosine, 6), 1e-15, "its last epoch, at lr_min");
     }
 }
