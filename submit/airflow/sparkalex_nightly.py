@@ -9,14 +9,41 @@ cluster (host spark://spark-master, port 7077).
 
 Exit codes (see the README): 0 done (succeeded, stopped_early or not_promoted: read
 run-status.json), 2 bad flags or config, 3 bad or drifted data, 4 training failed (a retry
-resumes from the last epoch), 5 another run holds the output directory. Airflow retries any
-non-zero exit; a retry of the same night reuses the night's --out and resumes.
+resumes from the last epoch), 5 another run holds the output directory, 6 training diverged (a
+non-finite loss or parameter; the last good checkpoint is kept). A retry of the same night reuses
+the night's --out and resumes: it helps after 4 and 5, and cannot after 2, 3 or 6, which fail the
+task at once (SparkalexSubmitOperator) so that someone looks.
 """
 import os
+import re
 from datetime import datetime, timedelta
 
 from airflow import DAG
+from airflow.exceptions import AirflowException, AirflowFailException
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
+
+# The job's exit codes that a retry cannot fix: usage or configuration (2), data (3), divergence (6).
+NO_RETRY_EXIT_CODES = {2, 3, 6}
+
+
+def exit_code(error):
+    """spark-submit's exit code in SparkSubmitHook's error ("... Error code is: 6."), or None."""
+    m = re.search(r"Error code is: (-?\d+)", str(error))
+    return int(m.group(1)) if m else None
+
+
+class SparkalexSubmitOperator(SparkSubmitOperator):
+    """SparkSubmitOperator that fails the task without retries when the job's exit code says a retry cannot help."""
+
+    def execute(self, context):
+        try:
+            return super().execute(context)
+        except AirflowException as e:
+            code = exit_code(e)
+            if code in NO_RETRY_EXIT_CODES:
+                raise AirflowFailException("sparkalex exited with %d, which a retry cannot fix (README, exit codes): %s"
+                                           % (code, e)) from e
+            raise
 
 try:
     from airflow.models import Variable
@@ -63,7 +90,7 @@ with DAG(
     default_args={"retries": 2, "retry_delay": timedelta(minutes=10)},
     tags=["sparkalex"],
 ) as dag:
-    SparkSubmitOperator(
+    SparkalexSubmitOperator(
         task_id="train",
         conn_id="spark_default",
         deploy_mode="client",

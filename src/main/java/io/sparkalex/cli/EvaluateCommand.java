@@ -54,7 +54,7 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         return JobSession.run("sparkalex-evaluate", spark -> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            SavedModel saved = SavedModel.load(model, sc.hadoopConfiguration());
+            SavedModel saved = SavedModel.load(model, sc.hadoopConfiguration()).requireFinite();
             SplitTable table = SplitTable.read(spark, csv);
             String name = split.trim().toLowerCase(java.util.Locale.ROOT);
             if (table.count(name) == 0) {

@@ -34,7 +34,7 @@ public final class ExitCode {
         if (e instanceof io.sparkalex.storage.OutputLease.HeldException) {
             return BUSY;
         }
-        if (e instanceof io.sparkalex.train.TrainingDiverged) {
+        if (e instanceof io.sparkalex.eval.TrainingDiverged) {
             return DIVERGED;
         }
         if (e instanceof TrainingFailure || isTrainingFailure(e)) {

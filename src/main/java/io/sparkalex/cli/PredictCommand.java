@@ -80,7 +80,7 @@ final class PredictCommand implements Callable<Integer> {
                 throw new ConfigError(files.size() + " images is more than --local-limit " + localLimit
                         + ": give --out DIR to score them on Spark into a Parquet table");
             }
-            SavedModel saved = SavedModel.load(model, hadoop);
+            SavedModel saved = SavedModel.load(model, hadoop).requireFinite();
             List<Predictor.Input> inputs = new ArrayList<>();
             for (String f : files) {
                 Path p = new Path(f);
@@ -91,7 +91,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         return JobSession.run("sparkalex-predict", spark -> {
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-            SavedModel saved = SavedModel.load(model, hadoop);
+            SavedModel saved = SavedModel.load(model, hadoop).requireFinite();
             Dataset<Row> inputs = csv != null ? ImageInputs.ofCsv(spark, csv, images, split)
                     : ImageInputs.ofFiles(spark, ImageInputs.list(paths, hadoop));
             BulkPrediction.Counts counts = BulkPrediction.run(inputs, saved.network(), settings(saved), out, csvOutput);

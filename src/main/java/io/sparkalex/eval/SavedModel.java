@@ -3,6 +3,7 @@ package io.sparkalex.eval;
 import io.sparkalex.config.ConfigError;
 import io.sparkalex.config.JobConfig;
 import io.sparkalex.model.PortableConfiguration;
+import io.sparkalex.nd4j.NonFinite;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.TrainingState;
 import org.apache.hadoop.conf.Configuration;
@@ -39,6 +40,20 @@ public record SavedModel(String uri, MultiLayerNetwork network, TrainingState st
         JobConfig config = JobConfig.fromJson(c.state().configJson());
         return new SavedModel(uri, PortableConfiguration.withKernels(c.network(), config.nativeKernels), c.state(),
                 config);
+    }
+
+    /**
+     * This model, if its parameters are all finite; a model saved by a run that diverged (before
+     * the job stopped such runs) scores nothing, and {@code evaluate} and {@code predict} say so.
+     *
+     * @throws TrainingDiverged naming the model and how many parameters are NaN or infinite
+     */
+    public SavedModel requireFinite() {
+        long bad = NonFinite.count(network.params());
+        if (bad > 0) {
+            throw TrainingDiverged.savedModel(io.sparkalex.storage.Uris.redact(uri), bad);
+        }
+        return this;
     }
 
     public List<String> classes() {

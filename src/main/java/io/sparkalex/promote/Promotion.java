@@ -59,12 +59,21 @@ public final class Promotion {
     /**
      * Whether {@code candidate} beats {@code incumbent} on {@code metric} by more than
      * {@code minGain}; a null incumbent (none, or not comparable) is described by {@code noIncumbent}.
+     * A non-finite score is the worst there is (a diverged model): a candidate with one is never
+     * promoted, an incumbent with one is replaced by any finite candidate.
      */
     public static Verdict judge(JobConfig.PromoteMetric metric, double minGain, double candidate, Double incumbent,
                                 String noIncumbent) {
         if (incumbent == null) {
             return noIncumbent == null ? new Verdict(true, "no model was promoted to this location yet")
                     : new Verdict(false, noIncumbent);
+        }
+        if (!Double.isFinite(candidate)) {
+            return new Verdict(false, metric.key() + " of this run's best model is " + candidate + ": not promoted");
+        }
+        if (!Double.isFinite(incumbent)) {
+            return new Verdict(true, metric.key() + " of the promoted model is " + incumbent + " (its outputs are not "
+                    + "finite: it diverged); replaced by this run's " + String.format(Locale.ROOT, "%.4f", candidate));
         }
         double gain = metric.higherIsBetter() ? candidate - incumbent : incumbent - candidate;
         boolean better = gain > minGain;

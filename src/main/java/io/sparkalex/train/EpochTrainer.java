@@ -6,6 +6,7 @@ import io.sparkalex.averaging.RoundReportingMaster;
 import io.sparkalex.averaging.Transfer;
 import io.sparkalex.config.JobConfig;
 import io.sparkalex.eval.Divergence;
+import io.sparkalex.eval.TrainingDiverged;
 import io.sparkalex.eval.ScoreSums;
 import io.sparkalex.eval.TrainingPassAccumulator;
 import io.sparkalex.eval.TrainingPassScorer;
@@ -138,7 +139,7 @@ final class EpochTrainer implements AutoCloseable {
                 ? new RoundReportingMaster.TrainingPass(sharingPass.total(), null) : master.trainingPass();
         String diverged = pass.halted() != null ? pass.halted() : Divergence.of(pass.sums(), network.params());
         if (diverged != null) {
-            throw new TrainingDiverged(epoch, diverged);
+            throw TrainingDiverged.inEpoch(epoch, diverged);
         }
         return new Trained(rounds, pass.sums());
     }

@@ -6,6 +6,8 @@ import io.sparkalex.data.DataError;
 import io.sparkalex.eval.EvalResult;
 import io.sparkalex.eval.Evaluator;
 import io.sparkalex.eval.SavedModel;
+import io.sparkalex.eval.TrainingDiverged;
+import io.sparkalex.nd4j.NonFinite;
 import io.sparkalex.promote.DriftCheck;
 import io.sparkalex.promote.Promotion;
 import io.sparkalex.storage.CheckpointStore;
@@ -95,6 +97,9 @@ final class PromotedModel {
      */
     PromotionDecision promote(RunDirectory run, String runId, Evaluator evaluator, List<String> val,
                               EpochMetrics best, ClassIndex classes) throws IOException {
+        if (best == null) {
+            throw TrainingDiverged.noBestEpoch(Uris.redact(run.dir.toString()));
+        }
         Promotion promotion = new Promotion(options.promoteTo(), sc.hadoopConfiguration());
         Optional<TrainingState> incumbentState = promotion.incumbentState();
         Double incumbentValue = null;
@@ -108,6 +113,8 @@ final class PromotedModel {
                 incomparable = "the promoted model takes " + incumbent.config().imageSize + " px input, this run "
                         + config.imageSize + ": it cannot be scored on this run's val split; copy best.zip there by "
                         + "hand to replace it";
+            } else if (NonFinite.count(incumbent.network().params()) > 0) {
+                incumbentValue = Double.NaN;   // a diverged model scores nothing: any finite candidate beats it
             } else {
                 sc.setJobGroup("sparkalex-promotion", "scoring the promoted model on val", false);
                 try {

@@ -88,7 +88,7 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
             throw new ConfigError("--warm-start " + Uris.redact(options.warmStart()) + " does not exist (add "
                     + "--warm-start-optional to start from random weights when it is missing)");
         }
-        WarmStart.apply(network, SavedModel.load(options.warmStart(), hadoop), config, classes, options.reinitOutput());
+        WarmStart.apply(network, SavedModel.load(options.warmStart(), hadoop).requireFinite(), config, classes, options.reinitOutput());
         return Uris.redact(path.getFileSystem(hadoop).makeQualified(path).toString());
     }
 

@@ -14,6 +14,7 @@ import io.sparkalex.data.SplitTable;
 import io.sparkalex.data.Synsets;
 import io.sparkalex.eval.EvalResult;
 import io.sparkalex.eval.ScoreSums;
+import io.sparkalex.eval.TrainingDiverged;
 import io.sparkalex.eval.EvaluationReport;
 import io.sparkalex.eval.Evaluator;
 import io.sparkalex.monitor.MetricsPusher;
@@ -172,7 +173,7 @@ public final class TrainingJob {
                 }
                 Scores scores = evaluate(evaluator, network, epoch, trainSample, val);
                 if (!Double.isFinite(scores.val().loss())) {
-                    throw new TrainingDiverged(epoch, "val loss " + scores.val().loss());
+                    throw TrainingDiverged.inEpoch(epoch, "val loss " + scores.val().loss());
                 }
                 recorder.record(metrics(epoch, lr, epochTrained.pass(), scores, classes, started, t0, t1), network);
                 trained = true;

@@ -1,5 +1,6 @@
 package io.sparkalex.averaging;
 
+import io.sparkalex.testing.Bits;
 import io.sparkalex.testing.TestSpark;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaRDD;
@@ -115,9 +116,10 @@ class ResidentAveragingMasterTest {
                 "each epoch's two averaging rounds are reported as they end");
         INDArray start = smallNetwork().params();
         assertTrue(plain.params().distance2(start) > 1e-2, "training moved the parameters");
-        assertEquals(0, plain.params().distance2(distributed.params()), 1e-5, "parameters");
-        assertEquals(0, plain.getUpdater().getStateViewArray().distance2(
-                distributed.getUpdater().getStateViewArray()), 1e-5, "Adam state averaged back at the epoch end");
+        Bits.assertBitIdentical(plain.params(), distributed.params(), "parameters");
+        Bits.assertBitIdentical(plain.getUpdater().getStateViewArray(), distributed.getUpdater().getStateViewArray(),
+                "Adam state averaged back at the epoch end");
+        assertEquals(4 * 8, master.trainingPass().sums().examples(), "the last epoch's images fitted, counted by the worker");
         try (var left = Files.list(tmp.resolve("state"))) {
             assertEquals(List.of("average-one-worker.bin"), left.map(p -> p.getFileName().toString()).toList(),
                     "workers' files are consumed; the average is published for new worker networks");
@@ -205,9 +207,9 @@ class ResidentAveragingMasterTest {
         }
         INDArray expected = a.params().add(b.params()).divi(2);
         assertTrue(a.params().distance2(b.params()) > 1e-3, "the two workers' fits differ");
-        assertEquals(0, expected.distance2(distributed.params()), 1e-6, "parameters = (worker 1 + worker 2) / 2");
+        Bits.assertBitIdentical(expected, distributed.params(), "parameters = (worker 1 + worker 2) / 2");
         INDArray state = a.getUpdater().getStateViewArray().add(b.getUpdater().getStateViewArray()).divi(2);
-        assertEquals(0, state.distance2(distributed.getUpdater().getStateViewArray()), 1e-6, "Adam state too");
+        Bits.assertBitIdentical(state, distributed.getUpdater().getStateViewArray(), "Adam state too");
     }
 
     /**
@@ -257,12 +259,12 @@ class ResidentAveragingMasterTest {
         files.writeWorker("run", 3, 1, Nd4j.createFromArray(3f, 6f, 9f)); // a retried task replaces its file
         files.writeWorker("run", 2, 2, Nd4j.createFromArray(100f, 100f, 100f)); // a late task of epoch 2
         files.writeWorker("other", 3, 2, Nd4j.createFromArray(100f, 100f, 100f)); // another run's file
-        assertEquals(Nd4j.createFromArray(2f, 4f, 6f), files.averageWorkers("run", 3).orElseThrow(),
+        Bits.assertBitIdentical(Nd4j.createFromArray(2f, 4f, 6f), files.averageWorkers("run", 3).orElseThrow(),
                 "(1+3)/2, (2+6)/2, (3+9)/2: divided by this epoch's two files only");
         assertTrue(files.averageWorkers("run", 3).isEmpty(), "consumed, stale ones removed");
         assertFalse(files.published("run").isPresent());
         files.publish("run", Nd4j.createFromArray(7f, 8f));
-        assertEquals(Nd4j.createFromArray(7f, 8f), files.published("run").orElseThrow());
+        Bits.assertBitIdentical(Nd4j.createFromArray(7f, 8f), files.published("run").orElseThrow(), "published");
         assertFalse(files.published("other").isPresent(), "another run's average is not this run's");
     }
 }

@@ -89,6 +89,23 @@ class NightlySchedulerFilesTest {
         assertEquals(Submission.of(fromReadme), Submission.of(fromDag));
     }
 
+    /**
+     * Airflow retries a failed task (2 retries); the DAG fails it without retries on the exit codes
+     * a retry cannot fix (2 usage, 3 data, 6 diverged) and lets Airflow retry the others (4 resumes,
+     * 5 waits for the lease).
+     */
+    @Test
+    void theDagRetriesOnlyWhatARetryCanFix() throws Exception {
+        Output o = run(List.of("python3", ROOT.resolve("src/test/resources/airflow-stub/exit_codes.py").toString(),
+                DAG.toString(), "0", "1", "2", "3", "4", "5", "6"), Map.of("SPARKALEX_HOME", ROOT.toString()));
+        assertEquals(0, o.code(), o.text());
+        JsonNode r = new ObjectMapper().readTree(o.text());
+        assertEquals(2, r.get("retries").asInt());
+        Map<String, String> expected = Map.of("0", "ok", "1", "retry", "2", "fail", "3", "fail", "4", "retry",
+                "5", "retry", "6", "fail");
+        expected.forEach((code, outcome) -> assertEquals(outcome, r.get("outcome").get(code).asText(), "exit " + code));
+    }
+
     @Test
     void theCronLineIsTheReadmesCommand() throws Exception {
         String entry = Files.readAllLines(CRON).stream().filter(l -> !l.isBlank() && !l.startsWith("#"))

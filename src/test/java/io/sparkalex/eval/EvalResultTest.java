@@ -40,6 +40,75 @@ class EvalResultTest {
         assertEquals(0.5, r.accuracy(), 0, "a constant output is right for the first class only");
     }
 
+    /**
+     * Top-1 and top-5 against a direct computation: sort the classes by probability, ties by class
+     * index, and look for the true class among the first one or five. Rows drawn from a handful of
+     * values, so most of them hold ties, some across the fifth place.
+     */
+    @Test
+    void topOneAndTopFiveMatchASortOfTheClassesWithTiesBrokenByIndex() {
+        java.util.Random random = new java.util.Random(17);
+        float[] levels = {0f, 0.05f, 0.1f, 0.1f, 0.2f};
+        for (int k : new int[] {6, 7, 12}) {
+            float[][] p = new float[500][k];
+            int[] labels = new int[p.length];
+            long top1 = 0;
+            long top5 = 0;
+            for (int i = 0; i < p.length; i++) {
+                for (int c = 0; c < k; c++) {
+                    p[i][c] = levels[random.nextInt(levels.length)];
+                }
+                labels[i] = random.nextInt(k);
+                float[] row = p[i];
+                java.util.List<Integer> order = new java.util.ArrayList<>();
+                for (int c = 0; c < k; c++) {
+                    order.add(c);
+                }
+                order.sort(java.util.Comparator.<Integer>comparingDouble(c -> -row[c]).thenComparingInt(c -> c));
+                top1 += order.get(0) == labels[i] ? 1 : 0;
+                top5 += order.subList(0, 5).contains(labels[i]) ? 1 : 0;
+            }
+            EvalResult r = EvalResult.score(p, labels);
+            assertEquals(top1, Math.round(r.accuracy() * p.length), k + " classes: top-1");
+            assertEquals(top5, Math.round(r.top5Accuracy() * p.length), k + " classes: top-5");
+            long diagonal = 0;
+            for (int c = 0; c < k; c++) {
+                diagonal += r.confusion(c, c);
+            }
+            assertEquals(top1, diagonal, "the confusion matrix predicts the first class of highest probability");
+        }
+    }
+
+    /**
+     * A diverged network's NaN outputs: every comparison with NaN is false, so a row of NaN once
+     * ranked its true class first. Now such a row is a miss everywhere, predicts no class (it counts
+     * against its class's recall, in no column), and makes the loss NaN.
+     */
+    @Test
+    void aRowWithNonFiniteOutputsIsAMissWithNoPredictedClassAndANanLoss() {
+        float nan = Float.NaN;
+        float[][] p = {{nan, nan, nan, nan, nan, nan, nan}, {0.7f, 0.1f, 0.1f, 0.05f, 0.05f, 0f, 0f},
+            {0.5f, Float.POSITIVE_INFINITY, 0f, 0f, 0f, 0f, 0f}};
+        EvalResult r = EvalResult.score(p, new int[] {0, 0, 1});
+        assertEquals(3, r.examples());
+        assertEquals(1.0 / 3, r.accuracy(), 1e-12, "only the finite row is a hit");
+        assertEquals(1.0 / 3, r.top5Accuracy(), 1e-12);
+        assertTrue(Double.isNaN(r.loss()), "a NaN loss is never a best one");
+        assertEquals(1, r.confusion(0, 0));
+        assertEquals(1, r.unpredicted(0));
+        assertEquals(1, r.unpredicted(1));
+        for (int c = 0; c < 7; c++) {
+            assertEquals(0, r.confusion(1, c), "no column for a row that predicted nothing");
+        }
+        EvaluationReport report = EvaluationReport.of("m", "val", 1, r, java.util.List.of("a", "b", "c", "d", "e", "f", "g"),
+                java.util.Map.of(), new io.sparkalex.data.DataReport().counts());
+        assertEquals(2, report.classes().get(0).support());
+        assertEquals(0.5, report.classes().get(0).recall(), 1e-12, "the unpredicted image counts against recall");
+        assertEquals(1.0, report.classes().get(0).precision(), 1e-12);
+        assertTrue(report.confusionCsv().startsWith("actual\\predicted,a,b,c,d,e,f,g,none\n"), report.confusionCsv());
+        assertTrue(report.confusionCsv().contains("\na,1,0,0,0,0,0,0,1\n"), report.confusionCsv());
+    }
+
     @Test
     void aZeroProbabilityGivesALargeFiniteLoss() {
         EvalResult r = EvalResult.score(new float[][] {{1f, 0f}}, new float[][] {oneHot(2, 1)});

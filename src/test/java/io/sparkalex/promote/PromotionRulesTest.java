@@ -27,6 +27,17 @@ class PromotionRulesTest {
         assertEquals("other classes", incomparable.reason());
     }
 
+    /** A diverged model scores NaN: as a candidate it is never promoted; as the incumbent any finite model replaces it. */
+    @Test
+    void aNonFiniteScoreIsTheWorst() {
+        assertFalse(Promotion.judge(PromoteMetric.VAL_LOSS, 0.0, Double.NaN, 0.6, null).promote());
+        assertFalse(Promotion.judge(PromoteMetric.VAL_ACC, 0.0, Double.NaN, 0.1, null).promote());
+        var replaced = Promotion.judge(PromoteMetric.VAL_LOSS, 0.0, 2.0, Double.NaN, null);
+        assertTrue(replaced.promote(), replaced.reason());
+        assertTrue(replaced.reason().contains("not finite"), replaced.reason());
+        assertTrue(Promotion.judge(PromoteMetric.VAL_TOP5, 0.5, 0.1, Double.NaN, null).promote(), "whatever the gain");
+    }
+
     static DataProfile profile(long a, long b, long c, double bad) {
         return new DataProfile(Map.of("train", Map.of("a", a, "b", b, "c", c)), Map.of(DataProfile.OVERALL, bad));
     }

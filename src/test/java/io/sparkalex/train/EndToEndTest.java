@@ -52,6 +52,21 @@ class EndToEndTest {
         assertTrue(h.get(2).valAcc() > 2.5 * chance + 0.1, "with a margin: " + h.get(2).valAcc());
     }
 
+    /**
+     * Every training image once per epoch, counted where it is used: the workers count the images
+     * they fit (each round's count travels with its result) and the epoch sums them; the data report
+     * counts the training rows the cache holds, independently.
+     */
+    @Test
+    void everyTrainingImageIsFittedOncePerEpoch() throws Exception {
+        var report = io.sparkalex.storage.Json.MAPPER.readTree(Files.readString(out.resolve("data-report.json")));
+        long used = report.path("splits").path("train").path("used").asLong();
+        assertEquals(210, used, "70% of 5 x 60 rows, none skipped");
+        for (var m : result.history()) {
+            assertEquals(used, m.trainImages(), "images fitted in epoch " + m.epoch());
+        }
+    }
+
     @Test
     void metricsFilesHaveOneCompleteLinePerEpoch() throws Exception {
         List<String> lines = Files.readAllLines(out.resolve(MetricsLog.JSONL));
@@ -81,17 +96,21 @@ class EndToEndTest {
         assertEquals(result.history(), latest.state().history());
         assertEquals(List.of("n02091244", "n02114548", "n02138441", "n03075370", "n03584254"), latest.state().classes());
         INDArray expected = latest.network().output(batch.getFeatures(), false);
-        // Plain DL4J reads it too, with the updater state.
+        // Plain DL4J reads it too, with the updater state: the same bits; its outputs come from
+        // DL4J's own layers, not the job's oneDNN kernels, hence ND4J's 1e-5.
         MultiLayerNetwork plain = ModelSerializer.restoreMultiLayerNetwork(out.resolve(CheckpointStore.LATEST).toFile(), true);
         assertEquals(expected, plain.output(batch.getFeatures(), false));
-        assertEquals(latest.network().getUpdater().getStateViewArray(), plain.getUpdater().getStateViewArray());
+        io.sparkalex.testing.Bits.assertBitIdentical(latest.network().params(), plain.params(), "parameters");
+        io.sparkalex.testing.Bits.assertBitIdentical(latest.network().getUpdater().getStateViewArray(),
+                plain.getUpdater().getStateViewArray(), "updater state");
         assertTrue(plain.getUpdater().getStateViewArray().amaxNumber().doubleValue() > 0,
                 "the checkpoint holds the workers' averaged Adam state, not zeros");
 
         var best = store.load(CheckpointStore.BEST).orElseThrow();
         assertEquals(result.bestEpoch(), best.state().epoch());
         if (result.bestEpoch() == 3) {
-            assertEquals(expected, best.network().output(batch.getFeatures(), false));
+            io.sparkalex.testing.Bits.assertBitIdentical(expected, best.network().output(batch.getFeatures(), false),
+                    "best.zip is a copy of the epoch's latest.zip");
         }
         assertTrue(Files.exists(out.resolve("data-report.json")));
     }

@@ -4,6 +4,7 @@ import io.sparkalex.config.JobConfig;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.EpochMetrics;
 import io.sparkalex.storage.MetricsLog;
+import io.sparkalex.testing.Bits;
 import io.sparkalex.testing.SampleData;
 import io.sparkalex.testing.TestSpark;
 import io.sparkalex.testing.TinyConfig;
@@ -61,17 +62,21 @@ class ExactResumeTest {
             EpochMetrics a = whole.history().get(i);
             EpochMetrics b = resumed.history().get(i);
             String epoch = "epoch " + (i + 1) + ": " + a + " vs " + b;
-            assertEquals(a.trainLoss(), b.trainLoss(), 1e-6, epoch);
-            assertEquals(a.valLoss(), b.valLoss(), 1e-6, epoch);
-            assertEquals(a.trainAcc(), b.trainAcc(), 1e-9, epoch);
-            assertEquals(a.valAcc(), b.valAcc(), 1e-9, epoch);
-            assertEquals(a.lr(), b.lr(), 0, epoch);
+            Bits.assertBitIdentical(a.trainLoss(), b.trainLoss(), "train loss, " + epoch);
+            Bits.assertBitIdentical(a.valLoss(), b.valLoss(), "val loss, " + epoch);
+            Bits.assertBitIdentical(a.trainAcc(), b.trainAcc(), "train accuracy, " + epoch);
+            Bits.assertBitIdentical(a.valAcc(), b.valAcc(), "val accuracy, " + epoch);
+            Bits.assertBitIdentical(a.lr(), b.lr(), "learning rate, " + epoch);
+            assertEquals(a.trainImages(), b.trainImages(), epoch);
         }
-        INDArray wa = latest(tmp.resolve("whole-" + state)).network().params();
-        INDArray wb = latest(tmp.resolve("resumed-" + state)).network().params();
-        assertTrue(wa.equalsWithEps(wb, 1e-5), "weights after epoch 4 differ by " + wa.sub(wb).amaxNumber());
+        CheckpointStore.Checkpoint wa = latest(tmp.resolve("whole-" + state));
+        CheckpointStore.Checkpoint wb = latest(tmp.resolve("resumed-" + state));
+        Bits.assertBitIdentical(wa.network().params(), wb.network().params(), "weights after epoch 4");
+        Bits.assertBitIdentical(wa.network().getUpdater().getStateViewArray(),
+                wb.network().getUpdater().getStateViewArray(), "optimizer state after epoch 4");
         assertEquals(4, Files.readAllLines(tmp.resolve("resumed-" + state).resolve(MetricsLog.JSONL)).size());
-        assertEquals(whole.test().testAcc(), resumed.test().testAcc(), 1e-9);
+        Bits.assertBitIdentical(whole.test().testLoss(), resumed.test().testLoss(), "test loss");
+        Bits.assertBitIdentical(whole.test().testAcc(), resumed.test().testAcc(), "test accuracy");
     }
 
     @Test
@@ -106,6 +111,29 @@ class ExactResumeTest {
         TrainingJob.Result r = run(out, config(2, "learning_rate", "5e-4"), false);
         assertEquals(5e-4, r.history().get(1).lr(), 0);
         assertEquals(1e-3, r.history().get(0).lr(), 0);
+    }
+
+    /**
+     * workers, batch_size and averaging_frequency as resolved are in the checkpoint (workers = 0 is
+     * local[2]'s 2 here); a resume that changes one stops and names old and new, unless asked to
+     * accept it.
+     */
+    @Test
+    void aResumeThatChangesTheParallelismStopsUnlessItIsAccepted() throws Exception {
+        java.nio.file.Path out = tmp.resolve("parallelism");
+        run(out, config(1), false);
+        assertEquals(new io.sparkalex.storage.Parallelism(2, 8, 2),
+                latest(out).state().parallelism(), "workers = 0 resolved to local[2]'s two");
+        var e = assertThrows(io.sparkalex.config.ConfigError.class, () -> run(out, config(2, "workers", "1"), false));
+        assertTrue(e.getMessage().contains("workers=2 (checkpoint) vs workers=1 (this run)")
+                && e.getMessage().contains("--allow-parallelism-change"), e.getMessage());
+        e = assertThrows(io.sparkalex.config.ConfigError.class, () -> run(out, config(2, "batch_size", "4"), false));
+        assertTrue(e.getMessage().contains("batch_size=8 (checkpoint) vs batch_size=4 (this run)"), e.getMessage());
+        TrainingJob.Result accepted = new TrainingJob(TestSpark.session(), config(2, "averaging_frequency", "1"),
+                data.locations(out), false, RunOptions.NONE.allowingParallelismChange()).run();
+        assertEquals(2, accepted.history().size());
+        assertEquals(new io.sparkalex.storage.Parallelism(2, 8, 1), latest(out).state().parallelism(),
+                "the new parallelism is what the checkpoint records from then on");
     }
 
     private static CheckpointStore.Checkpoint latest(java.nio.file.Path out) throws Exception {

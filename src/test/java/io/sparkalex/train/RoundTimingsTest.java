@@ -19,8 +19,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every averaging round is timed part by part ({@code rounds.jsonl}): the parts, measured in
- * different places (the driver's clock, Spark's task metrics, the workers' own clocks), follow
- * each other and add up to the round's measured time, and the bytes moved are the parameters' (or their changes') in the transfer's precision.
+ * different places (the driver's clock, the workers' own clocks), follow each other and account
+ * for the round's time measured on its own, and the bytes moved are the parameters' (or their
+ * changes') in the transfer's precision.
  */
 class RoundTimingsTest {
     @TempDir
@@ -47,9 +48,14 @@ class RoundTimingsTest {
             for (double part : r.parts()) {
                 assertTrue(part >= -0.01, "no part is negative beyond the clocks' resolution: " + line);
             }
-            double sum = java.util.Arrays.stream(r.parts()).sum();
-            assertEquals(r.roundSeconds(), sum, 1e-6, line);
-            assertTrue(Math.abs(r.unattributedSeconds()) <= Math.max(0.05, 0.1 * r.roundSeconds()),
+            // The round is the driver's clock from its start to its apply; the parts are measured
+            // apart from it (the driver's wait for the critical worker's request, that worker's own
+            // clock for its fetch, copy, fit, rest and upload, the driver's for the apply). Only the
+            // unattributed remainder is derived: the measured parts alone must fill the round, not
+            // overrun it.
+            double measured = java.util.Arrays.stream(r.parts()).sum() - r.unattributedSeconds();
+            assertTrue(measured <= r.roundSeconds() + 0.01, "the parts fit in the round: " + line);
+            assertTrue(measured >= r.roundSeconds() - Math.max(0.05, 0.1 * r.roundSeconds()),
                     "the measured parts account for the round: " + line);
             // bf16 transfer (the default): a worker's first round of an epoch fetches the float32
             // parameters, its second the bfloat16 change; each sends its change in bfloat16.
