@@ -28,7 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Faults of the machines under a running job, on the standalone cluster with an HDFS of three
  * DataNodes and two copies of every block: a DataNode dies mid-epoch; an executor dies while
- * it writes its optimizer state. Either way the run completes, whole and correct.
+ * it writes its optimizer state. Either way the run completes, whole and correct, having fitted
+ * every training image every epoch and learned.
  */
 @Tag("cluster")
 @ExtendWith(ClusterExtension.class)
@@ -42,7 +43,7 @@ class FaultsIT {
         cluster = shared;
         hdfs = new MiniHdfs(shared.base.resolve("hdfs-3dn"), 3, 2);
         data = hdfs.uri() + "/data";
-        new SampleDataGenerator(3, 20, 5).write(data, hdfs.conf());
+        new SampleDataGenerator(3, 40, 5).write(data, hdfs.conf());
     }
 
     @AfterAll
@@ -59,7 +60,7 @@ class FaultsIT {
                 "train", "--csv", data + "/" + SampleDataGenerator.CSV,
                 "--images", data + "/" + SampleDataGenerator.IMAGES, "--out", out));
         cmd.addAll(TinyConfig.flags("epochs", Integer.toString(epochs), "batch_size", "8", "averaging_frequency", "2",
-                "learning_rate", "1e-3"));
+                "learning_rate", "1e-3", "dropout", "0"));
         Map<String, String> env = new HashMap<>(cluster.spark.env());
         env.put("SPARKALEX_JOB_JAR", System.getProperty("sparkalex.jobJar"));
         env.put("DRIVER_MEMORY", "1g");
@@ -78,10 +79,13 @@ class FaultsIT {
         assertEquals(epochs, latest.history().size());
         TrainingState best = store.readState(CheckpointStore.BEST).orElseThrow();
         assertNotNull(best.test(), "best.zip was tested");
-        // The best model learned something: its test loss is below chance's (ln 3 for 3 classes). Its
-        // accuracy on 12 test images is too coarse to ask more of three epochs (4 of 12 happens).
-        assertTrue(Double.isFinite(best.test().testLoss()) && best.test().testLoss() < Math.log(3),
-                "the best model's test loss is below chance's: " + best.test());
+        // The best model learned: its accuracy on the 24 test images is at least twice chance's (3
+        // classes; the same run without faults reaches 0.79-1.0 in 5 epochs in local mode).
+        assertTrue(best.test().testAcc() >= 2.0 / 3, "learns: test accuracy at least twice chance's: " + best.test()
+                + "\n" + latest.history());
+        for (var m : latest.history()) {
+            assertEquals(84, m.trainImages(), "every training image fitted in epoch " + m.epoch() + ", faults or not");
+        }
         assertTrue(store.load(CheckpointStore.LATEST).isPresent(), "latest.zip loads");
         for (FileStatus f : fs.listStatus(dir)) {
             assertTrue(!f.getPath().getName().startsWith("_tmp-"), "no temporaries: " + f.getPath());
@@ -92,20 +96,20 @@ class FaultsIT {
     @Test
     void aDataNodeKilledMidEpochLeavesACompleteRun() throws Exception {
         String out = hdfs.uri() + "/runs/datanode-loss";
-        try (ChildJvm job = train(out, 3, "datanode-loss.log")) {
-            StandaloneCluster.waitUntil(() -> job.output().contains("epoch 2/3  round 1/"), 5 * 60_000,
+        try (ChildJvm job = train(out, 5, "datanode-loss.log")) {
+            StandaloneCluster.waitUntil(() -> job.output().contains("epoch 2/5  round 1/"), 5 * 60_000,
                     "epoch 2 to be under way");
             hdfs.killDataNode(0);
             assertEquals(0, job.waitFor(10, TimeUnit.MINUTES), job.output());
         }
-        assertCompleteRun(out, 3);
+        assertCompleteRun(out, 5);
     }
 
     @Test
     void anExecutorKilledWhileItWritesItsOptimizerStateLeavesACompleteRun() throws Exception {
         String out = hdfs.uri() + "/runs/executor-state-loss";
         Path stateDir = new Path(out + "/_work/optimizer-state");
-        try (ChildJvm job = train(out, 3, "executor-state-loss.log")) {
+        try (ChildJvm job = train(out, 5, "executor-state-loss.log")) {
             FileSystem fs = hdfs.fs();
             String writing = null;
             long deadline = System.currentTimeMillis() + 8 * 60_000;
@@ -128,6 +132,6 @@ class FaultsIT {
             assertEquals(0, job.waitFor(10, TimeUnit.MINUTES), job.output());
             assertTrue(job.output().contains("Lost executor"), "Spark saw the executors die:\n" + job.output());
         }
-        assertCompleteRun(out, 3);
+        assertCompleteRun(out, 5);
     }
 }
