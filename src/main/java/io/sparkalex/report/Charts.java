@@ -56,10 +56,10 @@ public final class Charts {
     /** Every per-epoch chart of {@link #EPOCH_CHARTS}, by file name. */
     public static Map<String, byte[]> epochCharts(List<EpochMetrics> history) {
         Map<String, Function<EpochMetrics, Double>> loss = new LinkedHashMap<>();
-        loss.put("train", EpochMetrics::trainLoss);
+        loss.put("train (training pass)", EpochMetrics::trainLoss);
         loss.put("val", EpochMetrics::valLoss);
         Map<String, Function<EpochMetrics, Double>> accuracy = new LinkedHashMap<>();
-        accuracy.put("train", EpochMetrics::trainAcc);
+        accuracy.put("train (training pass)", EpochMetrics::trainAcc);
         accuracy.put("val", EpochMetrics::valAcc);
         if (history.stream().anyMatch(m -> m.valTop5() != null)) {
             accuracy.put("val top-5", EpochMetrics::valTop5);

@@ -1,12 +1,12 @@
 package io.sparkalex.storage;
 
 import io.sparkalex.model.PortableConfiguration;
+import io.sparkalex.nd4j.ArrayStreams;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.BufferedOutputStream;
 import java.io.DataOutputStream;
@@ -71,12 +71,12 @@ public final class CheckpointStore {
         zip.write(PortableConfiguration.stockJson(network.getLayerWiseConfigurations()).getBytes(StandardCharsets.UTF_8));
         DataOutputStream data = new DataOutputStream(zip);
         zip.putNextEntry(new ZipEntry(ModelSerializer.COEFFICIENTS_BIN));
-        Nd4j.write(network.params(), data);
+        ArrayStreams.write(network.params(), data);
         data.flush();
         INDArray updater = network.getUpdater().getStateViewArray();
         if (updater != null && updater.length() > 0) {
             zip.putNextEntry(new ZipEntry(ModelSerializer.UPDATER_BIN));
-            Nd4j.write(updater, data);
+            ArrayStreams.write(updater, data);
             data.flush();
         }
         zip.finish();

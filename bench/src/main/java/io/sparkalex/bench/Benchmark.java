@@ -75,6 +75,14 @@ public final class Benchmark implements Callable<Integer> {
     @Option(names = "--label", defaultValue = "", description = "Suffix of the result file name (e.g. a lever).")
     String label;
 
+    @Option(names = "--epoch-wall", defaultValue = "0", paramLabel = "N",
+            description = "Only measure epoch wall time (start to start) over training time: N epochs of the Spark "
+                    + "job at the build's defaults (sizes and --set keys aside); writes <date>-epochwall[-label].json.")
+    int epochWall;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "With --epoch-wall: a configuration key.")
+    List<String> sets = new ArrayList<>();
+
     @Option(names = "--compare-layers", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Also time plain fit with DL4J's built-in layers (native_kernels=false), 4 batches.")
     boolean compareLayers;
@@ -97,6 +105,9 @@ public final class Benchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (epochWall > 0) {
+            return epochWall();
+        }
         Map<String, Object> result = new LinkedHashMap<>();
         result.put("date", java.time.Instant.now().toString());
         result.put("machine", Machine.describe());
@@ -208,6 +219,24 @@ public final class Benchmark implements Callable<Integer> {
         System.out.println(table(result));
         Files.createDirectories(out);
         Path file = out.resolve(LocalDate.now() + (label.isEmpty() ? "" : "-" + label) + ".json");
+        Files.writeString(file, Json.pretty(result) + "\n");
+        System.out.println("wrote " + file);
+        return 0;
+    }
+
+    /** {@code --epoch-wall N}: {@link EpochWall} alone, at the build's defaults. */
+    private int epochWall() throws Exception {
+        Map<String, String> settings = new LinkedHashMap<>(Map.of("image_size", "" + imageSize,
+                "width_factor", "" + widthFactor, "batch_size", "" + batchSize, "workers", "" + workers));
+        settings.putAll(JobConfig.parseOverrides(sets));
+        Map<String, Object> result = new LinkedHashMap<>();
+        result.put("date", java.time.Instant.now().toString());
+        result.put("machine", Machine.describe());
+        result.putAll(EpochWall.measure(epochWall, trainImages, settings, workers));
+        System.out.println(String.format(Locale.ROOT, "median epoch wall / training time: %.3f",
+                result.get("median_wall_to_train")));
+        Files.createDirectories(out);
+        Path file = out.resolve(LocalDate.now() + "-epochwall" + (label.isEmpty() ? "" : "-" + label) + ".json");
         Files.writeString(file, Json.pretty(result) + "\n");
         System.out.println("wrote " + file);
         return 0;
