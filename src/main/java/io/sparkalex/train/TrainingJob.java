@@ -159,8 +159,8 @@ public final class TrainingJob {
         MultiLayerNetwork network = start.network();
         Optional<String> stop = start.stopReason(config);
         boolean trained = false;
-        try (EpochTrainer trainer = new EpochTrainer(sc, config, workers, network, data.split("train"), loader,
-                new Path(run.workDir(), "optimizer-state"), runId)) {
+        try (recorder; EpochTrainer trainer = new EpochTrainer(sc, config, workers, network, data.split("train"),
+                loader, new Path(run.workDir(), "optimizer-state"), runId)) {
             for (int epoch = start.nextEpoch(); epoch <= config.epochs && stop.isEmpty(); epoch++) {
                 double lr = LearningRateSchedule.rateAt(config, epoch, recorder.history());
                 Instant started = Instant.now();
@@ -184,6 +184,7 @@ public final class TrainingJob {
                 board.publish(board.status().progress(epoch, best(recorder.history(), recorder.bestEpoch()),
                         "epoch " + epoch + " of " + config.epochs + " done"));
             }
+            recorder.awaitCopy();   // best.zip whole before it is tested
         }
         TestMetrics tested = start.bestTest();
         if (trained || tested == null) {

@@ -293,8 +293,9 @@ class ClusterIT {
     }
 
     /**
-     * Metrics, checkpoints and test metrics are on HDFS, and best.zip read back from HDFS gives
-     * exactly the test loss and accuracy the job reported.
+     * Metrics, checkpoints and test metrics are on HDFS, and best.zip read back from HDFS gives the
+     * test accuracy the job reported, and its loss within 1e-4 (here all test images go through the
+     * network in one batch, in the job in minibatches: other sums in oneDNN's kernels).
      */
     static CheckpointStore.Checkpoint assertCompleteRun(String out, int epochs) throws Exception {
         FileSystem fs = cluster.hdfs.fs();

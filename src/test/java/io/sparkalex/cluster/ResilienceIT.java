@@ -92,11 +92,11 @@ class ResilienceIT {
             var x = a.state().history().get(i);
             var y = latest.state().history().get(i);
             String epoch = "epoch " + (i + 1) + ": " + x + " vs " + y;
-            assertEquals(x.trainLoss(), y.trainLoss(), 1e-6, epoch);
-            assertEquals(x.valLoss(), y.valLoss(), 1e-6, epoch);
-            assertEquals(x.valAcc(), y.valAcc(), 1e-9, epoch);
+            io.sparkalex.testing.Bits.assertBitIdentical(x.trainLoss(), y.trainLoss(), "train loss, " + epoch);
+            io.sparkalex.testing.Bits.assertBitIdentical(x.valLoss(), y.valLoss(), "val loss, " + epoch);
+            io.sparkalex.testing.Bits.assertBitIdentical(x.valAcc(), y.valAcc(), "val accuracy, " + epoch);
         }
-        assertTrue(a.network().params().equalsWithEps(latest.network().params(), 1e-5),
+        io.sparkalex.testing.Bits.assertBitIdentical(a.network().params(), latest.network().params(),
                 "weights after epoch 5 of the killed-and-resumed and the uninterrupted run");
     }
 }
