@@ -32,11 +32,6 @@ public final class ExchangeLink implements Serializable {
     }
 
     /**
-     * What a fetch spent: waiting for its version (on the driver, or on a relay for its parent to
-     * get it), moving the bytes (from the reply's first byte to its last), and computing on the
-     * worker; whether it came from a relay.
-     */
-    /**
      * The exchange halted the epoch: training diverged ({@code reason} says where). Every worker then
      * ends its task without failing it (a retry would diverge again) and the driver stops the run.
      */
@@ -48,6 +43,11 @@ public final class ExchangeLink implements Serializable {
         }
     }
 
+    /**
+     * What a fetch spent: waiting for its version (on the driver, or on a relay for its parent to
+     * get it), moving the bytes (from the reply's first byte to its last), and computing on the
+     * worker; whether it came from a relay.
+     */
     record Fetched(long waitedNanos, long transferNanos, long computeNanos, boolean relayed) {
         Fetched plusCompute(long nanos) {
             return new Fetched(waitedNanos, transferNanos, computeNanos + nanos, relayed);

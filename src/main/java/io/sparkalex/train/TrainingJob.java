@@ -13,12 +13,12 @@ import io.sparkalex.data.ImageCache;
 import io.sparkalex.data.SplitTable;
 import io.sparkalex.data.Synsets;
 import io.sparkalex.eval.EvalResult;
-import io.sparkalex.eval.ScoreSums;
-import io.sparkalex.eval.TrainingDiverged;
 import io.sparkalex.eval.EvaluationReport;
 import io.sparkalex.eval.Evaluator;
-import io.sparkalex.monitor.MetricsPusher;
+import io.sparkalex.eval.ScoreSums;
+import io.sparkalex.eval.TrainingDiverged;
 import io.sparkalex.model.PortableConfiguration;
+import io.sparkalex.monitor.MetricsPusher;
 import io.sparkalex.storage.BuildInfo;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.DataProfile;
@@ -165,17 +165,17 @@ public final class TrainingJob {
                 double lr = LearningRateSchedule.rateAt(config, epoch, recorder.history());
                 Instant started = Instant.now();
                 long t0 = System.nanoTime();
-                EpochTrainer.Trained epochTrained = trainer.trainOneEpoch(epoch, lr);
+                EpochTrainer.Trained done = trainer.trainOneEpoch(epoch, lr);
                 long t1 = System.nanoTime();
-                if (!epochTrained.rounds().isEmpty()) {   // none in sharing mode
-                    log.info("epoch {} averaging: {}", epoch, RoundBreakdown.summary(epochTrained.rounds()));
-                    run.writeRounds(epoch, epochTrained.rounds());
+                if (!done.rounds().isEmpty()) {   // none in sharing mode
+                    log.info("epoch {} averaging: {}", epoch, RoundBreakdown.summary(done.rounds()));
+                    run.writeRounds(epoch, done.rounds());
                 }
                 Scores scores = evaluate(evaluator, network, epoch, trainSample, val);
                 if (!Double.isFinite(scores.val().loss())) {
                     throw TrainingDiverged.inEpoch(epoch, "val loss " + scores.val().loss());
                 }
-                recorder.record(metrics(epoch, lr, epochTrained.pass(), scores, classes, started, t0, t1), network);
+                recorder.record(metrics(epoch, lr, done.pass(), scores, classes, started, t0, t1), network);
                 trained = true;
                 reporter.update(recorder.history(), recorder.bestEpoch(), null, false);
                 stop = EarlyStopping.stopReason(recorder.history(), config.patience, config.minDelta);
