@@ -210,6 +210,11 @@ final class ChangeMath {
     }
 
     /** The vector kernels address each array's own contiguous host memory, up to 2 GB (a ByteBuffer's limit). */
+    /** Whether these arrays go to the vector kernels (tests check that theirs do). */
+    boolean takesVectorPath(INDArray... arrays) {
+        return direct(arrays);
+    }
+
     private boolean direct(INDArray... arrays) {
         return direct(vector, arrays);
     }
