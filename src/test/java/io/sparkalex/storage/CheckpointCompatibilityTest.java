@@ -6,6 +6,7 @@ import io.sparkalex.eval.SavedModel;
 import io.sparkalex.testing.SampleData;
 import io.sparkalex.testing.TestSpark;
 import io.sparkalex.testing.TinyConfig;
+import com.fasterxml.jackson.databind.JsonNode;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.junit.jupiter.api.io.TempDir;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
+import java.util.zip.ZipFile;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,7 +26,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * Checkpoints written by earlier builds stay usable: each {@code latest.zip} under
  * {@code src/test/resources/checkpoints/<commit>/} (a small network trained by that build, as the
  * folder's README says) loads, resumes for one more epoch, and is evaluated by this build. A change
- * of the zip's layout, of the state's JSON or of the configuration keys that breaks them fails here.
+ * of the zip's layout, of the state's JSON (every value it wrote must read back as written) or of
+ * the configuration keys that breaks them fails here.
  */
 class CheckpointCompatibilityTest {
     static final java.nio.file.Path FIXTURES = java.nio.file.Path.of(System.getProperty("sparkalex.root", "."),
@@ -48,6 +51,11 @@ class CheckpointCompatibilityTest {
         assertEquals(List.of("n02091244", "n02114548", "n02138441"), saved.classes());
         assertTrue(saved.state().provenance().gitCommit().startsWith(build), saved.state().provenance().gitCommit());
         List<EpochMetrics> before = saved.state().history();
+        JsonNode written;
+        try (ZipFile z = new ZipFile(zip.toFile())) {
+            written = Json.MAPPER.readTree(z.getInputStream(z.getEntry(CheckpointStore.STATE_ENTRY)));
+        }
+        assertReadBack(written, Json.MAPPER.valueToTree(saved.state()), "state");
 
         SampleData data = SampleData.write(tmp.resolve("data"), 3, 20, 11);   // the data the fixture was trained on
         java.nio.file.Path out = Files.createDirectories(tmp.resolve("run"));
@@ -71,5 +79,26 @@ class CheckpointCompatibilityTest {
         var report = Json.MAPPER.readTree(Files.readString(eval.resolve("eval-test.json")));
         assertEquals(12, report.path("images").asLong(), "the test split's 12 images scored");
         assertTrue(Double.isFinite(report.path("loss").asDouble()));
+    }
+
+    /**
+     * Every value the earlier build wrote is read back as it was (fields this build added may
+     * follow): a renamed or retyped field would otherwise load as its default without an error.
+     */
+    private static void assertReadBack(JsonNode written, JsonNode read, String where) {
+        assertTrue(read != null && !read.isMissingNode(), where + " was written but is not read back");
+        if (written.isObject()) {
+            written.fields().forEachRemaining(f -> assertReadBack(f.getValue(), read.get(f.getKey()),
+                    where + "." + f.getKey()));
+        } else if (written.isArray()) {
+            assertEquals(written.size(), read.size(), where + " length");
+            for (int i = 0; i < written.size(); i++) {
+                assertReadBack(written.get(i), read.get(i), where + "[" + i + "]");
+            }
+        } else if (written.isNumber() && read.isNumber()) {
+            assertEquals(written.asDouble(), read.asDouble(), where);
+        } else {
+            assertEquals(written.asText(), read.asText(), where);
+        }
     }
 }
