@@ -13,11 +13,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 
 /**
@@ -30,7 +25,7 @@ import java.util.concurrent.Executor;
  * bits, so driver and workers stay bit-identical whichever each uses.
  *
  * <p>Why it matters: these passes were a third of an averaging round's fixed cost on the 2-core
- * standalone cluster (bench/README.md, "Fused bfloat16 arithmetic"). One instance per buffer
+ * standalone cluster (bench/NOTES.md, "Fused bfloat16 arithmetic"). One instance per buffer
  * owner (a worker's replica, the driver's exchange): the ND4J path's scratch row is its own.
  */
 final class ChangeMath {
@@ -70,7 +65,7 @@ final class ChangeMath {
         }
         this.vector = vector;
         if (vector) {
-            Warm.start(helpers != null);
+            VectorChangeMath.warmUpInBackground(helpers != null);
         }
     }
 
@@ -86,7 +81,7 @@ final class ChangeMath {
      */
     void encodeChange(INDArray params, INDArray base, INDArray wire) {
         if (direct(params, base, wire)) {
-            VectorChangeMath.encodeChange(bytes(params), bytes(base), bytes(wire), 0, n(params));
+            VectorChangeMath.encodeChange(Wire.bytes(params), Wire.bytes(base), Wire.bytes(wire), 0, n(params));
         } else {
             INDArray change = params.sub(base, scratch(params.length()));
             BooleanIndexing.replaceWhere(change, Float.NaN, Conditions.isNan());
@@ -100,7 +95,7 @@ final class ChangeMath {
      */
     static boolean finite(INDArray row) {
         if (direct(VECTOR_MODULE && Nd4j.getEnvironment().isCPU(), row)) {
-            return VectorChangeMath.finite(bytes(row), row.dataType() == DataType.BFLOAT16, 0, n(row));
+            return VectorChangeMath.finite(Wire.bytes(row), row.dataType() == DataType.BFLOAT16, 0, n(row));
         }
         return NonFinite.count(row) == 0;
     }
@@ -116,8 +111,8 @@ final class ChangeMath {
             Wire.write(wire, out);
             return;
         }
-        ByteBuffer p = bytes(params);
-        ByteBuffer b = bytes(base);
+        ByteBuffer p = Wire.bytes(params);
+        ByteBuffer b = Wire.bytes(base);
         byte[] chunk = Wire.chunk();
         ByteBuffer window = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
         int n = n(params);
@@ -143,8 +138,8 @@ final class ChangeMath {
             addChange(wire, base, copy);
             return System.nanoTime() - t0;
         }
-        ByteBuffer b = bytes(base);
-        ByteBuffer c = bytes(copy);
+        ByteBuffer b = Wire.bytes(base);
+        ByteBuffer c = Wire.bytes(copy);
         byte[] chunk = Wire.chunk();
         ByteBuffer window = ByteBuffer.wrap(chunk).order(ByteOrder.LITTLE_ENDIAN);
         int n = n(base);
@@ -165,7 +160,7 @@ final class ChangeMath {
     /** {@code base += f32(change); copy = base}: a worker takes the round's average change, as the driver does. */
     void addChange(INDArray change, INDArray base, INDArray copy) {
         if (direct(change, base, copy)) {
-            VectorChangeMath.addChange(bytes(change), bytes(base), bytes(copy), 0, n(base));
+            VectorChangeMath.addChange(Wire.bytes(change), Wire.bytes(base), Wire.bytes(copy), 0, n(base));
         } else {
             base.addi(scratch(base.length()).assign(change));
             copy.assign(base);
@@ -176,7 +171,7 @@ final class ChangeMath {
     void addResult(INDArray sum, INDArray result, boolean first) {
         if (direct(sum, result)) {
             // each slice its own ByteBuffers over the same memory (a buffer is not shared across threads)
-            sliced(n(sum), (from, to) -> VectorChangeMath.addResult(bytes(sum), bytes(result), first, from, to));
+            sliced(n(sum), (from, to) -> VectorChangeMath.addResult(Wire.bytes(sum), Wire.bytes(result), first, from, to));
         } else if (first) {
             sum.assign(result);   // bfloat16 to float32 is exact
         } else {
@@ -190,7 +185,7 @@ final class ChangeMath {
      */
     void addToOwn(INDArray update, INDArray params) {
         if (direct(params, update)) {
-            VectorChangeMath.addResult(bytes(params), bytes(update), false, 0, n(params));
+            VectorChangeMath.addResult(Wire.bytes(params), Wire.bytes(update), false, 0, n(params));
         } else {
             params.addi(scratch(params.length()).assign(update));
         }
@@ -202,7 +197,7 @@ final class ChangeMath {
      */
     void roundAverage(INDArray sum, int workers, INDArray update) {
         if (direct(sum, update)) {
-            sliced(n(sum), (from, to) -> VectorChangeMath.roundAverage(bytes(sum), workers, bytes(update), from, to));
+            sliced(n(sum), (from, to) -> VectorChangeMath.roundAverage(Wire.bytes(sum), workers, Wire.bytes(update), from, to));
         } else {
             BooleanIndexing.replaceWhere(sum.divi(workers), Float.NaN, Conditions.isNan());   // as encodeChange
             update.assign(sum);
@@ -232,22 +227,9 @@ final class ChangeMath {
         return true;
     }
 
-    private interface Slice {
-        void run(int from, int to);
-    }
-
-    /** Runs {@code kernel} over {@code [0, n)} in {@link #slices} slices (vector-aligned), waiting for all. */
-    private void sliced(int n, Slice kernel) {
-        int k = n < (1 << 20) ? 1 : slices;
-        int step = (n / k + 7) & -8;
-        List<CompletableFuture<Void>> others = new ArrayList<>();
-        for (int j = 1; j < k; j++) {
-            int from = Math.min(n, j * step);
-            int to = j == k - 1 ? n : Math.min(n, (j + 1) * step);
-            others.add(CompletableFuture.runAsync(() -> kernel.run(from, to), helpers));
-        }
-        kernel.run(0, Math.min(n, step));
-        others.forEach(CompletableFuture::join);
+    /** Runs {@code kernel} over {@code [0, n)} in {@link #slices} slices (vector-aligned), all but one on the helpers. */
+    private void sliced(int n, Slices.Kernel kernel) {
+        Slices.run(n, n < (1 << 20) ? 1 : slices, helpers, kernel);
     }
 
     private INDArray scratch(long length) {
@@ -255,24 +237,7 @@ final class ChangeMath {
         return scratch;
     }
 
-    private static ByteBuffer bytes(INDArray a) {
-        return Wire.bytes(a);
-    }
-
     private static int n(INDArray a) {
         return Math.toIntExact(a.length());
-    }
-
-    /** Compiles the vector kernels once per JVM and role, on a background thread, before the first round needs them. */
-    private static final class Warm {
-        private static final Set<Boolean> STARTED = ConcurrentHashMap.newKeySet();
-
-        static void start(boolean driver) {
-            if (STARTED.add(driver)) {
-                Thread t = new Thread(() -> VectorChangeMath.warmUp(driver), "sparkalex-vector-warm-up");
-                t.setDaemon(true);
-                t.start();
-            }
-        }
     }
 }

@@ -12,7 +12,6 @@ import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.iterator.PathSparkDataSetIterator;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.iterator.DataSetIterator;
 import org.nd4j.linalg.factory.Nd4j;
@@ -75,7 +74,7 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
     }
 
     private final MultiLayerConfiguration configuration;
-    private final ExchangeLink exchange;
+    private final ExchangeTransport exchange;
     private final long startVersion;
     private final int averagingFrequency;
     private final int prefetch;
@@ -94,7 +93,7 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
      *                      counts at the epoch's start
      * @param roundSeeds    per round, the seed each partition's dropout masks derive from
      */
-    EpochWorker(MultiLayerConfiguration configuration, ExchangeLink exchange, long startVersion,
+    EpochWorker(MultiLayerConfiguration configuration, ExchangeTransport exchange, long startVersion,
                 int averagingFrequency, int prefetch, DataSetLoader loader,
                 Broadcast<SerializableHadoopConfig> hadoop, String run, int epoch, String stateDir, long[] roundSeeds,
                 long numParams, boolean relay) {
@@ -110,7 +109,7 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         this.stateDir = stateDir;
         this.roundSeeds = roundSeeds;
         this.numParams = numParams;
-        this.relay = relay && exchange.transfer == Transfer.BF16;
+        this.relay = relay && exchange.transfer() == Transfer.BF16;
     }
 
     @Override
@@ -132,14 +131,14 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         if (prefetch > 0) {
             data = new AsyncDataSetIterator(data, prefetch);
         }
-        Replica replica = new Replica(partition, exchange.transfer);
+        WorkerReplica replica = new WorkerReplica(partition, exchange, configuration, numParams, relay, stateDir, run,
+                hadoop);
         List<WorkerTiming> timings = new ArrayList<>();
         if (relay) {
-            replica.relay = UpdateRelay.start(exchange.token(), v -> {
+            replica.relay = exchange.startRelay(partition, v -> {
                 long k = v - startVersion;
                 return k >= 0 && k < plan.rounds().size() && !plan.rounds().get((int) k).isEmpty();
             });
-            exchange.register(partition, replica.relay.port());
         }
         try {
             for (int k = first; k < plan.rounds().size(); k++) {
@@ -153,7 +152,7 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
                 writeOptimizerState(replica.network, partition);
                 timings.add(timings.remove(timings.size() - 1).withStateFile(System.nanoTime() - t0));
             }
-        } catch (ExchangeLink.Halted halted) {
+        } catch (ExchangeTransport.Halted halted) {
             log.info("partition {}: the epoch halted ({}); ending this task", partition, halted.getMessage());
         } finally {
             if (replica.relay != null) {
@@ -168,38 +167,10 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         return timings.iterator();
     }
 
-    /**
-     * The worker's network and {@code base}, the driver's parameters of {@code version},
-     * bit-identical to the driver's; {@code wire} (bfloat16), a row for a change that must be
-     * whole before it is used (on ND4J's path; a relayed one arrives in {@code update}), made once
-     * per task.
-     */
-    private static final class Replica {
-        final int partition;
-        MultiLayerNetwork network;
-        INDArray base;
-        INDArray wire;
-        /** The bfloat16 arithmetic, with its own scratch row where it needs one (null: float32 transfer). */
-        final ChangeMath math;
-        /** The last change received, as this worker's relay serves it ({@code wire} itself without a relay). */
-        INDArray update;
-        long version = -1;
-        UpdateRelay relay;
-        /** The parent's relay (host:port), once known; "" once it failed or has none: the driver. */
-        String parent;
-        /** Scores every minibatch the network fits (attached to it when it is built). */
-        final TrainingPassScorer scorer = TrainingPassScorer.owned();
-
-        Replica(int partition, Transfer transfer) {
-            this.partition = partition;
-            this.math = transfer == Transfer.BF16 ? new ChangeMath() : null;
-        }
-    }
-
-    private WorkerTiming round(Replica replica, int k, int minibatches, DataSetIterator data) throws IOException {
+    private WorkerTiming round(WorkerReplica replica, int k, int minibatches, DataSetIterator data) throws IOException {
         int partition = replica.partition;
         long version = startVersion + k;
-        ExchangeLink.Fetched fetched = install(replica, version);
+        ExchangeTransport.Fetched fetched = replica.install(version);
         long t1 = System.nanoTime();
         followSchedule(replica.network, configuration, configuration.getIterationCount() + (long) averagingFrequency * k);
         RoundReportingMaster.seedTaskThread(roundSeeds[k]);
@@ -216,14 +187,14 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
             if (diverged != null) {
                 String why = diverged + " at its minibatch " + (i + 1) + " of " + minibatches;
                 exchange.halt(version, partition, why);   // answers Halted
-                throw new ExchangeLink.Halted(why);
+                throw new ExchangeTransport.Halted(why);
             }
         }
         double score = replica.network.score();
         ScoreSums sums = replica.scorer.take();
         long t2 = System.nanoTime();
-        if (exchange.transfer == Transfer.BF16) {
-            exchange.sendChange(version, partition, replica.network.params(), replica.base, replica.wire,
+        if (exchange.transfer() == Transfer.BF16) {
+            exchange.sendChange(version, partition, replica.network.params(), replica.base(), replica.wire,
                     replica.math, sums);
         } else {
             exchange.sendParameters(version, partition, replica.network.params(), sums);
@@ -233,93 +204,6 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         // driver's to count: it knows when the round opened and when this worker asked.
         return new WorkerTiming(epoch, k + 1, partition, fetched.transferNanos(), fetched.computeNanos(), fit,
                 minibatches, t2 - t1 - fit, t3 - t2, 0, score, fetched.relayed());
-    }
-
-    /**
-     * Gets the parameters of {@code version} into the replica: the bfloat16 change (from the
-     * parent's relay or the driver) added to the base and copied into the network when the replica
-     * holds the version before; else the float32 parameters, into a new network in the task's
-     * first round.
-     */
-    private ExchangeLink.Fetched install(Replica replica, long version) throws IOException {
-        int partition = replica.partition;
-        if (replica.network != null && exchange.transfer == Transfer.BF16 && replica.version == version - 1) {
-            String parent = parent(replica);
-            ExchangeLink.Fetched f;
-            try {
-                f = addUpdate(replica, parent, version);
-            } catch (IOException e) {
-                if (parent == null) {
-                    throw e;
-                }
-                log.warn("partition {}: the relay at {} failed ({}); fetching from the driver from now on", partition,
-                        parent, e.getMessage());
-                replica.parent = "";
-                f = addUpdate(replica, null, version);
-            }
-            replica.version = version;
-            return f;
-        }
-        if (replica.base == null) {
-            replica.base = Nd4j.createUninitialized(DataType.FLOAT, 1, numParams);
-            if (exchange.transfer == Transfer.BF16) {
-                replica.wire = Nd4j.createUninitialized(DataType.BFLOAT16, 1, numParams);
-                // A relay serves the received change while this worker encodes its own into wire.
-                replica.update = replica.relay == null ? replica.wire
-                        : Nd4j.createUninitialized(DataType.BFLOAT16, 1, numParams);
-            }
-        }
-        ExchangeLink.Fetched f = exchange.fetchParameters(version, partition, replica.base);
-        long t0 = System.nanoTime();
-        if (replica.network == null) {
-            MultiLayerNetwork net = new MultiLayerNetwork(configuration.clone());
-            net.init(replica.base.dup(), false);
-            net.addListeners(replica.scorer);
-            try {
-                new OptimizerStateFiles(stateDir, hadoop.getValue().getConfiguration()).published(run)
-                        .ifPresent(s -> net.getUpdater().setStateViewArray(null, s, false));
-            } catch (IOException e) {
-                throw new UncheckedIOException("reading the optimizer state from " + stateDir, e);
-            }
-            replica.network = net;
-        } else {
-            replica.network.params().assign(replica.base);
-        }
-        Nd4j.getExecutioner().commit();
-        replica.version = version;
-        return f.plusCompute(System.nanoTime() - t0);
-    }
-
-    /**
-     * Adds the change that made {@code version}, from {@code relay} (null: the driver). Kept whole
-     * first when it comes from a relay (a failed relay is retried at the driver) or this worker
-     * relays it (passed on as soon as it has arrived); else added as it arrives.
-     */
-    private ExchangeLink.Fetched addUpdate(Replica replica, String relay, long version) throws IOException {
-        Runnable received = relay == null && replica.relay == null ? null
-                : () -> {
-                    if (replica.relay != null) {
-                        replica.relay.holds(version, replica.update);   // pass it on while it is applied here
-                    }
-                };
-        return exchange.addUpdate(relay, version, replica.partition, replica.base, replica.network.params(),
-                replica.update, replica.math, received);
-    }
-
-    /** The relay this worker fetches changes from: its parent's in the tree; null: the driver. */
-    private String parent(Replica replica) {
-        if (!relay || replica.partition == 0) {
-            return null;
-        }
-        if (replica.parent == null) {
-            try {
-                String p = exchange.peer((replica.partition - 1) / 2);
-                replica.parent = p == null ? "" : p;
-            } catch (IOException e) {
-                replica.parent = "";
-            }
-        }
-        return replica.parent.isEmpty() ? null : replica.parent;
     }
 
     private void writeOptimizerState(MultiLayerNetwork network, int partition) {

@@ -7,21 +7,23 @@ import org.nd4j.linalg.factory.Nd4j;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.Serializable;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 /**
- * A worker's way to the driver's {@link ParameterExchange}: serialisable, it travels inside the
- * epoch's worker. A refused or failed request fails the task, which Spark retries; an epoch the
- * exchange halted (a worker diverged) answers {@link Halted}, which ends the task quietly.
+ * The HTTP carrier of {@link ExchangeTransport}: a worker's requests to the driver's
+ * {@link ParameterExchange} (and to a parent worker's {@link UpdateRelay}) over
+ * {@link HttpURLConnection}, the arrays streamed from and into ND4J's memory ({@link Wire}).
  */
-public final class ExchangeLink implements Serializable {
+public final class ExchangeLink implements ExchangeTransport {
     private static final long serialVersionUID = 2L;
     private static final int CONNECT_TIMEOUT_MS = 30_000;
-    /** Longer than the driver keeps a request waiting for its round ({@link ParameterExchange#ROUND_WAIT_MS}). */
-    private static final int READ_TIMEOUT_MS = (int) ParameterExchange.ROUND_WAIT_MS + 60_000;
+    /** Longer than the driver keeps a request waiting for its round ({@link RoundRequests#ROUND_WAIT_MS}). */
+    private static final int READ_TIMEOUT_MS = (int) RoundRequests.ROUND_WAIT_MS + 60_000;
+
+    /** The header that carries a result's training pass's sums ({@link ScoreSums#encode}). */
+    static final String FIT_HEADER = "Sparkalex-Fit";
 
     private final String url;
     final Transfer transfer;
@@ -31,34 +33,17 @@ public final class ExchangeLink implements Serializable {
         this.transfer = transfer;
     }
 
-    /**
-     * The exchange halted the epoch: training diverged ({@code reason} says where). Every worker then
-     * ends its task without failing it (a retry would diverge again) and the driver stops the run.
-     */
-    static final class Halted extends IOException {
-        private static final long serialVersionUID = 1L;
-
-        Halted(String reason) {
-            super(reason);
-        }
-    }
-
-    /**
-     * What a fetch spent: waiting for its version (on the driver, or on a relay for its parent to
-     * get it), moving the bytes (from the reply's first byte to its last), and computing on the
-     * worker; whether it came from a relay.
-     */
-    record Fetched(long waitedNanos, long transferNanos, long computeNanos, boolean relayed) {
-        Fetched plusCompute(long nanos) {
-            return new Fetched(waitedNanos, transferNanos, computeNanos + nanos, relayed);
-        }
+    @Override
+    public Transfer transfer() {
+        return transfer;
     }
 
     /**
      * Fills the float32 array {@code into} with the driver's parameters of {@code version},
      * waiting until that version is current.
      */
-    Fetched fetchParameters(long version, int partition, INDArray into) throws IOException {
+    @Override
+    public Fetched fetchParameters(long version, int partition, INDArray into) throws IOException {
         HttpURLConnection c = get(url, "/params/" + version + "/" + partition, into.length() * 4);
         long t0 = System.nanoTime();
         try (InputStream in = c.getInputStream()) {
@@ -80,7 +65,8 @@ public final class ExchangeLink implements Serializable {
      * added chunk by chunk as it arrives ({@link ChangeMath#readAndAddChange}): a failed request
      * fails the task, which Spark reruns from the round's parameters.
      */
-    Fetched addUpdate(String relay, long version, int partition, INDArray base, INDArray copy, INDArray wire,
+    @Override
+    public Fetched addUpdate(String relay, long version, int partition, INDArray base, INDArray copy, INDArray wire,
                       ChangeMath math, Runnable received) throws IOException {
         if (received == null && relay != null) {
             throw new IllegalArgumentException("a change from a relay is kept whole until it has arrived");
@@ -107,19 +93,26 @@ public final class ExchangeLink implements Serializable {
         return new Fetched(waited(c), total - adding, adding, relay != null);
     }
 
+    @Override
+    public UpdateRelay startRelay(int partition, java.util.function.LongPredicate takesPart) throws IOException {
+        UpdateRelay relay = UpdateRelay.start(token(), takesPart);
+        try {
+            register(partition, relay.port());
+        } catch (IOException e) {
+            relay.close();
+            throw e;
+        }
+        return relay;
+    }
+
     /** Tells the driver that partition {@code partition}'s update relay listens on {@code port}. */
     void register(int partition, int port) throws IOException {
-        HttpURLConnection c = open(url, "/peer/" + partition);
-        c.setRequestMethod("PUT");
-        c.setDoOutput(true);
-        try (OutputStream out = c.getOutputStream()) {
-            out.write(Integer.toString(port).getBytes(StandardCharsets.UTF_8));
-        }
-        check(c);
+        putText("/peer/" + partition, Integer.toString(port));
     }
 
     /** Where partition {@code partition}'s update relay listens (host:port), or null if it has none. */
-    String peer(int partition) throws IOException {
+    @Override
+    public String peer(int partition) throws IOException {
         HttpURLConnection c = open(url, "/peer/" + partition);
         if (c.getResponseCode() == 404) {
             return null;
@@ -139,7 +132,8 @@ public final class ExchangeLink implements Serializable {
      * Sends partition {@code partition}'s parameters (float32) of the round that started from
      * {@code version}, with its training pass's sums {@code fit}.
      */
-    void sendParameters(long version, int partition, INDArray params, ScoreSums fit) throws IOException {
+    @Override
+    public void sendParameters(long version, int partition, INDArray params, ScoreSums fit) throws IOException {
         send(version, partition, fit, params.length() * 4, out -> Wire.write(Wire.owning(params), out));
     }
 
@@ -148,7 +142,8 @@ public final class ExchangeLink implements Serializable {
      * encoded chunk by chunk into the request ({@link ChangeMath#writeChange}; ND4J's path encodes
      * into the caller's bfloat16 buffer {@code wire} first).
      */
-    void sendChange(long version, int partition, INDArray params, INDArray base, INDArray wire, ChangeMath math,
+    @Override
+    public void sendChange(long version, int partition, INDArray params, INDArray base, INDArray wire, ChangeMath math,
                     ScoreSums fit) throws IOException {
         send(version, partition, fit, base.length() * 2, out -> math.writeChange(params, base, wire, out));
     }
@@ -163,23 +158,30 @@ public final class ExchangeLink implements Serializable {
      * started from {@code version}; the driver halts the epoch and every worker's next request
      * answers {@link Halted}.
      */
-    void halt(long version, int partition, String reason) throws IOException {
-        HttpURLConnection c = open(url, "/halt/" + version + "/" + partition);
-        c.setRequestMethod("PUT");
-        c.setDoOutput(true);
-        try (OutputStream out = c.getOutputStream()) {
-            out.write(reason.getBytes(StandardCharsets.UTF_8));
-        }
-        check(c);
+    @Override
+    public void halt(long version, int partition, String reason) throws IOException {
+        putText("/halt/" + version + "/" + partition, reason);
     }
 
     /** The version a retried task of {@code partition} continues from. */
-    long next(int partition) throws IOException {
+    @Override
+    public long next(int partition) throws IOException {
         HttpURLConnection c = open(url, "/next/" + partition);
         check(c);
         try (InputStream in = c.getInputStream()) {
             return Long.parseLong(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
         }
+    }
+
+    /** PUTs a short text to the driver's exchange. */
+    private void putText(String path, String text) throws IOException {
+        HttpURLConnection c = open(url, path);
+        c.setRequestMethod("PUT");
+        c.setDoOutput(true);
+        try (OutputStream out = c.getOutputStream()) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        check(c);
     }
 
     private interface Body {
@@ -189,7 +191,7 @@ public final class ExchangeLink implements Serializable {
     private void send(long version, int partition, ScoreSums fit, long bytes, Body body) throws IOException {
         HttpURLConnection c = open(url, "/result/" + version + "/" + partition);
         c.setRequestMethod("PUT");
-        c.setRequestProperty(ParameterExchange.FIT_HEADER, fit.encode());
+        c.setRequestProperty(FIT_HEADER, fit.encode());
         c.setDoOutput(true);
         c.setFixedLengthStreamingMode(bytes);
         try (OutputStream out = c.getOutputStream()) {
@@ -209,7 +211,7 @@ public final class ExchangeLink implements Serializable {
     }
 
     private static long waited(HttpURLConnection c) {
-        String w = c.getHeaderField(ParameterExchange.WAITED_HEADER);
+        String w = c.getHeaderField(HttpEndpoint.WAITED_HEADER);
         return w == null ? 0 : Long.parseLong(w);
     }
 
@@ -226,7 +228,7 @@ public final class ExchangeLink implements Serializable {
         if (code / 100 != 2) {
             InputStream err = c.getErrorStream();
             String why = err == null ? "" : new String(err.readAllBytes(), StandardCharsets.UTF_8);
-            if (code == ParameterExchange.HALTED) {
+            if (code == RoundRequests.HALTED) {
                 throw new Halted(why);
             }
             throw new IOException("parameter exchange " + c.getURL() + " answered " + code + ": " + why);

@@ -120,7 +120,7 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
             timed = new ArrayList<>();
         }
         for (ParameterExchange.RoundRecord r : rounds.rounds()) {
-            timed.add(breakdown(epoch, r, timings));
+            timed.add(CriticalPath.of(epoch, r, timings));
         }
         pass = new TrainingPass(rounds.fit(), rounds.halted());
         if (rounds.halted() != null) {
@@ -163,42 +163,6 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
             plans.add(new EpochWorker.Plan(p, byPartition.get(p)));
         }
         return plans;
-    }
-
-    /**
-     * A round along its critical path, the worker whose result came last: how long after the round
-     * opened it asked (the epoch's first round: the job launched, the task started), its transfer,
-     * decoding and copying, fitting, the rest of its round, its upload, and the driver's apply.
-     */
-    private static RoundBreakdown breakdown(int epoch, ParameterExchange.RoundRecord r, List<WorkerTiming> timings) {
-        WorkerTiming w = timing(timings, r.round(), r.lastPartition())
-                .orElse(new WorkerTiming(epoch, r.round(), r.lastPartition(), 0, 0, 0, 0, 0, 0, 0, 0, false));
-        int minibatches = timings.stream().filter(t -> t.round() == r.round()).mapToInt(WorkerTiming::minibatches)
-                .sum();
-        double round = (r.endNanos() - r.startNanos()) / 1e9;
-        double launch = Math.max(0, r.lastAskedNanos() - r.startNanos()) / 1e9;
-        // Relayed: the change reached this worker after its parents up the tree had received it.
-        long relayed = 0;
-        for (WorkerTiming t = w; t.relayed() && t.partition() > 0; ) {
-            t = timing(timings, r.round(), (t.partition() - 1) / 2).orElse(null);
-            if (t == null) {
-                break;
-            }
-            relayed += t.fetchNanos();
-        }
-        double fetch = (w.fetchNanos() + relayed) / 1e9;
-        double copy = w.copyNanos() / 1e9;
-        double fit = w.fitNanos() / 1e9;
-        double other = w.otherNanos() / 1e9;
-        double upload = w.uploadNanos() / 1e9;
-        double apply = r.applyNanos() / 1e9;
-        double unattributed = round - launch - fetch - copy - fit - other - upload - apply;
-        return new RoundBreakdown(epoch, r.round(), r.partitions(), minibatches, round, 0, 0, launch, 0, fetch, copy,
-                fit, other, upload, 0, 0, 0, apply, unattributed, r.sentBytes(), r.receivedBytes());
-    }
-
-    private static java.util.Optional<WorkerTiming> timing(List<WorkerTiming> timings, int round, int partition) {
-        return timings.stream().filter(t -> t.round() == round && t.partition() == partition).findFirst();
     }
 
     @Override

@@ -34,6 +34,9 @@ package io.sparkalex.averaging;
  * @param applySeconds            driver: the average set as the network's parameters (bf16: rounded to the
  *                                next update and published; the driver adds it to its own parameters while the
  *                                workers fetch it, off the critical path)
+ * @param unattributedSeconds     what the measured parts leave of the round (derived by {@link Builder#build})
+ *
+ * <p>Built by name ({@link #of}), one part at a time; a part not set is 0.
  */
 public record RoundBreakdown(int epoch, int round, int workers, int minibatches, double roundSeconds,
                              double prepareSeconds, double broadcastSeconds, double launchSeconds, double taskDeserializeSeconds,
@@ -41,6 +44,95 @@ public record RoundBreakdown(int epoch, int round, int workers, int minibatches,
                              double workerOtherSeconds, double uploadSeconds, double resultSerializeSeconds, double aggregateSeconds,
                              double driverDeserializeSeconds, double applySeconds, double unattributedSeconds,
                              long broadcastBytes, long resultBytes) {
+
+    /** A builder for round {@code round} of {@code epoch}, which took {@code roundSeconds} in all. */
+    public static Builder of(int epoch, int round, double roundSeconds) {
+        return new Builder(epoch, round, roundSeconds);
+    }
+
+    /** Sets the parts by name; {@link #build} derives the unattributed rest. */
+    public static final class Builder {
+        private final int epoch;
+        private final int round;
+        private final double roundSeconds;
+        private int workers;
+        private int minibatches;
+        private double prepare;
+        private double broadcast;
+        private double launch;
+        private double taskDeserialize;
+        private double fetch;
+        private double copy;
+        private double fit;
+        private double workerOther;
+        private double upload;
+        private double resultSerialize;
+        private double aggregate;
+        private double driverDeserialize;
+        private double apply;
+        private long broadcastBytes;
+        private long resultBytes;
+
+        private Builder(int epoch, int round, double roundSeconds) {
+            this.epoch = epoch;
+            this.round = round;
+            this.roundSeconds = roundSeconds;
+        }
+
+        /** The workers whose results the round averaged, and the minibatches they fitted (0: not known). */
+        public Builder workers(int workers, int minibatches) {
+            this.workers = workers;
+            this.minibatches = minibatches;
+            return this;
+        }
+
+        /** The driver's parts before the workers: DL4J's preparation, the broadcast, the critical task's launch. */
+        public Builder driverBefore(double prepare, double broadcast, double launch) {
+            this.prepare = prepare;
+            this.broadcast = broadcast;
+            this.launch = launch;
+            return this;
+        }
+
+        /** The critical worker's parts: deserialising its task, fetching and copying the parameters, fitting, the rest. */
+        public Builder worker(double taskDeserialize, double fetch, double copy, double fit, double other) {
+            this.taskDeserialize = taskDeserialize;
+            this.fetch = fetch;
+            this.copy = copy;
+            this.fit = fit;
+            this.workerOther = other;
+            return this;
+        }
+
+        /** How the critical result came back: sent to the exchange, or serialised, stored and aggregated by Spark. */
+        public Builder result(double upload, double serialize, double aggregate, double driverDeserialize) {
+            this.upload = upload;
+            this.resultSerialize = serialize;
+            this.aggregate = aggregate;
+            this.driverDeserialize = driverDeserialize;
+            return this;
+        }
+
+        public Builder apply(double seconds) {
+            this.apply = seconds;
+            return this;
+        }
+
+        public Builder bytes(long broadcast, long result) {
+            this.broadcastBytes = broadcast;
+            this.resultBytes = result;
+            return this;
+        }
+
+        /** The breakdown, with what the parts leave of the round as its unattributed part. */
+        public RoundBreakdown build() {
+            double attributed = prepare + broadcast + launch + taskDeserialize + fetch + copy + fit + workerOther
+                    + upload + resultSerialize + aggregate + apply;
+            return new RoundBreakdown(epoch, round, workers, minibatches, roundSeconds, prepare, broadcast, launch,
+                    taskDeserialize, fetch, copy, fit, workerOther, upload, resultSerialize, aggregate,
+                    driverDeserialize, apply, roundSeconds - attributed, broadcastBytes, resultBytes);
+        }
+    }
 
     /** The round's time beyond fitting: what averaging costs. */
     public double fixedSeconds() {

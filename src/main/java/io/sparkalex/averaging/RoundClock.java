@@ -157,26 +157,25 @@ final class RoundClock extends SparkListener {
         }
         Task last = training.stream().max(Comparator.comparingLong(Task::finish)).orElse(null);
         if (last == null || r.jobEnd == 0) {   // events not delivered: only the total is known
-            return new RoundBreakdown(r.epoch, r.round, 0, 0, round, 0, seconds(r.broadcastEnd - r.broadcastStart),
-                    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, round - seconds(r.broadcastEnd - r.broadcastStart), 0, 0);
+            return RoundBreakdown.of(r.epoch, r.round, round)
+                    .driverBefore(0, seconds(r.broadcastEnd - r.broadcastStart), 0).build();
         }
         double prepare = seconds(r.broadcastStart - r.start);
         double broadcast = seconds(r.broadcastEnd - r.broadcastStart);
         double launch = seconds(last.launch() - r.broadcastEnd);
         double deserialize = seconds(last.deserializeMs());
-        double run = seconds(last.runMs());
-        double workerOther = run;
+        double run = seconds(last.runMs());   // DL4J's worker: the whole task run is one part (worker other)
         double resultSerialize = seconds(last.resultSerializeMs());
         long executorEnd = last.launch() + last.deserializeMs() + last.runMs() + last.resultSerializeMs();
         double aggregate = seconds(r.jobEnd - executorEnd);
         double apply = seconds(r.end - r.jobEnd);
-        double attributed = prepare + broadcast + launch + deserialize + run + resultSerialize + aggregate + apply;
         SerializationClock.Snapshot s = r.serialisation;
         long broadcastBytes = r.atBroadcastEnd == null ? 0 : r.atBroadcastEnd.since(r.atStart).writeBytes();
         long resultBytes = s.readBytes();
-        return new RoundBreakdown(r.epoch, r.round, training.size(), 0, round, prepare, broadcast, launch, deserialize,
-                0, 0, 0, workerOther, 0, resultSerialize, aggregate, s.readNanos() / 1e9, apply,
-                round - attributed, broadcastBytes, resultBytes);
+        return RoundBreakdown.of(r.epoch, r.round, round).workers(training.size(), 0)
+                .driverBefore(prepare, broadcast, launch).worker(deserialize, 0, 0, 0, run)
+                .result(0, resultSerialize, aggregate, s.readNanos() / 1e9).apply(apply)
+                .bytes(broadcastBytes, resultBytes).build();
     }
 
     private static double seconds(long millis) {

@@ -21,7 +21,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 
 /**
- * DL4J's parameter-averaging master with two changes to how an epoch is cut into rounds:
+ * DL4J's parameter-averaging master with these changes to how it runs an epoch's rounds:
  *
  * <ul>
  *   <li>every minibatch is trained: the epoch's minibatches are cut, in the order given, into as

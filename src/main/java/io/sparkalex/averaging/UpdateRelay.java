@@ -1,15 +1,12 @@
 package io.sparkalex.averaging;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.function.LongPredicate;
 
 /**
@@ -18,7 +15,7 @@ import java.util.function.LongPredicate;
  *
  * <p>Why: the driver's link carries every worker's change up and the average change back down to
  * every worker; with 16 workers that is 2 x 16 x 117 MB a round for the full AlexNet, 3 s on
- * 10 GbE, a tenth of a round's compute at f=10 (bench/README.md, "Scaling"). Workers form a binary
+ * 10 GbE, a tenth of a round's compute at f=10 (bench/NOTES.md, "Scaling"). Workers form a binary
  * tree by partition: partition 0 fetches from the driver, partition {@code p} from partition
  * {@code (p - 1) / 2}, so the change reaches all W workers in log2(W) + 1 hops, and the driver
  * sends it once. A worker asks its parent only for a round both take part in; any failure
@@ -29,24 +26,19 @@ import java.util.function.LongPredicate;
  * costs one transfer. Serving is safe without copying: a worker receives the next change only
  * after every worker of the round has sent its result, and each of them fetched this change
  * before training.
+ *
+ * <p>Concurrency: the relay's monitor guards the change it holds and its version; a request waits
+ * on it until this worker holds the version asked for.
  */
 final class UpdateRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UpdateRelay.class);
 
-    private final HttpServer server;
-    private final ExecutorService threads;
-    private final String path;
+    private final HttpEndpoint endpoint;
     private final LongPredicate takesPart;
+    private final String path;
     private INDArray update;
     private long version = -1;
     private boolean closed;
-
-    private UpdateRelay(HttpServer server, ExecutorService threads, String path, LongPredicate takesPart) {
-        this.server = server;
-        this.threads = threads;
-        this.path = path;
-        this.takesPart = takesPart;
-    }
 
     /**
      * Starts a relay on any free port, under the run's exchange token (so a stray request of
@@ -55,22 +47,17 @@ final class UpdateRelay implements AutoCloseable {
      * @param takesPart whether this worker takes part in (so will hold) the given version
      */
     static UpdateRelay start(String token, LongPredicate takesPart) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(0), 16);
-        ExecutorService threads = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, "sparkalex-relay");
-            t.setDaemon(true);
-            return t;
-        });
-        String path = "/" + token + "/update/";
-        UpdateRelay relay = new UpdateRelay(server, threads, path, takesPart);
-        server.createContext(path, relay::handle);
-        server.setExecutor(threads);
-        server.start();
-        return relay;
+        return new UpdateRelay("/" + token + "/update/", takesPart);
+    }
+
+    private UpdateRelay(String path, LongPredicate takesPart) throws IOException {
+        this.path = path;
+        this.takesPart = takesPart;
+        this.endpoint = HttpEndpoint.start("sparkalex-relay", new InetSocketAddress(0), 16, path, this::handle);
     }
 
     int port() {
-        return server.getAddress().getPort();
+        return endpoint.port();
     }
 
     /** This worker now holds {@code update}, the change that made {@code version} (null: it does not). */
@@ -86,8 +73,7 @@ final class UpdateRelay implements AutoCloseable {
             closed = true;
             notifyAll();
         }
-        server.stop(0);
-        threads.shutdownNow();
+        endpoint.close();
     }
 
     private void handle(HttpExchange http) throws IOException {
@@ -96,28 +82,20 @@ final class UpdateRelay implements AutoCloseable {
             try {
                 v = Long.parseLong(http.getRequestURI().getPath().substring(path.length()).split("/")[0]);
             } catch (NumberFormatException e) {
-                ParameterExchange.reply(http, 400, "bad path");
+                HttpEndpoint.reply(http, 400, "bad path");
                 return;
             }
             long asked = System.nanoTime();
             INDArray body;
             synchronized (this) {
-                long deadline = System.currentTimeMillis() + ParameterExchange.ROUND_WAIT_MS;
-                while (version < v && !closed && takesPart.test(v) && System.currentTimeMillis() < deadline) {
-                    try {
-                        wait(Math.max(1, deadline - System.currentTimeMillis()));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        break;
-                    }
-                }
+                Waiting.until(this, () -> version >= v || closed || !takesPart.test(v), RoundRequests.ROUND_WAIT_MS);
                 body = version == v ? update : null;
             }
             if (body == null) {
-                ParameterExchange.reply(http, 409, "this worker does not hold version " + v + " (it holds " + version + ")");
+                HttpEndpoint.reply(http, 409, "this worker does not hold version " + v + " (it holds " + version + ")");
                 return;
             }
-            ParameterExchange.sendArray(http, body, System.nanoTime() - asked);
+            HttpEndpoint.sendArray(http, body, System.nanoTime() - asked);
         } catch (IOException | RuntimeException e) {
             log.debug("relay request failed", e);   // the child falls back to the driver
         }

@@ -9,6 +9,8 @@ import jdk.incubator.vector.VectorSpecies;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * {@link ChangeMath}'s single-pass kernels in Java's Vector API (8 floats per step with AVX2):
@@ -29,7 +31,18 @@ final class VectorChangeMath {
     /** The bfloat16 every NaN is encoded as: float32's quiet NaN ({@code Float.NaN}) cut to its upper half. */
     static final short QUIET_NAN = 0x7FC0;
 
+    private static final Set<Boolean> WARMING = ConcurrentHashMap.newKeySet();
+
     private VectorChangeMath() {
+    }
+
+    /** Compiles the kernels once per JVM and role, on a background thread, before the first round needs them. */
+    static void warmUpInBackground(boolean driver) {
+        if (WARMING.add(driver)) {
+            Thread t = new Thread(() -> warmUp(driver), "sparkalex-vector-warm-up");
+            t.setDaemon(true);
+            t.start();
+        }
     }
 
     /**

@@ -17,7 +17,7 @@ import java.nio.ByteOrder;
  *
  * <p>The bfloat16 arithmetic (encoding a change, decoding and adding one) is {@link ChangeMath}'s,
  * after the transfer: decoding as the bytes arrive measured slower, in a scalar Java pass and in
- * ND4J casts on slices (bench/README.md).
+ * ND4J casts on slices (bench/NOTES.md).
  */
 final class Wire {
     /**

@@ -45,6 +45,11 @@ public final class WorkerTiming implements Serializable {
         this.relayed = relayed;
     }
 
+    /** A worker's round of which nothing is known (its timings were lost with its task). */
+    static WorkerTiming unknown(int epoch, int round, int partition) {
+        return new WorkerTiming(epoch, round, partition, 0, 0, 0, 0, 0, 0, 0, 0, false);
+    }
+
     /** The same, with the optimizer state's write time. */
     WorkerTiming withStateFile(long nanos) {
         return new WorkerTiming(epoch, round, partition, fetchNanos, copyNanos, fitNanos, minibatches, otherNanos,

@@ -7,9 +7,11 @@ import io.sparkalex.data.SplitTable;
 import io.sparkalex.eval.EvaluationReport;
 import io.sparkalex.eval.FileEvaluator;
 import io.sparkalex.eval.SavedModel;
+import io.sparkalex.model.EvalCrops;
 import io.sparkalex.report.ReportFiles;
 import io.sparkalex.storage.AtomicFiles;
 import io.sparkalex.storage.Uris;
+import io.sparkalex.train.SavedModels;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
@@ -49,19 +51,19 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (crops != null && crops != 1 && crops != 10) {
-            throw new ConfigError("--crops must be 1 or 10 (got " + crops + ")");
+        if (crops != null && !EvalCrops.allowed(crops)) {
+            throw new ConfigError(EvalCrops.refusal("--crops", crops));
         }
         return JobSession.run("sparkalex-evaluate", spark -> {
             JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
-            SavedModel saved = SavedModel.load(model, sc.hadoopConfiguration()).requireFinite();
+            SavedModel saved = SavedModels.load(model, sc.hadoopConfiguration()).requireFinite();
             SplitTable table = SplitTable.read(spark, csv);
             String name = split.trim().toLowerCase(java.util.Locale.ROOT);
             if (table.count(name) == 0) {
                 throw new DataError("CSV " + csv + " has no rows in split '" + name + "' (rows per split: "
                         + table.counts() + ")");
             }
-            int n = crops != null ? crops : saved.config().evalCrops;
+            int n = crops != null ? crops : saved.input().evalCrops();
             log.info("evaluating {} on the {} split of {} ({} rows, {} crop{})", Uris.redact(model), name,
                     Uris.redact(csv), table.count(name),
                     n, n == 1 ? "" : "s");

@@ -2,11 +2,14 @@ package io.sparkalex.cli;
 
 import io.sparkalex.config.ConfigError;
 import io.sparkalex.data.DataError;
+import io.sparkalex.eval.ModelInput;
 import io.sparkalex.eval.SavedModel;
+import io.sparkalex.model.EvalCrops;
 import io.sparkalex.predict.BulkPrediction;
 import io.sparkalex.predict.ImageInputs;
 import io.sparkalex.predict.Prediction;
 import io.sparkalex.predict.Predictor;
+import io.sparkalex.train.SavedModels;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.sql.Dataset;
@@ -80,7 +83,7 @@ final class PredictCommand implements Callable<Integer> {
                 throw new ConfigError(files.size() + " images is more than --local-limit " + localLimit
                         + ": give --out DIR to score them on Spark into a Parquet table");
             }
-            SavedModel saved = SavedModel.load(model, hadoop).requireFinite();
+            SavedModel saved = SavedModels.load(model, hadoop).requireFinite();
             List<Predictor.Input> inputs = new ArrayList<>();
             for (String f : files) {
                 Path p = new Path(f);
@@ -91,7 +94,7 @@ final class PredictCommand implements Callable<Integer> {
         }
         return JobSession.run("sparkalex-predict", spark -> {
             Configuration hadoop = spark.sparkContext().hadoopConfiguration();
-            SavedModel saved = SavedModel.load(model, hadoop).requireFinite();
+            SavedModel saved = SavedModels.load(model, hadoop).requireFinite();
             Dataset<Row> inputs = csv != null ? ImageInputs.ofCsv(spark, csv, images, split)
                     : ImageInputs.ofFiles(spark, ImageInputs.list(paths, hadoop));
             BulkPrediction.Counts counts = BulkPrediction.run(inputs, saved.network(), settings(saved), out, csvOutput);
@@ -124,15 +127,15 @@ final class PredictCommand implements Callable<Integer> {
         if (topK < 1) {
             throw new ConfigError("--top-k must be at least 1 (got " + topK + ")");
         }
-        if (crops != null && crops != 1 && crops != 10) {
-            throw new ConfigError("--crops must be 1 or 10 (got " + crops + ")");
+        if (crops != null && !EvalCrops.allowed(crops)) {
+            throw new ConfigError(EvalCrops.refusal("--crops", crops));
         }
     }
 
     private Predictor.Settings settings(SavedModel saved) {
-        var c = saved.config();
-        return new Predictor.Settings(saved.classes(), saved.names(), c.imageSize, c.resizeSize,
-                crops != null ? crops : c.evalCrops, c.batchSize, topK, c.maxImageBytes);
+        ModelInput in = saved.input();
+        return new Predictor.Settings(saved.classes(), saved.names(), in.imageSize(), in.resizeSize(),
+                crops != null ? crops : in.evalCrops(), in.batchSize(), topK, in.maxImageBytes());
     }
 
     private void print(List<Prediction> predictions) throws IOException {

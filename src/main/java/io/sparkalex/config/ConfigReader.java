@@ -31,19 +31,11 @@ final class ConfigReader {
     }
 
     int intIn(String key, int min, int max) {
-        int v = get(key, c::getInt, "an integer");
-        if (v < min || v > max) {
-            throw new ConfigError("config key '" + key + "' must be in [" + min + ", " + max + "] (got " + v + ")");
-        }
-        return v;
+        return within(key, get(key, c::getInt, "an integer"), min, max);
     }
 
     long longIn(String key, long min, long max) {
-        long v = get(key, c::getLong, "an integer");
-        if (v < min || v > max) {
-            throw new ConfigError("config key '" + key + "' must be in [" + min + ", " + max + "] (got " + v + ")");
-        }
-        return v;
+        return within(key, get(key, c::getLong, "an integer"), min, max);
     }
 
     long longAny(String key) {
@@ -51,8 +43,12 @@ final class ConfigReader {
     }
 
     double doubleIn(String key, double min, double max) {
-        double v = get(key, c::getDouble, "a number");
-        if (!(v >= min && v <= max)) {
+        return within(key, get(key, c::getDouble, "a number"), min, max);
+    }
+
+    /** {@code v} if it lies in {@code [min, max]} (a NaN does not: it compares above every number). */
+    private static <T extends Comparable<T>> T within(String key, T v, T min, T max) {
+        if (v.compareTo(min) < 0 || v.compareTo(max) > 0) {
             throw new ConfigError("config key '" + key + "' must be in [" + min + ", " + max + "] (got " + v + ")");
         }
         return v;

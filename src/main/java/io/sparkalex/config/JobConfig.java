@@ -1,16 +1,13 @@
 package io.sparkalex.config;
 
-import com.typesafe.config.Config;
-import com.typesafe.config.ConfigException;
-import com.typesafe.config.ConfigFactory;
-import com.typesafe.config.ConfigParseOptions;
-import com.typesafe.config.ConfigRenderOptions;
-import com.typesafe.config.ConfigSyntax;
-import com.typesafe.config.ConfigValue;
 import io.sparkalex.model.AlexNet;
+import io.sparkalex.model.EvalCrops;
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigValue;
 
 import java.io.Serializable;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -39,34 +36,11 @@ public final class JobConfig implements Serializable {
     /** What a resident averaging round moves between driver and workers (see averaging.Transfer). */
     public enum ParameterTransfer { BF16, FLOAT32 }
 
-    /** Whether averaging workers pass each round's change down a tree ({@code exchange_relay}). */
-    public enum ExchangeRelay {
-        AUTO, ON, OFF;
-
-        /** AUTO: from 4 workers, where the tree's hops (log2 W + 1) are fewer than the driver's W sends. */
-        public boolean enabled(int workers) {
-            return this == ON || this == AUTO && workers >= 4;
-        }
-    }
-
     /** How the learning rate changes from epoch to epoch (see train.LearningRateSchedule). */
     public enum LrSchedule { STEP, PLATEAU, COSINE }
 
     /** How weights and biases start (see model.AlexNet.Init). */
     public enum WeightInit { HE, XAVIER, PAPER }
-
-    /** The val-split score that decides a promotion. */
-    public enum PromoteMetric {
-        VAL_ACC, VAL_LOSS, VAL_TOP5;
-
-        public boolean higherIsBetter() {
-            return this != VAL_LOSS;
-        }
-
-        public String key() {
-            return name().toLowerCase(java.util.Locale.ROOT);
-        }
-    }
 
     /** What a data drift beyond the thresholds does. */
     public enum DriftAction { OFF, WARN, STOP }
@@ -151,8 +125,8 @@ public final class JobConfig implements Serializable {
         augmentColour = r.bool("augment_colour");
         augmentMinScale = r.doubleIn("augment_min_scale", 0.05, 1.0);
         evalCrops = r.intIn("eval_crops", 1, 10);
-        if (evalCrops != 1 && evalCrops != 10) {
-            throw new ConfigError("config key 'eval_crops' must be 1 or 10 (got " + evalCrops + ")");
+        if (!EvalCrops.allowed(evalCrops)) {
+            throw new ConfigError(EvalCrops.refusal("config key 'eval_crops'", evalCrops));
         }
         optimizer = r.enumOf("optimizer", Optimizer.class);
         learningRate = r.doubleIn("learning_rate", 1e-12, 10.0);
@@ -205,37 +179,12 @@ public final class JobConfig implements Serializable {
      * @param overrides    {@code --set} pairs; they win over the file and the defaults
      */
     public static JobConfig load(String userFileText, Map<String, String> overrides) {
-        Config defaults = ConfigFactory.parseResources(JobConfig.class.getClassLoader(), DEFAULTS_RESOURCE,
-                ConfigParseOptions.defaults().setAllowMissing(false));
-        Config merged = defaults;
-        if (userFileText != null) {
-            try {
-                merged = ConfigFactory.parseString(userFileText,
-                        ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)).withFallback(merged);
-            } catch (ConfigException.Parse e) {
-                throw new ConfigError("config file is not valid HOCON: " + e.getMessage());
-            }
-        }
-        for (String key : overrides.keySet()) {
-            if (!defaults.hasPath(key)) {
-                throw new ConfigError("unknown config key '" + key + "' in --set; known keys: " + defaults.root().keySet());
-            }
-        }
-        merged = ConfigFactory.parseMap(overrides, "--set").withFallback(merged);
-        return new JobConfig(merged.resolve());
+        return new JobConfig(ConfigSources.merged(userFileText, overrides));
     }
 
     /** Parses {@code key=value} strings as given to {@code --set}. */
     public static Map<String, String> parseOverrides(Iterable<String> pairs) {
-        Map<String, String> out = new LinkedHashMap<>();
-        for (String pair : pairs) {
-            int eq = pair.indexOf('=');
-            if (eq <= 0) {
-                throw new ConfigError("--set expects key=value, got '" + pair + "'");
-            }
-            out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
-        }
-        return out;
+        return ConfigSources.parseOverrides(pairs);
     }
 
     /** Rebuilds a configuration saved with {@link #toJson()} (e.g. from a checkpoint). */

@@ -56,28 +56,10 @@ final class EncodeToShards implements Function2<Integer, Iterator<Row>, Iterator
         List<ShardInfo> shards = new ArrayList<>();
         List<byte[]> images = new ArrayList<>();
         int[] labels = new int[shardSize];
-        while (rows.hasNext()) {
-            Row row = rows.next();
-            String filename = row.getAs(SplitTable.FILENAME);
-            Path path = ImageFiles.safePath(imageFs, root, filename);
-            if (path == null) {   // first: never opened
-                report.countSkipped(SkipReason.UNSAFE_PATH, String.valueOf(filename), null);
-                continue;
-            }
-            String label = row.getAs(SplitTable.LABEL);
-            Integer classId = label == null ? null : classIndex.get(label);
-            if (classId == null) {
-                report.countSkipped(SkipReason.NO_LABEL, filename, null);
-                continue;
-            }
-            ImageFiles.Loaded image = ImageFiles.read(imageFs, path, side, maxImageBytes);
-            if (!image.ok()) {
-                report.countSkipped(image.reason(), filename, image.detail());
-                continue;
-            }
-            images.add(ImageDecoder.encodeJpeg(image.square(), quality));
-            labels[images.size() - 1] = classId;
-            report.countUsed();
+        LabelledImages source = new LabelledImages(rows, imageFs, root, classIndex, side, maxImageBytes, report);
+        for (LabelledImages.Image image = source.next(); image != null; image = source.next()) {
+            images.add(ImageDecoder.encodeJpeg(image.loaded().square(), quality));
+            labels[images.size() - 1] = image.classId();
             if (images.size() == shardSize) {
                 shards.add(write(outFs, dir, task, shards.size(), images, labels));
                 images.clear();

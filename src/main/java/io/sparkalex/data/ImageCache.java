@@ -33,7 +33,7 @@ public final class ImageCache {
     /** The Spark job group of the cache-building jobs, for anyone who measures them (bench/run). */
     public static final String JOB_GROUP = "sparkalex-decode";
     static final String MANIFEST = "manifest.json";
-    /** JPEG quality of cached images: 0.95 keeps them visually lossless at about 1/10 of float32's bytes (bench/README.md). */
+    /** JPEG quality of cached images: 0.95 keeps them visually lossless at about 1/10 of float32's bytes (bench/NOTES.md). */
     public static final float JPEG_QUALITY = 0.95f;
     /** Images per shard file: large files for the file system, small enough to rewrite on a task retry. */
     public static final int SHARD_SIZE = 256;

@@ -40,25 +40,33 @@ public final class SplitTable {
         this.counts = counts;
     }
 
-    /** Reads and checks the CSV; one small Spark job counts the rows per split. */
-    public static SplitTable read(SparkSession spark, String csvUri) {
+    /**
+     * A CSV with a header row, as strings, its columns named as {@link #columnNames} cleans them;
+     * one that cannot be read is a {@link DataError} naming it without credentials.
+     */
+    public static Dataset<Row> readCsv(SparkSession spark, String csvUri) {
         Dataset<Row> raw;
         try {
             raw = spark.read().option("header", "true").option("mode", "FAILFAST").csv(csvUri);
         } catch (Exception e) {
             throw new DataError("cannot read CSV " + Uris.redact(csvUri) + ": " + rootMessage(e));
         }
-        List<String> columns = columnNames(raw);
+        return raw.toDF(columnNames(raw).toArray(new String[0]));
+    }
+
+    /** Reads and checks the CSV; one small Spark job counts the rows per split. */
+    public static SplitTable read(SparkSession spark, String csvUri) {
+        Dataset<Row> raw = readCsv(spark, csvUri);
+        List<String> columns = List.of(raw.columns());
         if (!columns.contains(FILENAME) || !columns.contains(SPLIT)) {
             throw new DataError("CSV " + Uris.redact(csvUri) + " needs a header with 'filename' and 'split' columns; found "
                     + columns);
         }
-        Dataset<Row> renamed = raw.toDF(columns.toArray(new String[0]));
         Column filename = clean(col(FILENAME));
         Column label = columns.contains(LABEL)
                 ? functions.when(functions.length(clean(col(LABEL))).gt(0), clean(col(LABEL)))
                 : labelFromFileName(filename);
-        Dataset<Row> rows = renamed.select(
+        Dataset<Row> rows = raw.select(
                 filename.as(FILENAME),
                 functions.lower(clean(col(SPLIT))).as(SPLIT),
                 label.as(LABEL));

@@ -2,6 +2,7 @@ package io.sparkalex.eval;
 
 import io.sparkalex.data.EvalTransform;
 import io.sparkalex.data.Pixels;
+import io.sparkalex.model.EvalCrops;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,8 +20,8 @@ public final class CropInference {
 
     /** @param crops 1 (centre) or 10 */
     public CropInference(MultiLayerNetwork net, int imageSize, int crops) {
-        if (crops != 1 && crops != 10) {
-            throw new IllegalArgumentException("crops must be 1 or 10, not " + crops);
+        if (!EvalCrops.allowed(crops)) {
+            throw new IllegalArgumentException(EvalCrops.refusal("crops", crops));
         }
         this.net = net;
         this.imageSize = imageSize;

@@ -1,10 +1,9 @@
 package io.sparkalex.eval;
 
 import io.sparkalex.data.DataReport;
+import io.sparkalex.data.LabelledImages;
 import io.sparkalex.data.ImageFiles;
 import io.sparkalex.data.Pixels;
-import io.sparkalex.data.SkipReason;
-import io.sparkalex.data.SplitTable;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.FlatMapFunction;
@@ -38,28 +37,9 @@ record EvaluateFiles(ModelBroadcast model, String imageRoot, Map<String, Integer
         BatchedInference<Integer> batches = new BatchedInference<>(
                 new CropInference(model.network(), imageSize, crops), batchSize, (labels, p) ->
                 total[0] = total[0].plus(EvalResult.score(p, labels.stream().mapToInt(Integer::intValue).toArray())));
-        while (rows.hasNext()) {
-            Row row = rows.next();
-            String filename = row.getAs(SplitTable.FILENAME);
-            Path path = ImageFiles.safePath(fs, root, filename);
-            if (path == null) {
-                report.countSkipped(SkipReason.UNSAFE_PATH, String.valueOf(filename), null);
-                continue;
-            }
-            String label = row.getAs(SplitTable.LABEL);
-            Integer classId = label == null ? null : classIndex.get(label);
-            if (classId == null) {
-                report.countSkipped(label == null ? SkipReason.NO_LABEL : SkipReason.UNKNOWN_CLASS, filename,
-                        label);
-                continue;
-            }
-            ImageFiles.Loaded image = ImageFiles.read(fs, path, resizeSize, maxImageBytes);
-            if (!image.ok()) {
-                report.countSkipped(image.reason(), filename, image.detail());
-                continue;
-            }
-            report.countUsed();
-            batches.add(classId, Pixels.of(image.square()));
+        LabelledImages images = new LabelledImages(rows, fs, root, classIndex, resizeSize, maxImageBytes, report);
+        for (LabelledImages.Image image = images.next(); image != null; image = images.next()) {
+            batches.add(image.classId(), Pixels.of(image.loaded().square()));
         }
         batches.flush();
         return List.of(new FileEvaluation(total[0], report)).iterator();

@@ -32,7 +32,22 @@ public record EvaluationReport(String model, String split, int crops, long image
      */
     public record ClassScore(String id, String name, long support, long predicted, long unpredicted, double precision,
                              double recall, double f1) {
+        /**
+         * The class as people read it: {@code n03594734 trouser}, the id and the name's first
+         * synonym (WordNet's are comma-separated) cut to {@value #LABEL_NAME} characters; the id
+         * alone where no name is known.
+         */
+        public String label() {
+            String first = name == null ? "" : name.split(",", 2)[0].strip();
+            if (first.isEmpty() || first.equals(id)) {
+                return id;
+            }
+            return id + " " + (first.length() <= LABEL_NAME ? first : first.substring(0, LABEL_NAME - 1) + "…");
+        }
     }
+
+    /** How much of a class's name its label keeps: enough to tell 1000 ImageNet classes apart at a glance. */
+    static final int LABEL_NAME = 20;
 
     /** @param ids the model's classes in output order, {@code names} their readable names */
     public static EvaluationReport of(String model, String split, int crops, EvalResult r, List<String> ids,
@@ -75,10 +90,10 @@ public record EvaluationReport(String model, String split, int crops, long image
     public String confusionCsv() {
         boolean none = classes.stream().anyMatch(c -> c.unpredicted() > 0);
         StringBuilder sb = new StringBuilder("actual\\predicted");
-        classes.forEach(c -> sb.append(',').append(c.id()));
+        classes.forEach(c -> sb.append(',').append(csvCell(c.label())));
         sb.append(none ? ",none\n" : "\n");
         for (int a = 0; a < classes.size(); a++) {
-            sb.append(classes.get(a).id());
+            sb.append(csvCell(classes.get(a).label()));
             confusion.get(a).forEach(n -> sb.append(',').append(n));
             sb.append(none ? "," + classes.get(a).unpredicted() + "\n" : "\n");
         }
@@ -100,6 +115,11 @@ public record EvaluationReport(String model, String split, int crops, long image
                 loss, accuracy, top5 == null ? "" : String.format(Locale.ROOT, ", top-5 %.4f", top5), crops,
                 crops == 1 ? "" : "s"));
         return sb.toString();
+    }
+
+    /** A CSV cell: quoted (quotes doubled) when it holds a comma or a quote. */
+    private static String csvCell(String text) {
+        return text.contains(",") || text.contains("\"") ? "\"" + text.replace("\"", "\"\"") + "\"" : text;
     }
 
     private static String shorten(String name) {

@@ -15,8 +15,9 @@ public record FileEvaluator(JavaSparkContext sc, int partitions) {
     /** @param rows the split's rows ({@code filename}, {@code label}); {@code crops} 1 or 10 */
     public EvaluationReport evaluate(SavedModel model, Dataset<Row> rows, String imageRoot, String split, int crops) {
         try (ModelBroadcast broadcast = ModelBroadcast.of(sc, model.network())) {
-            EvaluateFiles task = new EvaluateFiles(broadcast, imageRoot, model.indexById(), model.config().imageSize,
-                    model.config().resizeSize, crops, model.config().batchSize, model.config().maxImageBytes,
+            ModelInput in = model.input();
+            EvaluateFiles task = new EvaluateFiles(broadcast, imageRoot, model.indexById(), in.imageSize(),
+                    in.resizeSize(), crops, in.batchSize(), in.maxImageBytes(),
                     new SerializableConfiguration(sc.hadoopConfiguration()));
             FileEvaluation total = rows.javaRDD().repartition(partitions).mapPartitions(task).collect().stream()
                     .reduce(new FileEvaluation(EvalResult.EMPTY, new DataReport()), FileEvaluation::plus);

@@ -13,7 +13,7 @@ import java.util.Collection;
 /**
  * Local response normalisation across channels, computed by {@link LrnKernel}: the same forward
  * pass as DL4J's layer, an exact backward pass (DL4J M2's divides by the wrong position's
- * denominator, libnd4j's {@code lrn_bp} is wrong outright), and faster on CPU (bench/README.md).
+ * denominator, libnd4j's {@code lrn_bp} is wrong outright), and faster on CPU (bench/NOTES.md).
  */
 public class ExactLrn extends LocalResponseNormalization {
     /** DL4J's layer with {@link LrnKernel} as its helper (for NCHW activations, which AlexNet's are). */

@@ -19,7 +19,7 @@ import java.util.Collection;
  * default ({@code org.eclipse.deeplearning4j.helpers.disable=true}) and the availability check
  * looks up {@code org.nd4j.nativeblas.Nd4jCpu$Environment}, a class ND4J has since moved. Without
  * them convolution runs as DL4J's Java-side im2col + gemm, several times slower on CPU (measured
- * in bench/README.md). The layers in this
+ * in bench/NOTES.md). The layers in this
  * package attach the helpers themselves when this check passes, so no JVM flag is needed on the
  * driver or on any executor. The check needs the CPU backend built with oneDNN (the
  * {@code linux-x86_64-onednn} classifier the pom uses); elsewhere (CUDA, other natives) the layers

@@ -19,7 +19,7 @@ import java.nio.ByteOrder;
  * through a {@code DataOutputStream}. Every parameter-averaging round moves each worker's
  * parameters through Kryo several times (broadcast, task result, tree aggregation), and at ND4J's
  * rate that took longer than the round's training steps once the layers ran in oneDNN (figures in
- * bench/README.md). Arrays travel in C order; the byte order of the writer is recorded and must
+ * bench/NOTES.md). Arrays travel in C order; the byte order of the writer is recorded and must
  * match the reader's (every JVM platform Spark runs on today is little-endian).
  */
 public final class RawNdArraySerializer extends Serializer<INDArray> {

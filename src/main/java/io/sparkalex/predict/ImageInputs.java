@@ -2,6 +2,7 @@ package io.sparkalex.predict;
 
 import io.sparkalex.data.DataError;
 import io.sparkalex.data.SplitTable;
+import io.sparkalex.storage.Uris;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -82,20 +83,14 @@ public final class ImageInputs {
      * {@code split} when given (the CSV then needs a {@code split} column).
      */
     public static Dataset<Row> ofCsv(SparkSession spark, String csvUri, String imageRoot, String split) {
-        Dataset<Row> raw;
-        try {
-            raw = spark.read().option("header", "true").option("mode", "FAILFAST").csv(csvUri);
-        } catch (Exception e) {
-            throw new DataError("cannot read CSV " + csvUri + ": " + e.getMessage());
-        }
-        List<String> columns = SplitTable.columnNames(raw);
-        raw = raw.toDF(columns.toArray(new String[0]));
+        Dataset<Row> raw = SplitTable.readCsv(spark, csvUri);
+        List<String> columns = List.of(raw.columns());
         if (!columns.contains(SplitTable.FILENAME)) {
-            throw new DataError("CSV " + csvUri + " needs a 'filename' column; found " + columns);
+            throw new DataError("CSV " + Uris.redact(csvUri) + " needs a 'filename' column; found " + columns);
         }
         if (split != null) {
             if (!columns.contains(SplitTable.SPLIT)) {
-                throw new DataError("--split " + split + ": CSV " + csvUri + " has no 'split' column");
+                throw new DataError("--split " + split + ": CSV " + Uris.redact(csvUri) + " has no 'split' column");
             }
             raw = raw.where(lower(SplitTable.clean(col(SplitTable.SPLIT))).equalTo(split.toLowerCase(Locale.ROOT)));
         }

@@ -1,6 +1,6 @@
 package io.sparkalex.promote;
 
-import io.sparkalex.config.JobConfig;
+import io.sparkalex.config.PromoteMetric;
 import io.sparkalex.storage.AtomicFiles;
 import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.Json;
@@ -62,7 +62,7 @@ public final class Promotion {
      * A non-finite score is the worst there is (a diverged model): a candidate with one is never
      * promoted, an incumbent with one is replaced by any finite candidate.
      */
-    public static Verdict judge(JobConfig.PromoteMetric metric, double minGain, double candidate, Double incumbent,
+    public static Verdict judge(PromoteMetric metric, double minGain, double candidate, Double incumbent,
                                 String noIncumbent) {
         if (incumbent == null) {
             return noIncumbent == null ? new Verdict(true, "no model was promoted to this location yet")

@@ -83,6 +83,12 @@ public final class Charts {
 
     private static byte[] perEpoch(String title, String yLabel, Map<String, Function<EpochMetrics, Double>> series,
                                    List<EpochMetrics> history, boolean logScale) {
+        return png(perEpochChart(title, yLabel, series, history, logScale), WIDTH, HEIGHT);
+    }
+
+    /** A line chart of {@code series} over the epochs of {@code history}. */
+    static JFreeChart perEpochChart(String title, String yLabel, Map<String, Function<EpochMetrics, Double>> series,
+                                    List<EpochMetrics> history, boolean logScale) {
         XYSeriesCollection data = new XYSeriesCollection();
         series.forEach((name, value) -> {
             XYSeries s = new XYSeries(name);
@@ -103,13 +109,16 @@ public final class Charts {
         } else {
             NumberAxis linear = new NumberAxis(yLabel);
             linear.setAutoRangeIncludesZero(false);
+            // A flat series (a constant learning rate) would be drawn on a range of its rounding
+            // error, ticked 4.99995E-4 ... 5.00045E-4: span at least a fifth of the largest value.
+            linear.setAutoRangeMinimumSize(Math.max(largest(data) * 0.2, Double.MIN_NORMAL));
             values = linear;
         }
         XYPlot plot = new XYPlot(data, epochs, values, new XYLineAndShapeRenderer(true, true));
         style(plot);
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, series.size() > 1);
         chart.setBackgroundPaint(Color.WHITE);
-        return png(chart, WIDTH, HEIGHT);
+        return chart;
     }
 
     /**
@@ -133,9 +142,9 @@ public final class Charts {
         }
         DefaultXYZDataset data = new DefaultXYZDataset();
         data.addSeries("share of row", new double[][] {xs, ys, zs});
-        String[] ids = report.classes().stream().map(EvaluationReport.ClassScore::id).toArray(String[]::new);
-        SymbolAxis predicted = new SymbolAxis("predicted", ids);
-        SymbolAxis actual = new SymbolAxis("actual", ids);
+        String[] labels = report.classes().stream().map(EvaluationReport.ClassScore::label).toArray(String[]::new);
+        SymbolAxis predicted = new SymbolAxis("predicted", labels);
+        SymbolAxis actual = new SymbolAxis("actual", labels);
         actual.setInverted(true);
         predicted.setVerticalTickLabels(true);
         boolean labelled = k <= LABELLED_CLASSES;
@@ -166,6 +175,17 @@ public final class Charts {
         chart.setBackgroundPaint(Color.WHITE);
         int side = Math.min(1600, Math.max(520, 200 + 36 * k));
         return png(chart, side + 120, side);
+    }
+
+    /** The largest absolute value of any series (0 for none). */
+    private static double largest(XYSeriesCollection data) {
+        double max = 0;
+        for (int s = 0; s < data.getSeriesCount(); s++) {
+            for (int i = 0; i < data.getItemCount(s); i++) {
+                max = Math.max(max, Math.abs(data.getYValue(s, i)));
+            }
+        }
+        return max;
     }
 
     private static void style(XYPlot plot) {

@@ -1,6 +1,5 @@
 package io.sparkalex.storage;
 
-import io.sparkalex.model.PortableConfiguration;
 import io.sparkalex.nd4j.ArrayStreams;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -27,12 +26,12 @@ import java.util.zip.ZipOutputStream;
  * each written atomically ({@link AtomicFiles}). The zip is DL4J's model format, entry for entry
  * ({@code configuration.json}, {@code coefficients.bin}, {@code updaterState.bin}), so
  * {@code ModelSerializer.restoreMultiLayerNetwork} reads it with no class of this project on the
- * classpath (the configuration names DL4J's layers: {@link PortableConfiguration}), plus {@value #STATE_ENTRY} with the
+ * classpath (the configuration names DL4J's layers, as the caller gives it), plus {@value #STATE_ENTRY} with the
  * {@link TrainingState}, stored first so it can be read without the parameters.
  *
  * <p>Written here rather than by {@code ModelSerializer.writeModel} because that deflates the
  * parameters, which are nearly incompressible floats: for the full AlexNet with Adam that is CPU
- * time for nothing (bench/README.md); stored uncompressed, writing is bound by the disk or network.
+ * time for nothing (bench/NOTES.md); stored uncompressed, writing is bound by the disk or network.
  */
 public final class CheckpointStore {
     public static final String LATEST = "latest.zip";
@@ -51,8 +50,14 @@ public final class CheckpointStore {
         this.dir = dir;
     }
 
-    public void save(String name, MultiLayerNetwork network, TrainingState state) throws IOException {
-        AtomicFiles.write(fs, path(name), out -> writeZip(out, network, state));
+    /**
+     * Writes checkpoint {@code name}: {@code network}'s parameters and optimizer state, its
+     * configuration as {@code configurationJson} (the JSON DL4J's {@code ModelSerializer} reads back:
+     * stock layer classes, {@code PortableConfiguration.stockJson}) and {@code state}.
+     */
+    public void save(String name, MultiLayerNetwork network, String configurationJson, TrainingState state)
+            throws IOException {
+        AtomicFiles.write(fs, path(name), out -> writeZip(out, network, configurationJson, state));
     }
 
     /** Copies one checkpoint over another (e.g. latest over best) without re-serializing. */
@@ -62,13 +67,14 @@ public final class CheckpointStore {
         }
     }
 
-    static void writeZip(OutputStream target, MultiLayerNetwork network, TrainingState state) throws IOException {
+    static void writeZip(OutputStream target, MultiLayerNetwork network, String configurationJson, TrainingState state)
+            throws IOException {
         ZipOutputStream zip = new ZipOutputStream(new BufferedOutputStream(target, 1 << 20));
         zip.setLevel(Deflater.NO_COMPRESSION);
         zip.putNextEntry(new ZipEntry(STATE_ENTRY));
         zip.write(Json.pretty(state).getBytes(StandardCharsets.UTF_8));
         zip.putNextEntry(new ZipEntry(ModelSerializer.CONFIGURATION_JSON));
-        zip.write(PortableConfiguration.stockJson(network.getLayerWiseConfigurations()).getBytes(StandardCharsets.UTF_8));
+        zip.write(configurationJson.getBytes(StandardCharsets.UTF_8));
         DataOutputStream data = new DataOutputStream(zip);
         zip.putNextEntry(new ZipEntry(ModelSerializer.COEFFICIENTS_BIN));
         ArrayStreams.write(network.params(), data);

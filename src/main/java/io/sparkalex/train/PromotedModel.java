@@ -105,12 +105,12 @@ final class PromotedModel {
         Double incumbentValue = null;
         String incomparable = null;
         if (incumbentState.isPresent()) {
-            SavedModel incumbent = SavedModel.load(promotion.model().toString(), sc.hadoopConfiguration());
+            SavedModel incumbent = SavedModels.load(promotion.model().toString(), sc.hadoopConfiguration());
             if (!incumbent.classes().equals(classes.ids())) {
                 incomparable = "the promoted model has classes " + incumbent.classes() + ", this run "
                         + classes.ids() + ": they cannot be compared; copy best.zip there by hand to replace it";
-            } else if (incumbent.config().imageSize != config.imageSize) {
-                incomparable = "the promoted model takes " + incumbent.config().imageSize + " px input, this run "
+            } else if (incumbent.input().imageSize() != config.imageSize) {
+                incomparable = "the promoted model takes " + incumbent.input().imageSize() + " px input, this run "
                         + config.imageSize + ": it cannot be scored on this run's val split; copy best.zip there by "
                         + "hand to replace it";
             } else if (NonFinite.count(incumbent.network().params()) > 0) {

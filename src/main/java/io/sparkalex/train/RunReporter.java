@@ -18,7 +18,7 @@ import java.util.List;
  * job can be watched, and once more with the test evaluation at the end. The report is for people,
  * not for resuming: a failure to draw or write it is logged and training goes on.
  */
-final class RunReporter {
+final class RunReporter implements EpochListener {
     private static final Logger log = LoggerFactory.getLogger(RunReporter.class);
 
     private final RunDirectory run;
@@ -32,6 +32,12 @@ final class RunReporter {
         this.config = config;
         this.data = data;
         this.provenance = provenance;
+    }
+
+    /** Redraws the report with the epoch. */
+    @Override
+    public void epochEnded(EpochEnd e) {
+        update(e.history(), e.bestEpoch(), null, false);
     }
 
     /** @param test null until the best model has been tested; {@code finished} once no epoch is left */

@@ -16,7 +16,7 @@ import java.util.List;
  * the two never disagree. The status file is part of the outputs: failing to write it fails the
  * run; the Pushgateway never does (see {@link MetricsPusher}).
  */
-final class RunStatusBoard {
+final class RunStatusBoard implements EpochListener {
     private static final Logger log = LoggerFactory.getLogger(RunStatusBoard.class);
 
     private final RunDirectory run;
@@ -47,6 +47,13 @@ final class RunStatusBoard {
 
     void history(List<EpochMetrics> history) {
         this.history = List.copyOf(history);
+    }
+
+    /** The epoch's progress, with the run's history and best epoch, to the status file and the Pushgateway. */
+    @Override
+    public void epochEnded(EpochEnd e) throws IOException {
+        history(e.history());
+        publish(status.progress(e.epoch(), e.best(), "epoch " + e.epoch() + " of " + status.epochs() + " done"));
     }
 
     void publish(RunStatus next) throws IOException {

@@ -3,7 +3,6 @@ package io.sparkalex.train;
 import io.sparkalex.config.ConfigError;
 import io.sparkalex.config.JobConfig;
 import io.sparkalex.data.ClassIndex;
-import io.sparkalex.eval.SavedModel;
 import io.sparkalex.storage.Uris;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -88,7 +87,7 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
             throw new ConfigError("--warm-start " + Uris.redact(options.warmStart()) + " does not exist (add "
                     + "--warm-start-optional to start from random weights when it is missing)");
         }
-        WarmStart.apply(network, SavedModel.load(options.warmStart(), hadoop).requireFinite(), config, classes, options.reinitOutput());
+        WarmStart.apply(network, SavedModels.load(options.warmStart(), hadoop).requireFinite(), config, classes, options.reinitOutput());
         return Uris.redact(path.getFileSystem(hadoop).makeQualified(path).toString());
     }
 

@@ -2,25 +2,15 @@ package io.sparkalex.train;
 
 import io.sparkalex.averaging.RoundBreakdown;
 import io.sparkalex.config.JobConfig;
-import io.sparkalex.data.Augmentation;
-import io.sparkalex.data.BatchPlan;
 import io.sparkalex.data.CacheBatchLoader;
 import io.sparkalex.data.CachedData;
-import io.sparkalex.data.CachedSplit;
 import io.sparkalex.data.ClassIndex;
-import io.sparkalex.data.DataQualityGate;
-import io.sparkalex.data.ImageCache;
 import io.sparkalex.data.SplitTable;
 import io.sparkalex.data.Synsets;
-import io.sparkalex.eval.EvalResult;
 import io.sparkalex.eval.EvaluationReport;
 import io.sparkalex.eval.Evaluator;
-import io.sparkalex.eval.ScoreSums;
 import io.sparkalex.eval.TrainingDiverged;
-import io.sparkalex.model.PortableConfiguration;
 import io.sparkalex.monitor.MetricsPusher;
-import io.sparkalex.storage.BuildInfo;
-import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.DataProfile;
 import io.sparkalex.storage.EpochMetrics;
 import io.sparkalex.storage.FileDigest;
@@ -30,7 +20,6 @@ import io.sparkalex.storage.PromotionDecision;
 import io.sparkalex.storage.Provenance;
 import io.sparkalex.storage.RunStatus;
 import io.sparkalex.storage.TestMetrics;
-import io.sparkalex.storage.TrainingState;
 import io.sparkalex.storage.Uris;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -42,21 +31,17 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
-import java.util.Random;
-import java.util.TreeMap;
 import java.util.UUID;
 
 /**
  * The training run, read top to bottom like the reference script's {@code train()}: read the
  * split CSV, build or resume AlexNet, open (or build) the decoded-image cache, then per epoch
- * train with parameter averaging, evaluate train and val, and record; at the end, test the best model.
- * Each step is a method or class of its own; this class only says in which order they run.
+ * train across the workers ({@link EpochTrainer}), score val ({@link EpochScores}) and tell the
+ * outputs ({@link EpochListener}); at the end, test the best model ({@link BestModelTest}).
+ * Each step is a class of its own; this class only says in which order they run.
  */
 public final class TrainingJob {
     private static final Logger log = LoggerFactory.getLogger(TrainingJob.class);
@@ -131,7 +116,8 @@ public final class TrainingJob {
         Parallelism parallelism = new Parallelism(workers, config.batchSize, config.averagingFrequency);
         StartingPoint start = StartingPoint.resolve(run, config, parallelism, classes, fresh, options,
                 sc.hadoopConfiguration());
-        Provenance provenance = provenance(table, csvSha256, start.warmStartedFrom());
+        RunInputs inputs = new RunInputs(spark, config, where);
+        Provenance provenance = inputs.provenance(table, csvSha256, start.warmStartedFrom());
         board.history(start.history());
         board.publish(board.status().progress(start.nextEpoch() - 1, best(start.history(), start.bestEpoch()),
                 start.nextEpoch() == 1 ? "training" : "resumed after epoch " + (start.nextEpoch() - 1)));
@@ -142,63 +128,76 @@ public final class TrainingJob {
             finish(board, start.stopReason(config).orElse(null), start.bestTest(), earlier);
             return new Result(start.history(), start.bestEpoch(), start.bestTest());
         }
-        CachedData data = openCache(run, table, classes, csvSha256);
-        DataProfile profile = profile(table, data);
+        CachedData data = inputs.openCache(run, table, classes, csvSha256, workers);
+        DataProfile profile = RunInputs.profile(table, data);
         board.badRowFraction(profile.badFraction().get(DataProfile.OVERALL));
         new PromotedModel(sc, config, options).checkDrift(board, profile);
-        EpochRecorder recorder = new EpochRecorder(run, start, (epoch, bestLoss, bestEpoch, history) ->
-                new TrainingState(epoch, bestLoss, bestEpoch, config.toJson(), classes.ids(), classes.namesById(),
-                        history, provenance.savedNow(), null, profile, parallelism));
+        EpochHistory history = new EpochHistory(start);
         RunReporter reporter = new RunReporter(run, config, run.readDataReport(), provenance);
-        CacheBatchLoader loader = new CacheBatchLoader(config.imageSize, classes.size(), augmentation(), config.seed,
-                sc.hadoopConfiguration());
+        CacheBatchLoader loader = new CacheBatchLoader(config.imageSize, classes.size(), inputs.augmentation(),
+                config.seed, sc.hadoopConfiguration());
         Evaluator evaluator = new Evaluator(sc, workers, loader, config.imageSize);
-        List<String> trainSample = sample(BatchPlan.evaluation(data.split("train"), config.batchSize),
-                config.trainEvalFraction, config.seed);
-        List<String> val = BatchPlan.evaluation(data.split("val"), config.batchSize);
+        EpochScores scorer = new EpochScores(sc, config, evaluator, classes, data.split("train"), data.split("val"));
         MultiLayerNetwork network = start.network();
         Optional<String> stop = start.stopReason(config);
         boolean trained = false;
-        try (recorder; EpochTrainer trainer = new EpochTrainer(sc, config, workers, network, data.split("train"),
-                loader, new Path(run.workDir(), "optimizer-state"), runId)) {
+        try (CheckpointWriter checkpoints = new CheckpointWriter(run, new CheckpointWriter.RunFacts(config.toJson(),
+                classes, provenance, profile, parallelism));
+             EpochTrainer trainer = new EpochTrainer(sc, config, workers, network, data.split("train"), loader,
+                     new Path(run.workDir(), "optimizer-state"), runId)) {
+            List<EpochListener> outputs = outputs(run, checkpoints, reporter, board);
             for (int epoch = start.nextEpoch(); epoch <= config.epochs && stop.isEmpty(); epoch++) {
-                double lr = LearningRateSchedule.rateAt(config, epoch, recorder.history());
+                double lr = LearningRateSchedule.rateAt(config, epoch, history.epochs());
                 Instant started = Instant.now();
                 long t0 = System.nanoTime();
                 EpochTrainer.Trained done = trainer.trainOneEpoch(epoch, lr);
                 long t1 = System.nanoTime();
-                if (!done.rounds().isEmpty()) {   // none in sharing mode
-                    log.info("epoch {} averaging: {}", epoch, RoundBreakdown.summary(done.rounds()));
-                    run.writeRounds(epoch, done.rounds());
-                }
-                Scores scores = evaluate(evaluator, network, epoch, trainSample, val);
+                EpochScores.Scores scores = scorer.evaluate(network, epoch);
                 if (!Double.isFinite(scores.val().loss())) {
                     throw TrainingDiverged.inEpoch(epoch, "val loss " + scores.val().loss());
                 }
-                recorder.record(metrics(epoch, lr, done.pass(), scores, classes, started, t0, t1), network);
+                EpochListener.EpochEnd end = history.add(scorer.metrics(epoch, lr, done.pass(), scores, started, t0, t1),
+                        done.rounds(), network);
+                for (EpochListener output : outputs) {
+                    output.epochEnded(end);
+                }
                 trained = true;
-                reporter.update(recorder.history(), recorder.bestEpoch(), null, false);
-                stop = EarlyStopping.stopReason(recorder.history(), config.patience, config.minDelta);
+                stop = EarlyStopping.stopReason(history.epochs(), config.patience, config.minDelta);
                 stop.ifPresent(log::info);
-                board.history(recorder.history());
-                board.publish(board.status().progress(epoch, best(recorder.history(), recorder.bestEpoch()),
-                        "epoch " + epoch + " of " + config.epochs + " done"));
             }
-            recorder.awaitCopy();   // best.zip whole before it is tested
+            checkpoints.awaitCopy();   // best.zip whole before it is tested
         }
         TestMetrics tested = start.bestTest();
         if (trained || tested == null) {
-            EvaluationReport test = testBestModel(run, data.split("test"), evaluator, recorder.bestEpoch(), classes);
-            reporter.update(recorder.history(), recorder.bestEpoch(), test, true);
-            tested = test == null ? null : testMetrics(test, recorder.bestEpoch());
+            EvaluationReport test = BestModelTest.run(run, config, data.split("test"), evaluator, history.bestEpoch(),
+                    classes);
+            reporter.update(history.epochs(), history.bestEpoch(), test, true);
+            tested = test == null ? null : BestModelTest.metrics(test, history.bestEpoch());
         }
-        log.info(String.format(Locale.ROOT, "best val_loss %.4f at epoch %d; outputs in %s", recorder.bestValLoss(),
-                recorder.bestEpoch(), run.dir));
+        log.info(String.format(Locale.ROOT, "best val_loss %.4f at epoch %d; outputs in %s", history.bestValLoss(),
+                history.bestEpoch(), run.dir));
         PromotionDecision promotion = options.promoteTo() == null ? null : new PromotedModel(sc, config, options)
-                .promote(run, runId, evaluator, val, best(recorder.history(), recorder.bestEpoch()), classes);
+                .promote(run, runId, evaluator, scorer.val(), history.best(), classes);
         run.clearWorkDir();
         finish(board, stop.orElse(null), tested, promotion);
-        return new Result(recorder.history(), recorder.bestEpoch(), tested);
+        return new Result(history.epochs(), history.bestEpoch(), tested);
+    }
+
+    /**
+     * The run's outputs, told in this order after every epoch: the checkpoint first (what a rerun
+     * resumes from), the metrics files that follow it, the rounds log, the report, and last the
+     * status board (run-status.json and the Pushgateway).
+     */
+    private static List<EpochListener> outputs(RunDirectory run, CheckpointWriter checkpoints, RunReporter reporter,
+                                               RunStatusBoard board) {
+        EpochListener metricsFiles = e -> run.metrics.write(e.history());
+        EpochListener roundsLog = e -> {
+            if (!e.rounds().isEmpty()) {   // none in sharing mode
+                log.info("epoch {} averaging: {}", e.epoch(), RoundBreakdown.summary(e.rounds()));
+                run.writeRounds(e.epoch(), e.rounds());
+            }
+        };
+        return List.of(checkpoints, metricsFiles, roundsLog, reporter, board);
     }
 
     /** The final status (which of the three successes) and {@code _SUCCESS}. */
@@ -218,135 +217,5 @@ public final class TrainingJob {
     /** The metrics of the best epoch in {@code history}, or null before the first epoch. */
     private static EpochMetrics best(List<EpochMetrics> history, int bestEpoch) {
         return history.stream().filter(m -> m.epoch() == bestEpoch).findFirst().orElse(null);
-    }
-
-    /** Class counts (from the CSV) and unusable-row shares (from the cache build) of this run's data. */
-    private static DataProfile profile(SplitTable table, CachedData data) {
-        Map<String, Double> bad = new TreeMap<>();
-        data.splits().forEach((name, split) -> bad.put(name, split.report().badFraction()));
-        bad.put(DataProfile.OVERALL, data.overall().badFraction());
-        return new DataProfile(table.classCounts(), bad);
-    }
-
-    /** Opens the image cache (building it on the executors if needed), reports on the rows, and gates. */
-    private CachedData openCache(RunDirectory run, SplitTable table, ClassIndex classes, String csvSha256)
-            throws IOException {
-        run.clearWorkDir();
-        int tasks = config.decodePartitions > 0 ? config.decodePartitions : 4 * workers;
-        CachedData data = new ImageCache(spark, new ImageCache.Settings(run.cacheDir(config.cacheDir), where.images(),
-                config.resizeSize, ImageCache.JPEG_QUALITY, ImageCache.SHARD_SIZE, tasks, config.maxImageBytes))
-                .open(table, classes, csvSha256);
-        DataQualityGate gate = new DataQualityGate(config.maxBadFraction);
-        run.writeDataReport(gate.report(data, Uris.redact(where.csv()), Uris.redact(where.images())));
-        log.info("data: {}", data.overall().summary());
-        gate.check(data, run.dataReport().toString());
-        return data;
-    }
-
-    /** The training-time augmentation the configuration switches on. */
-    private Augmentation augmentation() {
-        return new Augmentation(config.augmentCrop, config.augmentFlip, config.augmentColour, config.augmentMinScale);
-    }
-
-    /** An epoch's inference-mode scores: val, and the share of the training split when asked for (else null). */
-    private record Scores(EvalResult val, EvalResult trainSample) {
-    }
-
-    /** Val (and train-sample) scores of the network as it is after {@code epoch}, in one broadcast. */
-    private Scores evaluate(Evaluator evaluator, MultiLayerNetwork network, int epoch, List<String> trainSample,
-                            List<String> val) {
-        sc.setJobGroup("sparkalex-epoch-" + epoch, "epoch " + epoch + " evaluation", false);
-        try {
-            if (trainSample.isEmpty()) {
-                return new Scores(evaluator.evaluate(network, List.of(new Evaluator.Batches(val, config.evalCrops)))
-                        .get(0), null);
-            }
-            List<EvalResult> r = evaluator.evaluate(network, List.of(new Evaluator.Batches(val, config.evalCrops),
-                    new Evaluator.Batches(trainSample, 1)));
-            return new Scores(r.get(0), r.get(1));
-        } finally {
-            sc.clearJobGroup();
-        }
-    }
-
-    /** The epoch's line: training from the training pass itself, val (and a train sample) from inference. */
-    private EpochMetrics metrics(int epoch, double lr, ScoreSums pass, Scores scores, ClassIndex classes,
-                                 Instant started, long t0, long t1) {
-        long t2 = System.nanoTime();
-        double trainSeconds = (t1 - t0) / 1e9;
-        EvalResult val = scores.val();
-        EvalResult sample = scores.trainSample();
-        return new EpochMetrics(epoch, pass.loss(), pass.accuracy(), val.loss(), val.accuracy(), top5(val, classes),
-                pass.examples() / trainSeconds, (t2 - t0) / 1e9, trainSeconds, (t2 - t1) / 1e9, lr,
-                pass.examples(), val.examples(), Instant.now().toString(),
-                sample == null ? null : sample.loss(), sample == null ? null : sample.accuracy(), started.toString());
-    }
-
-    /**
-     * Scores {@code best.zip} on the test split, as {@code evaluate} does: writes
-     * {@code eval-test.json}, {@code confusion-test.csv/.png} and {@code test-metrics.json}, logs the
-     * per-class table and stores the test metrics in {@code best.zip}. Null without a test split.
-     */
-    private EvaluationReport testBestModel(RunDirectory run, CachedSplit testSplit, Evaluator evaluator,
-                                           int bestEpoch, ClassIndex classes) throws IOException {
-        if (testSplit == null || testSplit.examples() == 0 || !run.checkpoints.exists(CheckpointStore.BEST)) {
-            return null;
-        }
-        MultiLayerNetwork best = PortableConfiguration.withKernels(
-                run.checkpoints.load(CheckpointStore.BEST).orElseThrow().network(), config.nativeKernels);
-        EvalResult r = evaluator.evaluate(best, List.of(new Evaluator.Batches(
-                BatchPlan.evaluation(testSplit, config.batchSize), config.evalCrops))).get(0);
-        EvaluationReport report = EvaluationReport.of(Uris.redact(run.checkpoints.path(CheckpointStore.BEST).toString()), "test",
-                config.evalCrops, r, classes.ids(), classes.namesById(), testSplit.report().counts());
-        TestMetrics test = testMetrics(report, bestEpoch);
-        run.writeEvaluation(report);
-        run.writeTestMetrics(test);
-        run.checkpoints.updateState(CheckpointStore.BEST, state -> state.withTest(test));
-        log.info("test (best model, epoch {}):\n{}", bestEpoch, report.table());
-        return report;
-    }
-
-    /** The headline numbers of a test evaluation ({@code eval-test.json} has the per-class ones). */
-    private static TestMetrics testMetrics(EvaluationReport r, int bestEpoch) {
-        return new TestMetrics(bestEpoch, r.loss(), r.accuracy(), r.top5(), r.images());
-    }
-
-    /** Top-5 accuracy says nothing with 5 classes or fewer: null there. */
-    private static Double top5(EvalResult r, ClassIndex classes) {
-        return classes.size() > 5 ? r.top5Accuracy() : null;
-    }
-
-    /** The job's build, the CSV (hashed once per run) and this Spark application; saved with every checkpoint. */
-    private Provenance provenance(SplitTable table, String csvSha256, String warmStartedFrom) throws IOException {
-        BuildInfo build = BuildInfo.current();
-        return new Provenance(build.version(), build.gitCommit(), qualified(where.csv()),
-                csvSha256, table.counts(), qualified(where.images()),
-                Instant.now().toString(), build.dl4jVersion(), build.nd4jBackend(), spark.version(),
-                System.getProperty("java.version"), sc.master(), sc.sc().applicationId(), warmStartedFrom);
-    }
-
-    /**
-     * A URI with its scheme and, for local paths, made absolute (provenance must name the file
-     * wherever it is read), without credentials.
-     */
-    private String qualified(String uri) throws IOException {
-        Path path = new Path(uri);
-        return Uris.redact(path.getFileSystem(sc.hadoopConfiguration()).makeQualified(path).toString());
-    }
-
-    /**
-     * A fixed, seed-determined share of the training batches for the inference-mode train metrics
-     * ({@code train_eval_fraction}; 0: none, the default).
-     */
-    static List<String> sample(List<String> paths, double fraction, long seed) {
-        if (fraction <= 0) {
-            return List.of();
-        }
-        if (fraction >= 1.0) {
-            return paths;
-        }
-        List<String> shuffled = new ArrayList<>(paths);
-        Collections.shuffle(shuffled, new Random(seed));
-        return List.copyOf(shuffled.subList(0, Math.max(1, (int) Math.ceil(fraction * paths.size()))));
     }
 }

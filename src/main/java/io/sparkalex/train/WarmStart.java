@@ -37,7 +37,7 @@ final class WarmStart {
         }
         List<String> shapeKeys = List.of("image_size", "width_factor");
         Map<String, Object> mine = config.values();
-        Map<String, Object> theirs = from.config().values();
+        Map<String, Object> theirs = SavedModels.configOf(from.state().configJson()).values();
         for (String key : shapeKeys) {
             if (!String.valueOf(mine.get(key)).equals(String.valueOf(theirs.get(key)))) {
                 throw new ConfigError("--warm-start " + from.uri() + " has " + key + "=" + theirs.get(key)

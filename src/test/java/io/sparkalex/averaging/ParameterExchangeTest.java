@@ -251,6 +251,7 @@ class ParameterExchangeTest {
                     // kept whole, then added; or added as it arrives (no relay to pass it to)
                     Runnable received = (round + p) % 2 == 0 ? null : () -> { };
                     link.addUpdate(null, round, p, base[p], network[p], wire, math[p], received);
+                    exchange.awaitOwnParameters(round, 10_000);   // the driver adds it after publishing it
                     Bits.assertBitIdentical(params, base[p], "round " + round + ", worker " + p);
                     Bits.assertBitIdentical(params, network[p], "round " + round + ", worker " + p + "'s network");
                 }
@@ -298,6 +299,7 @@ class ParameterExchangeTest {
                 UpdateRelay mine = relays[p];
                 INDArray copy = received[p];
                 link.addUpdate(parent, 1, p, base[p], network[p], copy, math, () -> mine.holds(1, copy));
+                exchange.awaitOwnParameters(1, 10_000);   // the driver adds it after publishing it
                 Bits.assertBitIdentical(params, base[p], "partition " + p + " holds the driver's version 1");
                 Bits.assertBitIdentical(params, network[p], "partition " + p + "'s network");
             }

@@ -129,7 +129,8 @@ class EvaluatePredictTest {
                 "unknown_class", r.rows().skippedByReason().get("unknown_class").count()));
 
         List<String> confusion = Files.readAllLines(out.resolve("confusion-test.csv"));
-        assertEquals("actual\\predicted," + String.join(",", model.classes()), confusion.get(0));
+        assertEquals("actual\\predicted," + String.join(",", model.classes().stream()
+                .map(id -> id + " " + model.names().get(id)).toList()), confusion.get(0), "classes by id and name");
         assertEquals(1 + model.classes().size(), confusion.size());
         var heatmap = ImageIO.read(out.resolve("confusion-test.png").toFile());
         assertTrue(heatmap.getWidth() >= 500 && heatmap.getHeight() >= 500, "heatmap " + heatmap.getWidth());
@@ -153,14 +154,14 @@ class EvaluatePredictTest {
     }
 
     static Direct direct(String split, int crops) throws Exception {
-        SavedModel model = SavedModel.load(toy.best().toString(), new Configuration());
-        int size = model.config().imageSize;
+        SavedModel model = io.sparkalex.train.SavedModels.load(toy.best().toString(), new Configuration());
+        int size = model.input().imageSize();
         FileSystem fs = FileSystem.getLocal(new Configuration());
         Evaluation evaluation = new Evaluation(model.classes());
         double loss = 0;
         int n = 0;
         for (String name : rows(split)) {
-            ImageFiles.Loaded img = ImageFiles.read(fs, new Path(images.resolve(name).toUri()), model.config().resizeSize,
+            ImageFiles.Loaded img = ImageFiles.read(fs, new Path(images.resolve(name).toUri()), model.input().resizeSize(),
                     Long.MAX_VALUE);
             INDArray p = null;
             for (int k = 0; k < crops; k++) {
@@ -286,7 +287,7 @@ class EvaluatePredictTest {
                 "conv1", "total parameters")) {
             assertTrue(printed.contains(expected), "'" + expected + "' in:\n" + printed);
         }
-        assertNotNull(SavedModel.load(toy.best().toString(), new Configuration()).state().test());
+        assertNotNull(io.sparkalex.train.SavedModels.load(toy.best().toString(), new Configuration()).state().test());
     }
 
     private static String stdoutOf(Runnable run) {

@@ -58,7 +58,20 @@ class EvaluationReportTest {
 
     @Test
     void theCsvHasOneRowPerActualClass() {
-        assertEquals("actual\\predicted,a,b,c\na,2,1,0\nb,0,2,0\nc,1,0,0\n", handWorked().confusionCsv());
+        assertEquals("actual\\predicted,a apple,b,c\na apple,2,1,0\nb,0,2,0\nc,1,0,0\n", handWorked().confusionCsv());
+    }
+
+    @Test
+    void classesAreLabelledByIdAndNameCutForAThousandClasses() {
+        EvalResult r = EvalResult.score(new float[][] {{0.9f, 0.05f, 0.05f}}, new int[] {0});
+        EvaluationReport report = EvaluationReport.of("m.zip", "val", 1, r, List.of("n03594734", "n01440764", "x"),
+                Map.of("n03594734", "trouser, pant", "n01440764", "a \"quoted\" rather longer fish name"),
+                new DataReport().counts());
+        assertEquals(List.of("n03594734 trouser", "n01440764 a \"quoted\" rather l…", "x"),
+                report.classes().stream().map(EvaluationReport.ClassScore::label).toList(),
+                "the first synonym; at most 20 characters of name; the id where there is no name");
+        assertTrue(report.confusionCsv().startsWith(
+                "actual\\predicted,n03594734 trouser,\"n01440764 a \"\"quoted\"\" rather l…\",x\n"), report.confusionCsv());
     }
 
     @Test

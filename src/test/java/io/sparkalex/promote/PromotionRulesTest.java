@@ -1,6 +1,6 @@
 package io.sparkalex.promote;
 
-import io.sparkalex.config.JobConfig.PromoteMetric;
+import io.sparkalex.config.PromoteMetric;
 import io.sparkalex.storage.DataProfile;
 import io.sparkalex.storage.DriftReport;
 import org.junit.jupiter.api.Test;

@@ -46,7 +46,7 @@ class CheckpointCompatibilityTest {
     void anEarlierBuildsCheckpointLoadsResumesAndIsEvaluated(String build) throws Exception {
         java.nio.file.Path zip = FIXTURES.resolve(build).resolve("latest.zip");
         FileSystem fs = FileSystem.getLocal(new org.apache.hadoop.conf.Configuration());
-        SavedModel saved = SavedModel.load(zip.toUri().toString(), new org.apache.hadoop.conf.Configuration());
+        SavedModel saved = io.sparkalex.train.SavedModels.load(zip.toUri().toString(), new org.apache.hadoop.conf.Configuration());
         assertEquals(2, saved.state().epoch());
         assertEquals(List.of("n02091244", "n02114548", "n02138441"), saved.classes());
         assertTrue(saved.state().provenance().gitCommit().startsWith(build), saved.state().provenance().gitCommit());

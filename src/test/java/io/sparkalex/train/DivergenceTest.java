@@ -135,6 +135,7 @@ class DivergenceTest {
         old.network().params().assign(Float.NaN);
         java.nio.file.Path out = tmp.resolve("old-diverged");
         new CheckpointStore(LOCAL, new Path(out.toUri())).save(CheckpointStore.LATEST, old.network(),
+                io.sparkalex.model.PortableConfiguration.stockJson(old.network().getLayerWiseConfigurations()),
                 new TrainingState(s.epoch(), Double.POSITIVE_INFINITY, 0, s.configJson(), s.classes(), s.classNames(),
                         nanHistory, s.provenance(), null, s.data(), null));
         SampleData fixtureData = SampleData.write(tmp.resolve("fixture-data"), 3, 20, 11);   // the fixture's classes

@@ -1,0 +1,54 @@
+package io.sparkalex.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigSyntax;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where a configuration's values come from, lowest first: the packed defaults
+ * ({@code conf/train.conf}), a user's HOCON file, then {@code --set key=value} pairs; a key the
+ * defaults do not have is an error, not a silent no-op.
+ */
+final class ConfigSources {
+    private ConfigSources() {
+    }
+
+    /** The three sources merged and resolved. */
+    static Config merged(String userFileText, Map<String, String> overrides) {
+        Config defaults = ConfigFactory.parseResources(JobConfig.class.getClassLoader(), JobConfig.DEFAULTS_RESOURCE,
+                ConfigParseOptions.defaults().setAllowMissing(false));
+        Config merged = defaults;
+        if (userFileText != null) {
+            try {
+                merged = ConfigFactory.parseString(userFileText,
+                        ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)).withFallback(merged);
+            } catch (ConfigException.Parse e) {
+                throw new ConfigError("config file is not valid HOCON: " + e.getMessage());
+            }
+        }
+        for (String key : overrides.keySet()) {
+            if (!defaults.hasPath(key)) {
+                throw new ConfigError("unknown config key '" + key + "' in --set; known keys: " + defaults.root().keySet());
+            }
+        }
+        return ConfigFactory.parseMap(overrides, "--set").withFallback(merged).resolve();
+    }
+
+    /** Parses {@code key=value} strings as given to {@code --set}. */
+    static Map<String, String> parseOverrides(Iterable<String> pairs) {
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String pair : pairs) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new ConfigError("--set expects key=value, got '" + pair + "'");
+            }
+            out.put(pair.substring(0, eq).trim(), pair.substring(eq + 1).trim());
+        }
+        return out;
+    }
+}
