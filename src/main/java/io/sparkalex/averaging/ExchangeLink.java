@@ -15,6 +15,9 @@ import java.nio.charset.StandardCharsets;
  * The HTTP carrier of {@link ExchangeTransport}: a worker's requests to the driver's
  * {@link ParameterExchange} (and to a parent worker's {@link UpdateRelay}) over
  * {@link HttpURLConnection}, the arrays streamed from and into ND4J's memory ({@link Wire}).
+ *
+ * <p>Concurrency: immutable (a URL and the transfer); each request opens its own connection, so
+ * a task's thread and its relay's threads may use one link at once.
  */
 public final class ExchangeLink implements ExchangeTransport {
     private static final long serialVersionUID = 2L;

@@ -51,6 +51,11 @@ import java.util.UUID;
  * {@link RoundAverager} does the arithmetic; {@link PeerDirectory} knows the relays. The worker's
  * side is {@link ExchangeLink} behind {@link ExchangeTransport}.
  *
+ * <p>Concurrency: requests run on the endpoint's threads, any number at once (each worker holds
+ * one open while it waits for its round); this class keeps no state of its own but the peer
+ * directory, and the driver's calls ({@link #openEpoch}, {@link #finishEpoch},
+ * {@link #abandonEpoch}) go to the ledger, whose locks say who waits for whom.
+ *
  * <p>Paths, under a random token per run: {@code GET /t/params/V/P} (float32 parameters of version
  * V, for partition P), {@code GET /t/update/V/P} (the bfloat16 change that made version V), both
  * waiting until version V is current; {@code PUT /t/result/V/P} (partition P's result of the round
