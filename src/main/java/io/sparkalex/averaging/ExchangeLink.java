@@ -30,10 +30,33 @@ public final class ExchangeLink implements ExchangeTransport {
 
     private final String url;
     final Transfer transfer;
+    /** Whether requests prove Spark's application secret (the key itself is this JVM's, never sent). */
+    private final boolean authenticated;
+    private transient ExchangeAuth auth;
 
-    ExchangeLink(String url, Transfer transfer) {
+    ExchangeLink(String url, Transfer transfer, boolean authenticated) {
         this.url = url;
         this.transfer = transfer;
+        this.authenticated = authenticated;
+    }
+
+    /** A link that signs with {@code auth}'s key (tests, where no SparkEnv holds the secret). */
+    ExchangeLink(String url, Transfer transfer, ExchangeAuth auth) {
+        this(url, transfer, auth.required());
+        this.auth = auth;
+    }
+
+    /** The same link signing with {@code auth} (tests: an intruder, or a worker, without a SparkEnv). */
+    ExchangeLink signingWith(ExchangeAuth auth) {
+        return new ExchangeLink(url, transfer, auth);
+    }
+
+    /** How this JVM signs: with the secret of its SparkEnv when the exchange asks for one. */
+    private ExchangeAuth auth() {
+        if (auth == null) {
+            auth = authenticated ? ExchangeAuth.ofSpark(token()) : ExchangeAuth.TRUSTING;
+        }
+        return auth;
     }
 
     @Override
@@ -98,7 +121,7 @@ public final class ExchangeLink implements ExchangeTransport {
 
     @Override
     public UpdateRelay startRelay(int partition, java.util.function.LongPredicate takesPart) throws IOException {
-        UpdateRelay relay = UpdateRelay.start(token(), takesPart);
+        UpdateRelay relay = UpdateRelay.start(token(), auth(), takesPart);
         try {
             register(partition, relay.port());
         } catch (IOException e) {
@@ -116,7 +139,7 @@ public final class ExchangeLink implements ExchangeTransport {
     /** Where partition {@code partition}'s update relay listens (host:port), or null if it has none. */
     @Override
     public String peer(int partition) throws IOException {
-        HttpURLConnection c = open(url, "/peer/" + partition);
+        HttpURLConnection c = open("GET", url, "/peer/" + partition);
         if (c.getResponseCode() == 404) {
             return null;
         }
@@ -169,7 +192,7 @@ public final class ExchangeLink implements ExchangeTransport {
     /** The version a retried task of {@code partition} continues from. */
     @Override
     public long next(int partition) throws IOException {
-        HttpURLConnection c = open(url, "/next/" + partition);
+        HttpURLConnection c = open("GET", url, "/next/" + partition);
         check(c);
         try (InputStream in = c.getInputStream()) {
             return Long.parseLong(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
@@ -178,8 +201,7 @@ public final class ExchangeLink implements ExchangeTransport {
 
     /** PUTs a short text to the driver's exchange. */
     private void putText(String path, String text) throws IOException {
-        HttpURLConnection c = open(url, path);
-        c.setRequestMethod("PUT");
+        HttpURLConnection c = open("PUT", url, path);
         c.setDoOutput(true);
         try (OutputStream out = c.getOutputStream()) {
             out.write(text.getBytes(StandardCharsets.UTF_8));
@@ -192,8 +214,7 @@ public final class ExchangeLink implements ExchangeTransport {
     }
 
     private void send(long version, int partition, ScoreSums fit, long bytes, Body body) throws IOException {
-        HttpURLConnection c = open(url, "/result/" + version + "/" + partition);
-        c.setRequestMethod("PUT");
+        HttpURLConnection c = open("PUT", url, "/result/" + version + "/" + partition);
         c.setRequestProperty(FIT_HEADER, fit.encode());
         c.setDoOutput(true);
         c.setFixedLengthStreamingMode(bytes);
@@ -205,10 +226,10 @@ public final class ExchangeLink implements ExchangeTransport {
     }
 
     private HttpURLConnection get(String base, String path, long expected) throws IOException {
-        HttpURLConnection c = open(base, path);
+        HttpURLConnection c = open("GET", base, path);
         check(c);
         if (c.getContentLengthLong() != expected) {
-            throw new IOException(base + path + " sent " + c.getContentLengthLong() + " bytes, expected " + expected);
+            throw new IOException(shown(c) + " sent " + c.getContentLengthLong() + " bytes, expected " + expected);
         }
         return c;
     }
@@ -218,12 +239,23 @@ public final class ExchangeLink implements ExchangeTransport {
         return w == null ? 0 : Long.parseLong(w);
     }
 
-    private HttpURLConnection open(String base, String path) throws IOException {
-        HttpURLConnection c = (HttpURLConnection) URI.create(base + path).toURL().openConnection();
+    private HttpURLConnection open(String method, String base, String path) throws IOException {
+        URI uri = URI.create(base + path);
+        HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+        c.setRequestMethod(method);
+        String signature = auth().sign(method, uri.getRawPath());
+        if (signature != null) {
+            c.setRequestProperty(ExchangeAuth.HEADER, signature);
+        }
         c.setConnectTimeout(CONNECT_TIMEOUT_MS);
         c.setReadTimeout(READ_TIMEOUT_MS);
         c.setUseCaches(false);
         return c;
+    }
+
+    /** Where a request went, without the run's token (messages reach the Spark UI and event logs). */
+    private String shown(HttpURLConnection c) {
+        return c.getURL().getHost() + ":" + c.getURL().getPort() + c.getURL().getPath().replace(token(), "<run>");
     }
 
     private void check(HttpURLConnection c) throws IOException {
@@ -234,7 +266,7 @@ public final class ExchangeLink implements ExchangeTransport {
             if (code == RoundRequests.HALTED) {
                 throw new Halted(why);
             }
-            throw new IOException("parameter exchange " + c.getURL() + " answered " + code + ": " + why);
+            throw new IOException("parameter exchange " + shown(c) + " answered " + code + ": " + why);
         }
     }
 }

@@ -33,18 +33,35 @@ final class HttpEndpoint implements AutoCloseable {
     }
 
     /**
-     * Starts a server on {@code bindHost:port} (port 0: any free one) that answers requests under
-     * {@code context} with {@code handler}, on daemon threads named {@code threadName}.
+     * Starts a server on {@code address} (port 0: any free one) that answers requests under
+     * {@code context} with {@code handler}, on daemon threads named {@code threadName}; a request
+     * that does not prove {@code auth}'s secret gets 401 before its body is read (the first such is
+     * logged, without its path, which holds the run's token).
      */
     static HttpEndpoint start(String threadName, InetSocketAddress address, int backlog, String context,
-                              HttpHandler handler) throws IOException {
+                              ExchangeAuth auth, HttpHandler handler) throws IOException {
         HttpServer server = HttpServer.create(address, backlog);
         ExecutorService threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, threadName);
             t.setDaemon(true);
             return t;
         });
-        server.createContext(context, handler);
+        java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+        server.createContext(context, http -> {
+            if (auth.verify(http.getRequestMethod(), http.getRequestURI().getRawPath(),
+                    http.getRequestHeaders().getFirst(ExchangeAuth.HEADER))) {
+                handler.handle(http);
+                return;
+            }
+            try (http) {
+                if (!told.getAndSet(true)) {
+                    org.slf4j.LoggerFactory.getLogger(HttpEndpoint.class).warn("{}: refused a request from {} that "
+                            + "did not prove the application's secret (spark.authenticate); later refusals are not "
+                            + "logged", threadName, http.getRemoteAddress());
+                }
+                reply(http, 401, "not authenticated");
+            }
+        });
         server.setExecutor(threads);
         server.start();
         return new HttpEndpoint(server, threads);

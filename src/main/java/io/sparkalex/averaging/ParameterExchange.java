@@ -12,6 +12,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 
 /**
  * The driver's side of the averaging rounds of an epoch, over plain HTTP from the driver's JVM:
@@ -73,6 +74,7 @@ public final class ParameterExchange implements AutoCloseable {
     private final RoundRequests requests;
     private final PeerDirectory peers = new PeerDirectory();
     private final RoundAverager averager;
+    private final ExchangeAuth auth;
 
     /** Told, on the thread that applied it, when a round of the epoch has been applied. */
     @FunctionalInterface
@@ -107,13 +109,15 @@ public final class ParameterExchange implements AutoCloseable {
         }
     }
 
-    private ParameterExchange(Transfer transfer, String bindHost, String advertisedHost, int port) throws IOException {
+    private ParameterExchange(Transfer transfer, String bindHost, String advertisedHost, int port,
+                              Function<String, ExchangeAuth> auth) throws IOException {
         String token = UUID.randomUUID().toString();
         this.transfer = transfer;
+        this.auth = auth.apply(token);
         // Backlog 64; the endpoint's threads are unbounded: every worker holds a request open
         // while it waits for its round's parameters.
         this.endpoint = HttpEndpoint.start("sparkalex-exchange", new InetSocketAddress(bindHost, port), 64,
-                "/" + token + "/", this::handle);
+                "/" + token + "/", this.auth, this::handle);
         this.url = "http://" + advertisedHost + ":" + endpoint.port() + "/" + token;
         this.averager = new RoundAverager(transfer, endpoint.threads());
         this.ledger = new RoundLedger(transfer, averager);
@@ -126,17 +130,29 @@ public final class ParameterExchange implements AutoCloseable {
      */
     public static ParameterExchange start(Transfer transfer, String bindHost, String advertisedHost, int port)
             throws IOException {
-        ParameterExchange exchange = new ParameterExchange(transfer, bindHost, advertisedHost, port);
-        log.info("parameter exchange ({}) listening on {}:{}{}", transfer.name().toLowerCase(java.util.Locale.ROOT),
+        return start(transfer, bindHost, advertisedHost, port, token -> ExchangeAuth.TRUSTING);
+    }
+
+    /**
+     * The same, every request proving the secret of {@code auth} (given the run's token):
+     * {@link ExchangeAuth#ofSpark} under {@code spark.authenticate}.
+     */
+    static ParameterExchange start(Transfer transfer, String bindHost, String advertisedHost, int port,
+                                   Function<String, ExchangeAuth> auth) throws IOException {
+        ParameterExchange exchange = new ParameterExchange(transfer, bindHost, advertisedHost, port, auth);
+        log.info("parameter exchange ({}) listening on {}:{}{}; {}", transfer.name().toLowerCase(java.util.Locale.ROOT),
                 bindHost, exchange.endpoint.port(), transfer != Transfer.BF16 ? ""
                         : exchange.averager.vectorised() ? "; bfloat16 arithmetic in Java's Vector API"
-                        : "; bfloat16 arithmetic in ND4J (JVM without --add-modules=jdk.incubator.vector, or a GPU backend)");
+                        : "; bfloat16 arithmetic in ND4J (JVM without --add-modules=jdk.incubator.vector, or a GPU backend)",
+                exchange.auth.required() ? "every request proves the application's secret (spark.authenticate)"
+                        : "spark.authenticate is off: the exchange trusts its network (any host that reaches this "
+                        + "port and learns the run's token can read the parameters and send results)");
         return exchange;
     }
 
     /** Where the workers reach this exchange. */
     public ExchangeLink link() {
-        return new ExchangeLink(url, transfer);
+        return new ExchangeLink(url, transfer, auth.required());
     }
 
     /** The current version: rounds applied so far. */
@@ -218,7 +234,8 @@ public final class ParameterExchange implements AutoCloseable {
             } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
                 HttpEndpoint.reply(http, 400, "bad path " + http.getRequestURI().getPath());
             } catch (RuntimeException e) {
-                log.warn("parameter exchange: {} {} failed", http.getRequestMethod(), http.getRequestURI(), e);
+                log.warn("parameter exchange: {} {} failed", http.getRequestMethod(), String.join("/",
+                        java.util.Arrays.copyOfRange(p, Math.min(2, p.length), p.length)), e);
                 HttpEndpoint.reply(http, 500, e.toString());
             }
         }

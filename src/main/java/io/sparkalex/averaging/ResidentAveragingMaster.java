@@ -180,8 +180,8 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
             org.apache.spark.SparkConf conf = sc.getConf();
             String host = conf.get("spark.driver.host", "localhost");
             try {
-                exchange = ParameterExchange.start(transfer, conf.get("spark.driver.bindAddress", "0.0.0.0"), host,
-                        exchangePort);
+                exchange = ParameterExchange.start(transfer, conf.get("spark.driver.bindAddress", host), host,
+                        exchangePort, ExchangeAuth::ofSpark);
             } catch (IOException e) {
                 throw new UncheckedIOException("starting the parameter exchange on port " + exchangePort
                         + " (config key exchange_port)", e);

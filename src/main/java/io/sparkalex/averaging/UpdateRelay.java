@@ -47,13 +47,18 @@ final class UpdateRelay implements AutoCloseable {
      * @param takesPart whether this worker takes part in (so will hold) the given version
      */
     static UpdateRelay start(String token, LongPredicate takesPart) throws IOException {
-        return new UpdateRelay("/" + token + "/update/", takesPart);
+        return start(token, ExchangeAuth.TRUSTING, takesPart);
     }
 
-    private UpdateRelay(String path, LongPredicate takesPart) throws IOException {
+    /** The same, every request proving {@code auth}'s secret. */
+    static UpdateRelay start(String token, ExchangeAuth auth, LongPredicate takesPart) throws IOException {
+        return new UpdateRelay("/" + token + "/update/", auth, takesPart);
+    }
+
+    private UpdateRelay(String path, ExchangeAuth auth, LongPredicate takesPart) throws IOException {
         this.path = path;
         this.takesPart = takesPart;
-        this.endpoint = HttpEndpoint.start("sparkalex-relay", new InetSocketAddress(0), 16, path, this::handle);
+        this.endpoint = HttpEndpoint.start("sparkalex-relay", new InetSocketAddress(0), 16, path, auth, this::handle);
     }
 
     int port() {

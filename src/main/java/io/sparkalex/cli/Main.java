@@ -41,10 +41,10 @@ public final class Main implements Runnable {
             return cli.execute(args);
         } catch (OutOfMemoryError e) {   // picocli hands only Exceptions to the handler
             log.error("out of memory: {}; raise --driver-memory (DRIVER_MEMORY) or lower batch_size; a rerun "
-                    + "resumes from the last checkpoint", e.getMessage(), e);
+                    + "resumes from the last checkpoint\n{}", Uris.redact(e.getMessage()), Uris.stackTrace(e));
             return ExitCode.TRAINING;
         } catch (Error e) {
-            log.error("internal error: {}", e.toString(), e);
+            log.error("internal error: {}\n{}", Uris.redact(e.toString()), Uris.stackTrace(e));
             return ExitCode.INTERNAL;
         }
     }
@@ -65,9 +65,9 @@ public final class Main implements Runnable {
             case ExitCode.DATA -> log.error("data error: {}", Uris.redact(e.getMessage()));
             case ExitCode.BUSY -> log.error("output directory busy: {}", Uris.redact(e.getMessage()));
             case ExitCode.DIVERGED -> log.error("{}", Uris.redact(e.getMessage()));
-            case ExitCode.TRAINING -> log.error("training failed: {}", Uris.redact(e.getMessage()),
-                    e instanceof TrainingFailure ? e.getCause() : e);
-            default -> log.error("internal error: {}", Uris.redact(e.toString()), e);
+            case ExitCode.TRAINING -> log.error("training failed: {}\n{}", Uris.redact(e.getMessage()),
+                    Uris.stackTrace(e instanceof TrainingFailure && e.getCause() != null ? e.getCause() : e));
+            default -> log.error("internal error: {}\n{}", Uris.redact(e.toString()), Uris.stackTrace(e));
         }
         return code;
     }

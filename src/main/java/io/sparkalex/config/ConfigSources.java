@@ -18,17 +18,27 @@ final class ConfigSources {
     private ConfigSources() {
     }
 
-    /** The three sources merged and resolved. */
+    /** The three sources merged and resolved; the user's file is HOCON. */
     static Config merged(String userFileText, Map<String, String> overrides) {
+        return merged(userFileText, ConfigSyntax.CONF, overrides);
+    }
+
+    /**
+     * The same, the user's text in {@code syntax}: a configuration saved in a checkpoint is read as
+     * plain JSON, where HOCON's {@code include} and {@code ${...}} substitutions do not exist (a zip
+     * from elsewhere must not make the job read a URL or the environment).
+     */
+    static Config merged(String userFileText, ConfigSyntax syntax, Map<String, String> overrides) {
         Config defaults = ConfigFactory.parseResources(JobConfig.class.getClassLoader(), JobConfig.DEFAULTS_RESOURCE,
                 ConfigParseOptions.defaults().setAllowMissing(false));
         Config merged = defaults;
         if (userFileText != null) {
             try {
                 merged = ConfigFactory.parseString(userFileText,
-                        ConfigParseOptions.defaults().setSyntax(ConfigSyntax.CONF)).withFallback(merged);
+                        ConfigParseOptions.defaults().setSyntax(syntax).setAllowMissing(false)).withFallback(merged);
             } catch (ConfigException.Parse e) {
-                throw new ConfigError("config file is not valid HOCON: " + e.getMessage());
+                throw new ConfigError((syntax == ConfigSyntax.JSON ? "saved configuration is not plain JSON: "
+                        : "config file is not valid HOCON: ") + e.getMessage());
             }
         }
         for (String key : overrides.keySet()) {

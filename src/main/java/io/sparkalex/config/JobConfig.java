@@ -189,7 +189,7 @@ public final class JobConfig implements Serializable {
 
     /** Rebuilds a configuration saved with {@link #toJson()} (e.g. from a checkpoint). */
     public static JobConfig fromJson(String json) {
-        return load(json, Map.of());
+        return new JobConfig(ConfigSources.merged(json, com.typesafe.config.ConfigSyntax.JSON, Map.of()));
     }
 
     /** The effective configuration as JSON: printed at start and saved in checkpoints. */

@@ -78,11 +78,11 @@ public final class ImageCache {
                 Uris.redact(settings.imageRoot()), settings.resizeSize(), settings.quality());
         Optional<CacheManifest> existing = readManifest();
         if (existing.isPresent() && existing.get().key().equals(key) && existing.get().classes().equals(classes.ids())) {
-            log.info("reusing the image cache in {} (built {})", dir, existing.get().createdAt());
+            log.info("reusing the image cache in {} (built {})", Uris.redact(dir.toString()), existing.get().createdAt());
             return toData(existing.get());
         }
         existing.ifPresent(m -> log.info("rebuilding the image cache in {}: it was built from {}, this run needs {}",
-                dir, m.key(), key));
+                Uris.redact(dir.toString()), Uris.redact(m.key().toString()), Uris.redact(key.toString())));
         CacheManifest built = build(table, classes, key);
         AtomicFiles.writeString(fs, new Path(dir, MANIFEST), Json.pretty(built) + "\n");
         removeOtherBuilds(built.build(), existing.map(CacheManifest::build).orElse(null));
@@ -116,7 +116,7 @@ public final class ImageCache {
         spark.sparkContext().clearJobGroup();
         long images = splits.values().stream().mapToLong(s -> s.report().used()).sum();
         double seconds = (System.nanoTime() - start) / 1e9;
-        log.info(String.format(Locale.ROOT, "cached %d images in %s in %.1f s (%.1f images/s)", images, dir, seconds,
+        log.info(String.format(Locale.ROOT, "cached %d images in %s in %.1f s (%.1f images/s)", images, Uris.redact(dir.toString()), seconds,
                 images / seconds));
         return new CacheManifest(key, classes.ids(), build, splits, Instant.now().toString());
     }
@@ -129,7 +129,7 @@ public final class ImageCache {
         try {
             return Optional.of(Json.read(AtomicFiles.readString(fs, manifest), CacheManifest.class));
         } catch (RuntimeException e) {
-            log.warn("ignoring unreadable {}: {}", manifest, e.toString());
+            log.warn("ignoring unreadable {}: {}", Uris.redact(manifest.toString()), Uris.redact(e.toString()));
             return Optional.empty();
         }
     }

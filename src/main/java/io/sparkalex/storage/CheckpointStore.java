@@ -15,6 +15,7 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.UnaryOperator;
 import java.util.zip.Deflater;
 import java.util.zip.ZipEntry;
@@ -127,6 +128,29 @@ public final class CheckpointStore {
                 : " has no " + entry + ": not a DL4J model"));
     }
 
+    /**
+     * The entries a checkpoint may hold: the ones {@link #writeZip} writes. DL4J's reader would also
+     * deserialise a {@code preprocessor.bin} or a normalizer with Java serialisation, which runs
+     * code named by the file: a zip from elsewhere ({@code --warm-start}, the promoted model,
+     * {@code --model}) is data, so any other entry refuses it before DL4J opens it.
+     */
+    static final Set<String> ENTRIES = Set.of(STATE_ENTRY, ModelSerializer.CONFIGURATION_JSON,
+            ModelSerializer.COEFFICIENTS_BIN, ModelSerializer.UPDATER_BIN);
+
+    /** Refuses a zip with an entry the job never writes (see {@link #ENTRIES}), naming it. */
+    static void checkEntries(java.nio.file.Path zip, Path shown) throws IOException {
+        try (java.util.zip.ZipFile z = new java.util.zip.ZipFile(zip.toFile())) {
+            for (var e = z.entries(); e.hasMoreElements(); ) {
+                String name = e.nextElement().getName();
+                if (!ENTRIES.contains(name)) {
+                    throw new IOException(Uris.redact(shown.toString()) + " holds the entry '" + name
+                            + "', which this job never writes (DL4J would read it as a Java-serialised object); "
+                            + "refused without reading it");
+                }
+            }
+        }
+    }
+
     /** The checkpoint at {@code path}, any Hadoop URI (DL4J reads models from local files only). */
     public static Checkpoint read(FileSystem fs, Path path) throws IOException {
         TrainingState state = readState(fs, path);
@@ -135,6 +159,7 @@ public final class CheckpointStore {
             try (InputStream in = fs.open(path)) {
                 Files.copy(in, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
             }
+            checkEntries(local, path);
             return new Checkpoint(ModelSerializer.restoreMultiLayerNetwork(local.toFile(), true), state);
         } finally {
             Files.deleteIfExists(local);

@@ -86,7 +86,7 @@ public final class OutputLease implements AutoCloseable {
                         + "is older than %d s is taken over)", dir, other.runId(), other.host(), other.pid(),
                         other.startedAt(), other.heartbeatAt(), timeout.toSeconds()));
             }
-            log.warn("taking over the lease of {} from run {} on {} (started {}): {}", dir, other.runId(),
+            log.warn("taking over the lease of {} from run {} on {} (started {}): {}", Uris.redact(dir.toString()), other.runId(),
                     other.host(), other.startedAt(), staleBecause);
             fs.delete(file, false);
         }
@@ -143,14 +143,14 @@ public final class OutputLease implements AutoCloseable {
             if (now == null || !now.runId().equals(mine.runId())) {
                 lost = now == null ? "the lease file " + file + " disappeared"
                         : "run " + now.runId() + " on " + now.host() + " took over " + file;
-                log.error("lost the output directory: {}", lost);
+                log.error("lost the output directory: {}", Uris.redact(lost));
                 heartbeat.shutdown();
                 return;
             }
             mine = mine.beat();
             AtomicFiles.write(fs, file, out -> out.write(Json.pretty(mine).getBytes(StandardCharsets.UTF_8)), false);
         } catch (IOException | RuntimeException e) {
-            log.warn("could not renew the lease {}: {}", file, e.toString());
+            log.warn("could not renew the lease {}: {}", Uris.redact(file.toString()), Uris.redact(e.toString()));
         }
     }
 
@@ -171,7 +171,7 @@ public final class OutputLease implements AutoCloseable {
                 fs.delete(file, false);
             }
         } catch (IOException e) {
-            log.warn("could not remove the lease {}: {}", file, e.toString());
+            log.warn("could not remove the lease {}: {}", Uris.redact(file.toString()), Uris.redact(e.toString()));
         }
     }
 

@@ -1,23 +1,47 @@
 package io.sparkalex.storage;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.regex.Pattern;
 
 /**
- * URIs as the job shows and stores them: without user info, so that credentials written into a
- * URI ({@code s3a://KEY:SECRET@bucket/...}) never reach a log, a checkpoint or a report. Text
- * rules rather than {@link java.net.URI} parsing, because an AWS secret may hold a '/', which a
- * URI parser takes for the start of the path, leaving the secret in place.
+ * The job's one redaction rule, for every URI it shows or stores (logs, stack traces it prints,
+ * the configuration dump, checkpoints, provenance, reports): no user info, so credentials written
+ * into a URI ({@code s3a://KEY:SECRET@bucket/...}) never leave the process, and no value of a
+ * query parameter that carries a secret ({@code ?sig=}, {@code X-Amz-Signature=}, ...).
+ *
+ * <p>Text rules rather than {@link java.net.URI} parsing, because a password or an AWS secret may
+ * hold a '/' or an '@', which a URI parser takes for the start of the path or the host, leaving
+ * the rest of the secret in place. A URI that starts with a host (and a port) and a '/' has no
+ * user info, so an '@' in its path stays ({@code hdfs://nn:8020/a@b}); in one that has, everything
+ * up to the last '@' followed by a host goes: only that host is sure not to be part of the
+ * password, so a path with an '@' after user info is cut too (shown too little, never too much).
  */
 public final class Uris {
-    /** {@code scheme://user:anything-but-'@'-or-blanks@} or {@code scheme://user@}. */
     private static final Pattern USER_INFO = Pattern.compile(
-            "\\b([A-Za-z][A-Za-z0-9+.-]*://)(?:[^@\\s:/]+:[^@\\s]*|[^@\\s:/]+)@");
+            "\\b([A-Za-z][A-Za-z0-9+.-]*://)(?!/|[A-Za-z0-9.-]+(?::\\d+)?(?:[/?#\\s\"',;)]|$))[^\\s\"']*@"
+                    + "(?=[A-Za-z0-9.-]+(?::\\d+)?(?:[/?#\\s\"',;)]|$))");
+    /** A query parameter whose value is a secret: SAS signatures, AWS pre-signed URLs, tokens, passwords. */
+    private static final Pattern SECRET_PARAMETER = Pattern.compile(
+            "([?&;](?:sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|token|access_token"
+                    + "|password|passwd|pwd|secret|api_key|apikey|key)=)[^&#\\s\"']*", Pattern.CASE_INSENSITIVE);
 
     private Uris() {
     }
 
-    /** A URI, or every URI in a message (an exception's, say), without its user info; other text unchanged. */
+    /** A URI, or every URI in a text (an exception's message, a configuration), redacted; other text unchanged. */
     public static String redact(String text) {
-        return text == null ? null : USER_INFO.matcher(text).replaceAll("$1");
+        if (text == null) {
+            return null;
+        }
+        String noUser = USER_INFO.matcher(text).replaceAll("$1");
+        return text.contains("=") ? SECRET_PARAMETER.matcher(noUser).replaceAll("$1***") : noUser;
+    }
+
+    /** A throwable's stack trace, its causes' included, redacted: what the job prints instead of the raw one. */
+    public static String stackTrace(Throwable e) {
+        StringWriter out = new StringWriter();
+        e.printStackTrace(new PrintWriter(out));
+        return redact(out.toString());
     }
 }

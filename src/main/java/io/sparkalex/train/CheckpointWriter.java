@@ -1,5 +1,6 @@
 package io.sparkalex.train;
 
+import io.sparkalex.storage.Uris;
 import io.sparkalex.data.ClassIndex;
 import io.sparkalex.model.PortableConfiguration;
 import io.sparkalex.storage.CheckpointStore;
@@ -44,7 +45,7 @@ final class CheckpointWriter implements EpochListener, AutoCloseable {
     record RunFacts(String configJson, ClassIndex classes, Provenance provenance, DataProfile data,
                     Parallelism parallelism) {
         TrainingState state(EpochEnd e) {
-            return new TrainingState(e.epoch(), e.bestValLoss(), e.bestEpoch(), configJson, classes.ids(),
+            return new TrainingState(e.epoch(), e.bestValLoss(), e.bestEpoch(), Uris.redact(configJson), classes.ids(),
                     classes.namesById(), e.history(), provenance.savedNow(), null, data, parallelism);
         }
     }

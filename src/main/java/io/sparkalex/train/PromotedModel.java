@@ -76,16 +76,17 @@ final class PromotedModel {
         board.publish(board.status().withDrift(report));
         if (!report.drifted()) {
             log.info(String.format(Locale.ROOT, "drift check against %s: no drift (largest class share change %.3f, "
-                    + "bad-row fraction change %+.3f)", report.reference(), report.maxClassShareChange(),
+                    + "bad-row fraction change %+.3f)", Uris.redact(report.reference()), report.maxClassShareChange(),
                     report.badFractionIncrease()));
             return;
         }
         String findings = String.join("; ", report.findings());
         if (config.driftAction == JobConfig.DriftAction.STOP) {
-            throw new DataError("the data drifted from the data of " + report.reference() + ": " + findings
+            throw new DataError("the data drifted from the data of " + Uris.redact(report.reference()) + ": " + findings
                     + " (drift_action=stop; set drift_action=warn or raise the thresholds to train anyway)");
         }
-        log.warn("the data drifted from the data of {}: {} (drift_action=warn: training anyway)", report.reference(),
+        log.warn("the data drifted from the data of {}: {} (drift_action=warn: training anyway)",
+                Uris.redact(report.reference()),
                 findings);
     }
 
@@ -144,7 +145,8 @@ final class PromotedModel {
                 incumbentState.map(TrainingState::provenance).orElse(null), java.time.Instant.now().toString());
         promotion.record(decision);
         run.writePromotion(decision);
-        log.info("{} {}: {}", promoted ? "promoted to" : "not promoted to", promotion.location(), reason);
+        log.info("{} {}: {}", promoted ? "promoted to" : "not promoted to", Uris.redact(promotion.location().toString()),
+                Uris.redact(reason));
         return decision;
     }
 

@@ -142,7 +142,8 @@ final class RunDirectory implements AutoCloseable {
             }
         }
         if (aside != null) {
-            log.info("--fresh: moved the earlier run's outputs in {} to {}", dir, aside);
+            log.info("--fresh: moved the earlier run's outputs in {} to {}", Uris.redact(dir.toString()),
+                    Uris.redact(aside.toString()));
         }
     }
 

@@ -76,7 +76,8 @@ final class RunInputs {
         return new Provenance(build.version(), build.gitCommit(), qualified(where.csv()),
                 csvSha256, table.counts(), qualified(where.images()),
                 Instant.now().toString(), build.dl4jVersion(), build.nd4jBackend(), spark.version(),
-                System.getProperty("java.version"), sc.master(), sc.sc().applicationId(), warmStartedFrom);
+                System.getProperty("java.version"), Uris.redact(sc.master()), sc.sc().applicationId(),
+                warmStartedFrom == null ? null : Uris.redact(warmStartedFrom));
     }
 
     /**

@@ -44,7 +44,7 @@ final class RunReporter implements EpochListener {
     void update(List<EpochMetrics> history, int bestEpoch, EvaluationReport test, boolean finished) {
         try {
             ReportFiles.writeRun(run.fs, run.dir, new RunReport(Uris.redact(run.fs.makeQualified(run.dir).toString()),
-                    config.epochs, finished, config.describe(), data, history, bestEpoch, test, provenance));
+                    config.epochs, finished, Uris.redact(config.describe()), data, history, bestEpoch, test, provenance));
         } catch (Exception | LinkageError e) {
             if (!warned) {
                 log.warn("could not write {} (training goes on): {}", ReportFiles.REPORT, e.toString(), e);

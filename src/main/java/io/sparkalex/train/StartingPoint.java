@@ -43,7 +43,8 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
             return new StartingPoint(network, 1, Double.POSITIVE_INFINITY, 0, List.of(), null, from);
         }
         if (options.warmStart() != null) {
-            log.info("resuming {}: --warm-start applies only to a run's first epoch and is ignored", run.dir);
+            log.info("resuming {}: --warm-start applies only to a run's first epoch and is ignored",
+                    Uris.redact(run.dir.toString()));
         }
         TrainingState s = latest.get().state();
         JobConfig saved = JobConfig.fromJson(s.configJson());
@@ -62,7 +63,7 @@ record StartingPoint(MultiLayerNetwork network, int nextEpoch, double bestValLos
             checkpoints.copy(CheckpointStore.LATEST, CheckpointStore.BEST);
         }
         log.info("resuming from {} after epoch {} (best val_loss {} at epoch {})",
-                checkpoints.path(CheckpointStore.LATEST), s.epoch(), s.bestValLoss(), s.bestEpoch());
+                Uris.redact(checkpoints.path(CheckpointStore.LATEST).toString()), s.epoch(), s.bestValLoss(), s.bestEpoch());
         // The metrics files follow the checkpoint: a crash between the two writes cannot leave them short.
         run.metrics.write(s.history());
         TestMetrics tested = checkpoints.readState(CheckpointStore.BEST).map(TrainingState::test).orElse(null);

@@ -100,7 +100,7 @@ public final class TrainingJob {
     }
 
     private Result run(RunDirectory run, String runId, RunStatusBoard board) throws IOException {
-        log.info("configuration:\n{}", config.describe());
+        log.info("configuration:\n{}", Uris.redact(config.describe()));
         if (sc.isLocal()) {
             LocalThreads.limit(workers, config.threadsPerWorker);
         }
@@ -124,7 +124,7 @@ public final class TrainingJob {
         PromotionDecision earlier = run.readPromotion();
         if (start.finished(config, table.count("test") > 0) && (options.promoteTo() == null || earlier != null)) {
             log.info("all {} epochs are already done in {}; nothing to do (raise epochs to train further, "
-                    + "or --fresh to start over)", config.epochs, run.dir);
+                    + "or --fresh to start over)", config.epochs, Uris.redact(run.dir.toString()));
             finish(board, start.stopReason(config).orElse(null), start.bestTest(), earlier);
             return new Result(start.history(), start.bestEpoch(), start.bestTest());
         }
@@ -175,7 +175,7 @@ public final class TrainingJob {
             tested = test == null ? null : BestModelTest.metrics(test, history.bestEpoch());
         }
         log.info(String.format(Locale.ROOT, "best val_loss %.4f at epoch %d; outputs in %s", history.bestValLoss(),
-                history.bestEpoch(), run.dir));
+                history.bestEpoch(), Uris.redact(run.dir.toString())));
         PromotionDecision promotion = options.promoteTo() == null ? null : new PromotedModel(sc, config, options)
                 .promote(run, runId, evaluator, scorer.val(), history.best(), classes);
         run.clearWorkDir();

@@ -1,5 +1,6 @@
 package io.sparkalex.train;
 
+import io.sparkalex.storage.Uris;
 import io.sparkalex.config.ConfigError;
 import io.sparkalex.config.JobConfig;
 import io.sparkalex.data.ClassIndex;
@@ -62,7 +63,8 @@ final class WarmStart {
                 into.assign(p.getValue());
             }
         }
-        log.info("warm start from {} (epoch {} of its run): {} layers copied{}; optimiser state fresh", from.uri(),
+        log.info("warm start from {} (epoch {} of its run): {} layers copied{}; optimiser state fresh",
+                Uris.redact(from.uri()),
                 from.state().epoch(), copied, sameClasses ? "" : ", output layer new for the classes " + classes.ids());
     }
 }

@@ -324,4 +324,41 @@ class ParameterExchangeTest {
             }
         }
     }
+
+    /**
+     * With spark.authenticate, a request that does not prove the application's secret is refused
+     * (401) before it is read, on the exchange and on a relay; it changes nothing: the round takes
+     * the real workers' results, and their sum is the driver's.
+     */
+    @Test
+    void withSparkAuthenticateOnlyRequestsProvingTheSecretAreServed() throws Exception {
+        exchange = ParameterExchange.start(Transfer.FLOAT32, "127.0.0.1", "127.0.0.1", 0,
+                token -> ExchangeAuth.of("s3cret", token));
+        ExchangeLink unsigned = exchange.link();
+        ExchangeLink worker = unsigned.signingWith(ExchangeAuth.of("s3cret", unsigned.token()));
+        ExchangeLink intruder = unsigned.signingWith(ExchangeAuth.of("guessed", unsigned.token()));
+        INDArray params = row(1f, 1f);
+        exchange.openEpoch(params, new int[] {2}, null);
+        INDArray into = Nd4j.createUninitialized(DataType.FLOAT, 1, 2);
+        for (ExchangeLink stranger : new ExchangeLink[] {intruder, unsigned.signingWith(ExchangeAuth.TRUSTING)}) {
+            IOException refused = assertThrows(IOException.class, () -> stranger.fetchParameters(0, 0, into));
+            assertTrue(refused.getMessage().contains("401"), refused.getMessage());
+            assertFalse(refused.getMessage().contains(unsigned.token()), "the run's token in no message");
+            assertThrows(IOException.class, () -> stranger.send(0, 0, row(99f, 99f), fit(0)));
+        }
+        worker.fetchParameters(0, 0, into);
+        Bits.assertBitIdentical(params, into, "the worker's fetch");
+        worker.send(0, 0, row(3f, 3f), fit(0));
+        worker.send(0, 1, row(5f, 5f), fit(1));
+        exchange.finishEpoch(10_000);
+        Bits.assertBitIdentical(row(4f, 4f), params, "the intruder's results never entered the sum");
+
+        try (UpdateRelay relay = UpdateRelay.start(unsigned.token(), ExchangeAuth.of("s3cret", unsigned.token()),
+                v -> true)) {
+            relay.holds(1, Nd4j.zeros(DataType.BFLOAT16, 1, 2));
+            IOException refused = assertThrows(IOException.class, () -> intruder.addUpdate("127.0.0.1:" + relay.port(),
+                    1, 0, row(0f, 0f), row(0f, 0f), Nd4j.zeros(DataType.BFLOAT16, 1, 2), new ChangeMath(), () -> { }));
+            assertTrue(refused.getMessage().contains("401"), refused.getMessage());
+        }
+    }
 }

@@ -22,6 +22,38 @@ class UrisTest {
         assertEquals(shown, Uris.redact(uri));
     }
 
+    /** The cases: an '@' in a password, in a path; secrets in a query string. */
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "https://u:p@ss@h/x | https://h/x",
+        "https://u:p@ss@h | https://h",
+        "s3a://KEY:p@ss/w@rd@bucket/data/x.csv | s3a://bucket/data/x.csv",
+        "s3a://KEY:se/cr@t@bucket/data | s3a://bucket/data",
+        "hdfs://nn:8020/a@b | hdfs://nn:8020/a@b",
+        "hdfs://nn/runs/a@b/c | hdfs://nn/runs/a@b/c",
+        "https://acct.blob.core.windows.net/c/x.csv?sv=2022&sig=AbC%2Fd | https://acct.blob.core.windows.net/c/x.csv?sv=2022&sig=***",
+        "https://b.s3.amazonaws.com/x?X-Amz-Credential=AK%2F1&X-Amz-Signature=f00d&X-Amz-Expires=60 | https://b.s3.amazonaws.com/x?X-Amz-Credential=***&X-Amz-Signature=***&X-Amz-Expires=60",
+        "http://gw:9091/?token=t0k | http://gw:9091/?token=***",
+        "metrics_push_url = \"http://user:pa@ss/word@pushgateway:9091\" | metrics_push_url = \"http://pushgateway:9091\"",
+        "spark://master:7077 | spark://master:7077",
+        "file:///tmp/mail@home/x | file:///tmp/mail@home/x",
+        "key=value without a uri | key=value without a uri",
+    })
+    void passwordsWithAtAndSlashPathsWithAtAndQuerySecrets(String text, String shown) {
+        assertEquals(shown, Uris.redact(text));
+    }
+
+    @org.junit.jupiter.api.Test
+    void aStackTraceIsRedactedCausesIncluded() {
+        Exception e = new java.io.IOException("reading s3a://KEY:S3CRET@bucket/x failed",
+                new IllegalStateException("https://u:p@ss@h/?sig=abc"));
+        String trace = Uris.stackTrace(e);
+        assertEquals(-1, trace.indexOf("S3CRET"), trace);
+        assertEquals(-1, trace.indexOf("p@ss"), trace);
+        assertEquals(-1, trace.indexOf("sig=abc"), trace);
+        org.junit.jupiter.api.Assertions.assertTrue(trace.contains("s3a://bucket/x") && trace.contains("Caused by"), trace);
+    }
+
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "File s3a://KEY:SECRET@bucket/x.csv does not exist | File s3a://bucket/x.csv does not exist",
