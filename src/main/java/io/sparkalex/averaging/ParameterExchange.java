@@ -155,6 +155,11 @@ public final class ParameterExchange implements AutoCloseable {
         return new ExchangeLink(url, transfer, auth.required());
     }
 
+    /** The port the exchange listens on. */
+    int port() {
+        return endpoint.port();
+    }
+
     /** The current version: rounds applied so far. */
     public long version() {
         return ledger.version();

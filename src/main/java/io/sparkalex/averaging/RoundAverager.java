@@ -65,7 +65,7 @@ final class RoundAverager {
     /**
      * The round's average over {@code partitions} results: into {@code params} (float32; returns
      * null), or as the bfloat16 change the workers will add (bf16; returned, in {@code update}'s
-     * memory when it fits).
+     * memory when it fits; the ledger passes null, so that each round's change is an array of its own).
      */
     INDArray average(int partitions, INDArray params, INDArray update) {
         if (transfer == Transfer.FLOAT32) {

@@ -1,8 +1,12 @@
 package io.sparkalex.averaging;
 
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.util.IdentityHashMap;
+import java.util.Map;
 
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -14,8 +18,9 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * their HTTP carrier.
  *
  * <p>Concurrency: {@code state} (a read-write lock) guards {@link #params} and {@link #update}:
- * a request holds the read lock while it sends them or adds a result to the open round, a round's
- * apply, an epoch's opening, finishing, halting and abandoning the write lock. The apply then
+ * a request holds the read lock while it takes the version's array to send ({@link #servable},
+ * never written again, and sent after the lock is released) or adds a result to the open round; a
+ * round's apply, an epoch's opening, finishing, halting and abandoning take the write lock. The apply then
  * downgrades to the read lock while the driver adds a bf16 change to its own parameters, so the
  * workers fetch the change meanwhile but the next apply waits. {@code advanced} is the monitor
  * waiting requests sleep on; it is notified whenever {@link #version} or {@link #paramsVersion}
@@ -36,6 +41,11 @@ final class RoundLedger {
     private INDArray params;
     private INDArray update;
     private volatile ExchangeEpoch epoch;
+    /** The parameters of {@code snapshotVersion} as requests get them (guarded by this object). */
+    private INDArray snapshot;
+    private long snapshotVersion = -1;
+    /** The arrays requests are sending, and how many send each (guarded by this object). */
+    private final Map<INDArray, Integer> sending = new IdentityHashMap<>();
 
     RoundLedger(Transfer transfer, RoundAverager averager) {
         this.transfer = transfer;
@@ -147,7 +157,12 @@ final class RoundLedger {
                 return;   // abandoned meanwhile
             }
             long t0 = System.nanoTime();
-            update = averager.average(r.partitions, params, update);
+            // The last change's array again, unless a request is still sending it.
+            INDArray reusable;
+            synchronized (this) {
+                reusable = inUse(update) ? null : update;
+            }
+            update = averager.average(r.partitions, params, reusable);
             version++;
             if (transfer == Transfer.FLOAT32) {
                 paramsVersion = version;
@@ -211,9 +226,40 @@ final class RoundLedger {
         state.readLock().unlock();
     }
 
-    /** The current version's change (bf16; null before the first round) or parameters; call holding the read lock. */
-    INDArray current(boolean change) {
-        return change ? update : params == null ? null : Wire.owning(params);
+    /**
+     * What a request for the current version gets, fixed for good once taken, so that it is sent
+     * without any lock held (a reader that stops reading then holds up no apply): the version's
+     * change (bf16; each round's average goes to an array of its own; null before the first
+     * round), or a copy of the parameters made once per version; {@link #sent} gives it back, and an
+     * array being sent is never written (the next round's change or copy takes a new one). Call
+     * holding the read lock.
+     */
+    synchronized INDArray servable(boolean change) {
+        INDArray body = change ? update : params == null ? null : snapshot();
+        if (body != null) {
+            sending.merge(body, 1, Integer::sum);
+        }
+        return body;
+    }
+
+    /** A request has sent (or failed to send) what {@link #servable} gave it. */
+    synchronized void sent(INDArray body) {
+        sending.computeIfPresent(body, (a, n) -> n == 1 ? null : n - 1);
+    }
+
+    /** Whether a request is still sending {@code a}: then it must not be written (guarded by this). */
+    private boolean inUse(INDArray a) {
+        return a != null && sending.containsKey(a);
+    }
+
+    /** The parameters of the current version as requests get them: one copy per version (guarded by this). */
+    private INDArray snapshot() {
+        if (snapshot == null || snapshotVersion != paramsVersion) {
+            snapshot = inUse(snapshot) ? params.dup('c') : Wire.reuse(snapshot, DataType.FLOAT, params.length())
+                    .assign(params);
+            snapshotVersion = paramsVersion;
+        }
+        return snapshot;
     }
 
     private void wake() {

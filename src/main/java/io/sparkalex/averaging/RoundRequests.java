@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
  * over HTTP; another carrier calls the same methods and sends their {@link Answer}s its own way.
  *
  * <p>Concurrency: stateless itself; every method may run on any request thread at once, and
- * takes the {@link RoundLedger}'s read lock around what must see one version (the array sent, the
- * round a result joins). A request may wait up to {@link #ROUND_WAIT_MS} for its version.
+ * takes the {@link RoundLedger}'s read lock around what must see one version (taking the array to
+ * send, which it then sends without the lock; the round a result joins). A request may wait up to
+ * {@link #ROUND_WAIT_MS} for its version.
  */
 final class RoundRequests {
     /** How long a worker's request waits for its round's version before it is told to give up. */
@@ -70,24 +71,29 @@ final class RoundRequests {
         if (halted(e) != null) {
             return halted(e);
         }
+        INDArray body = null;
         ledger.lockRead();
         try {
-            INDArray body = ledger.current(change);
             long version = ledger.version();
-            if (v != version || body == null) {
+            body = v == version ? ledger.servable(change) : null;
+            if (body == null) {
                 boolean open = e != null && ledger.epoch() == e;
                 return new Answer(409, "version " + v + (change ? " has no update" : " is not current")
                         + " (current " + version + (e != null && !open ? "; the epoch was abandoned" : "")
                         + (open && version < v ? "; waited " + ROUND_WAIT_MS / 1000 + " s for partitions "
                         + e.open().missing() + " of the round: fewer task slots than workers?" : "") + ")");
             }
-            long bytes = sender.send(body, waited);
+        } finally {
+            ledger.unlockRead();
+        }
+        try {
+            long bytes = sender.send(body, waited);   // no lock held: a slow reader delays only itself
             if (e != null) {
                 e.sent(v, bytes);
             }
             return null;
         } finally {
-            ledger.unlockRead();
+            ledger.sent(body);
         }
     }
 

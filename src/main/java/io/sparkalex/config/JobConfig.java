@@ -80,6 +80,7 @@ public final class JobConfig implements Serializable {
     public final double sharingThreshold;
     public final int sharingPort;
     public final String sharingNetworkMask;
+    public final boolean sharingTrustedNetwork;
     public final int prefetch;
     public final int decodePartitions;
     public final int threadsPerWorker;
@@ -148,6 +149,7 @@ public final class JobConfig implements Serializable {
         sharingThreshold = r.doubleIn("sharing_threshold", 1e-9, 1.0);
         sharingPort = r.intIn("sharing_port", 1024, 60000);
         sharingNetworkMask = r.string("sharing_network_mask");
+        sharingTrustedNetwork = r.bool("sharing_trusted_network");
         prefetch = r.intIn("prefetch", 0, 1000);
         decodePartitions = r.intIn("decode_partitions", 0, 1_000_000);
         threadsPerWorker = r.intIn("threads_per_worker", 0, 4096);

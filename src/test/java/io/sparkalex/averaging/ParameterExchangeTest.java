@@ -17,6 +17,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The driver's parameter exchange over real HTTP on loopback: what a round sums, refuses, waits for and sends back. */
@@ -359,6 +360,38 @@ class ParameterExchangeTest {
             IOException refused = assertThrows(IOException.class, () -> intruder.addUpdate("127.0.0.1:" + relay.port(),
                     1, 0, row(0f, 0f), row(0f, 0f), Nd4j.zeros(DataType.BFLOAT16, 1, 2), new ChangeMath(), () -> { }));
             assertTrue(refused.getMessage().contains("401"), refused.getMessage());
+        }
+    }
+
+    /**
+     * A reader that stops reading mid-download (an attacker, or an executor cut off until TCP gives
+     * up) holds up no round: what it was sent is a copy of its version, sent without a lock, so the
+     * round is applied, the next version served and the epoch finished while it still hangs.
+     */
+    @Test
+    void aReaderThatStopsReadingHoldsUpNoRound() throws Exception {
+        int n = 8_000_000;   // 32 MB of float32: more than the sockets' buffers hold
+        INDArray params = Nd4j.rand(DataType.FLOAT, 1, n);
+        INDArray start = params.dup();
+        exchange = ParameterExchange.start(Transfer.FLOAT32, "127.0.0.1", "127.0.0.1", 0);
+        ExchangeLink link = exchange.link();
+        exchange.openEpoch(params, new int[] {1, 1}, null);
+        try (java.net.Socket stalled = new java.net.Socket()) {
+            stalled.setReceiveBufferSize(4096);
+            stalled.connect(new java.net.InetSocketAddress("127.0.0.1", exchange.port()));
+            stalled.getOutputStream().write(("GET /" + link.token() + "/params/0/0 HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            stalled.getOutputStream().flush();
+            stalled.getInputStream().read(new byte[1024]);   // its reply has begun; it reads no further
+            assertTimeoutPreemptively(java.time.Duration.ofSeconds(60), () -> {
+                INDArray mine = Nd4j.createUninitialized(DataType.FLOAT, 1, n);
+                for (int round = 0; round < 2; round++) {
+                    link.fetchParameters(round, 0, mine);
+                    link.send(round, 0, mine.add(1f), fit(0));
+                }
+                assertEquals(2, exchange.finishEpoch(10_000).rounds().size());
+            }, "the rounds went on while a reader hung");
+            Bits.assertBitIdentical(start.add(1f).add(1f), params, "both rounds applied");
         }
     }
 }
