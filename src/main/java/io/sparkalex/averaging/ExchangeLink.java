@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -21,9 +20,6 @@ import java.nio.charset.StandardCharsets;
  */
 public final class ExchangeLink implements ExchangeTransport {
     private static final long serialVersionUID = 2L;
-    private static final int CONNECT_TIMEOUT_MS = 30_000;
-    /** Longer than the driver keeps a request waiting for its round ({@link RoundRequests#ROUND_WAIT_MS}). */
-    private static final int READ_TIMEOUT_MS = (int) RoundRequests.ROUND_WAIT_MS + 60_000;
 
     /** The header that carries a result's training pass's sums ({@link ScoreSums#encode}). */
     static final String FIT_HEADER = "Sparkalex-Fit";
@@ -75,7 +71,7 @@ public final class ExchangeLink implements ExchangeTransport {
         try (InputStream in = c.getInputStream()) {
             Wire.read(in, into);
         }
-        return new Fetched(waited(c), System.nanoTime() - t0, 0, false);
+        return new Fetched(HttpCalls.waited(c), System.nanoTime() - t0, 0, false);
     }
 
     /**
@@ -116,7 +112,7 @@ public final class ExchangeLink implements ExchangeTransport {
         }
         Nd4j.getExecutioner().commit();
         long total = System.nanoTime() - t0;
-        return new Fetched(waited(c), total - adding, adding, relay != null);
+        return new Fetched(HttpCalls.waited(c), total - adding, adding, relay != null);
     }
 
     @Override
@@ -234,39 +230,15 @@ public final class ExchangeLink implements ExchangeTransport {
         return c;
     }
 
-    private static long waited(HttpURLConnection c) {
-        String w = c.getHeaderField(HttpEndpoint.WAITED_HEADER);
-        return w == null ? 0 : Long.parseLong(w);
-    }
-
     private HttpURLConnection open(String method, String base, String path) throws IOException {
-        URI uri = URI.create(base + path);
-        HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
-        c.setRequestMethod(method);
-        String signature = auth().sign(method, uri.getRawPath());
-        if (signature != null) {
-            c.setRequestProperty(ExchangeAuth.HEADER, signature);
-        }
-        c.setConnectTimeout(CONNECT_TIMEOUT_MS);
-        c.setReadTimeout(READ_TIMEOUT_MS);
-        c.setUseCaches(false);
-        return c;
+        return HttpCalls.open(auth(), method, base, path);
     }
 
-    /** Where a request went, without the run's token (messages reach the Spark UI and event logs). */
     private String shown(HttpURLConnection c) {
-        return c.getURL().getHost() + ":" + c.getURL().getPort() + c.getURL().getPath().replace(token(), "<run>");
+        return HttpCalls.shown(c, token());
     }
 
     private void check(HttpURLConnection c) throws IOException {
-        int code = c.getResponseCode();
-        if (code / 100 != 2) {
-            InputStream err = c.getErrorStream();
-            String why = err == null ? "" : new String(err.readAllBytes(), StandardCharsets.UTF_8);
-            if (code == RoundRequests.HALTED) {
-                throw new Halted(why);
-            }
-            throw new IOException("parameter exchange " + shown(c) + " answered " + code + ": " + why);
-        }
+        HttpCalls.check(c, token());
     }
 }

@@ -1,15 +1,12 @@
 package io.sparkalex.averaging;
 
-import com.sun.net.httpserver.HttpExchange;
 import io.sparkalex.eval.ScoreSums;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Function;
@@ -73,6 +70,8 @@ public final class ParameterExchange implements AutoCloseable {
     private final RoundLedger ledger;
     private final RoundRequests requests;
     private final PeerDirectory peers = new PeerDirectory();
+    /** The HTTP routes; made after the endpoint, whose threads the arithmetic shares. */
+    private volatile ExchangeRoutes routes;
     private final RoundAverager averager;
     private final ExchangeAuth auth;
 
@@ -117,11 +116,12 @@ public final class ParameterExchange implements AutoCloseable {
         // Backlog 64; the endpoint's threads are unbounded: every worker holds a request open
         // while it waits for its round's parameters.
         this.endpoint = HttpEndpoint.start("sparkalex-exchange", new InetSocketAddress(bindHost, port), 64,
-                "/" + token + "/", this.auth, this::handle);
+                "/" + token + "/", this.auth, http -> routes.handle(http));   // no request before the URL is out
         this.url = "http://" + advertisedHost + ":" + endpoint.port() + "/" + token;
         this.averager = new RoundAverager(transfer, endpoint.threads());
         this.ledger = new RoundLedger(transfer, averager);
         this.requests = new RoundRequests(ledger, transfer, averager);
+        this.routes = new ExchangeRoutes(requests, peers);
     }
 
     /**
@@ -203,68 +203,5 @@ public final class ParameterExchange implements AutoCloseable {
     public void close() {
         abandonEpoch();
         endpoint.close();
-    }
-
-    private void handle(HttpExchange http) throws IOException {
-        try (http) {
-            String[] p = http.getRequestURI().getPath().split("/");   // "", token, what, version[, partition]
-            try {
-                String what = p.length > 2 ? p[2] : "";
-                RoundRequests.Answer answer = switch (http.getRequestMethod() + " " + what) {
-                    case "GET params" -> requests.serve(Long.parseLong(p[3]), partition(p, 4), false,
-                            (body, waited) -> HttpEndpoint.sendArray(http, body, waited));
-                    case "GET update" -> requests.serve(Long.parseLong(p[3]), partition(p, 4), true,
-                            (body, waited) -> HttpEndpoint.sendArray(http, body, waited));
-                    case "PUT result" -> accept(http, Long.parseLong(p[3]), partition(p, 4));
-                    case "GET next" -> requests.next(partition(p, 3));
-                    case "PUT halt" -> requests.halted(Long.parseLong(p[3]), partition(p, 4), text(http, 4096));
-                    case "PUT peer" -> {
-                        peers.register(partition(p, 3), http.getRemoteAddress().getAddress(),
-                                Integer.parseInt(text(http, 16)));
-                        yield new RoundRequests.Answer(204, null);
-                    }
-                    case "GET peer" -> {
-                        String peer = peers.lookup(partition(p, 3));
-                        yield new RoundRequests.Answer(peer == null ? 404 : 200,
-                                peer == null ? "no relay registered" : peer);
-                    }
-                    default -> new RoundRequests.Answer(404, "no such resource");
-                };
-                if (answer != null) {
-                    HttpEndpoint.reply(http, answer.status(), answer.text());
-                    if (answer.then() != null) {
-                        answer.then().run();
-                    }
-                }
-            } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
-                HttpEndpoint.reply(http, 400, "bad path " + http.getRequestURI().getPath());
-            } catch (RuntimeException e) {
-                log.warn("parameter exchange: {} {} failed", http.getRequestMethod(), String.join("/",
-                        java.util.Arrays.copyOfRange(p, Math.min(2, p.length), p.length)), e);
-                HttpEndpoint.reply(http, 500, e.toString());
-            }
-        }
-    }
-
-    /** A result: its length and training pass's sums from the headers, its bytes read into the ledger's buffer. */
-    private RoundRequests.Answer accept(HttpExchange http, long v, int partition) throws IOException {
-        String length = http.getRequestHeaders().getFirst("Content-Length");
-        return requests.accept(v, partition, length == null ? null : Long.parseLong(length),
-                http.getRequestHeaders().getFirst(ExchangeLink.FIT_HEADER), buffer -> {
-            try (InputStream in = http.getRequestBody()) {
-                Wire.read(in, buffer);
-            }
-        });
-    }
-
-    /** The request's body as text, at most {@code max} bytes. */
-    private static String text(HttpExchange http, int max) throws IOException {
-        try (InputStream in = http.getRequestBody()) {
-            return new String(in.readNBytes(max), StandardCharsets.UTF_8).trim();
-        }
-    }
-
-    private static int partition(String[] path, int at) {
-        return path.length > at ? Integer.parseInt(path[at]) : -1;
     }
 }

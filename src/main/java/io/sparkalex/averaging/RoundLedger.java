@@ -1,12 +1,9 @@
 package io.sparkalex.averaging;
 
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.IdentityHashMap;
-import java.util.Map;
 
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -41,11 +38,8 @@ final class RoundLedger {
     private INDArray params;
     private INDArray update;
     private volatile ExchangeEpoch epoch;
-    /** The parameters of {@code snapshotVersion} as requests get them (guarded by this object). */
-    private INDArray snapshot;
-    private long snapshotVersion = -1;
-    /** The arrays requests are sending, and how many send each (guarded by this object). */
-    private final Map<INDArray, Integer> sending = new IdentityHashMap<>();
+    /** What requests are sending: never written while they are. */
+    private final ServedArrays served = new ServedArrays();
 
     RoundLedger(Transfer transfer, RoundAverager averager) {
         this.transfer = transfer;
@@ -158,11 +152,7 @@ final class RoundLedger {
             }
             long t0 = System.nanoTime();
             // The last change's array again, unless a request is still sending it.
-            INDArray reusable;
-            synchronized (this) {
-                reusable = inUse(update) ? null : update;
-            }
-            update = averager.average(r.partitions, params, reusable);
+            update = averager.average(r.partitions, params, served.reusable(update));
             version++;
             if (transfer == Transfer.FLOAT32) {
                 paramsVersion = version;
@@ -234,32 +224,13 @@ final class RoundLedger {
      * array being sent is never written (the next round's change or copy takes a new one). Call
      * holding the read lock.
      */
-    synchronized INDArray servable(boolean change) {
-        INDArray body = change ? update : params == null ? null : snapshot();
-        if (body != null) {
-            sending.merge(body, 1, Integer::sum);
-        }
-        return body;
+    INDArray servable(boolean change) {
+        return change ? served.take(update) : params == null ? null : served.takeParameters(params, paramsVersion);
     }
 
     /** A request has sent (or failed to send) what {@link #servable} gave it. */
-    synchronized void sent(INDArray body) {
-        sending.computeIfPresent(body, (a, n) -> n == 1 ? null : n - 1);
-    }
-
-    /** Whether a request is still sending {@code a}: then it must not be written (guarded by this). */
-    private boolean inUse(INDArray a) {
-        return a != null && sending.containsKey(a);
-    }
-
-    /** The parameters of the current version as requests get them: one copy per version (guarded by this). */
-    private INDArray snapshot() {
-        if (snapshot == null || snapshotVersion != paramsVersion) {
-            snapshot = inUse(snapshot) ? params.dup('c') : Wire.reuse(snapshot, DataType.FLOAT, params.length())
-                    .assign(params);
-            snapshotVersion = paramsVersion;
-        }
-        return snapshot;
+    void sent(INDArray body) {
+        served.release(body);
     }
 
     private void wake() {

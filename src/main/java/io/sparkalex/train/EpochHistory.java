@@ -55,6 +55,11 @@ final class EpochHistory {
 
     /** The best epoch's metrics, or null before the first. */
     EpochMetrics best() {
+        return best(history, bestEpoch);
+    }
+
+    /** Epoch {@code bestEpoch}'s metrics in {@code history}, or null (none yet). */
+    static EpochMetrics best(List<EpochMetrics> history, int bestEpoch) {
         return history.stream().filter(m -> m.epoch() == bestEpoch).findFirst().orElse(null);
     }
 

@@ -29,7 +29,7 @@ interface EpochListener {
 
         /** The best epoch's metrics. */
         EpochMetrics best() {
-            return history.stream().filter(m -> m.epoch() == bestEpoch).findFirst().orElse(null);
+            return EpochHistory.best(history, bestEpoch);
         }
     }
 

@@ -119,7 +119,8 @@ public final class TrainingJob {
         RunInputs inputs = new RunInputs(spark, config, where);
         Provenance provenance = inputs.provenance(table, csvSha256, start.warmStartedFrom());
         board.history(start.history());
-        board.publish(board.status().progress(start.nextEpoch() - 1, best(start.history(), start.bestEpoch()),
+        board.publish(board.status().progress(start.nextEpoch() - 1,
+                EpochHistory.best(start.history(), start.bestEpoch()),
                 start.nextEpoch() == 1 ? "training" : "resumed after epoch " + (start.nextEpoch() - 1)));
         PromotionDecision earlier = run.readPromotion();
         if (start.finished(config, table.count("test") > 0) && (options.promoteTo() == null || earlier != null)) {
@@ -212,10 +213,5 @@ public final class TrainingJob {
                     : "; promoted: " + promotion.reason());
         };
         board.succeed(board.status().finished(state, reason, test, stopReason, promotion));
-    }
-
-    /** The metrics of the best epoch in {@code history}, or null before the first epoch. */
-    private static EpochMetrics best(List<EpochMetrics> history, int bestEpoch) {
-        return history.stream().filter(m -> m.epoch() == bestEpoch).findFirst().orElse(null);
     }
 }

@@ -1,0 +1,60 @@
+package io.sparkalex.averaging;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.HttpURLConnection;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The client side of the exchange's HTTP plumbing ({@link HttpEndpoint} is the server's): a
+ * connection opened with its timeouts and the request's signature, a reply checked, and where a
+ * request went said without the run's token (messages reach the Spark UI and event logs).
+ */
+final class HttpCalls {
+    private static final int CONNECT_TIMEOUT_MS = 30_000;
+    /** Longer than the driver keeps a request waiting for its round ({@link RoundRequests#ROUND_WAIT_MS}). */
+    private static final int READ_TIMEOUT_MS = (int) RoundRequests.ROUND_WAIT_MS + 60_000;
+
+    private HttpCalls() {
+    }
+
+    /** A {@code method} request to {@code base + path}, signed with {@code auth} where it asks for a signature. */
+    static HttpURLConnection open(ExchangeAuth auth, String method, String base, String path) throws IOException {
+        URI uri = URI.create(base + path);
+        HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+        c.setRequestMethod(method);
+        String signature = auth.sign(method, uri.getRawPath());
+        if (signature != null) {
+            c.setRequestProperty(ExchangeAuth.HEADER, signature);
+        }
+        c.setConnectTimeout(CONNECT_TIMEOUT_MS);
+        c.setReadTimeout(READ_TIMEOUT_MS);
+        c.setUseCaches(false);
+        return c;
+    }
+
+    /** How long the request waited on the server for its body ({@link HttpEndpoint#WAITED_HEADER}). */
+    static long waited(HttpURLConnection c) {
+        String w = c.getHeaderField(HttpEndpoint.WAITED_HEADER);
+        return w == null ? 0 : Long.parseLong(w);
+    }
+
+    /** Where a request went, the run's {@code token} replaced. */
+    static String shown(HttpURLConnection c, String token) {
+        return c.getURL().getHost() + ":" + c.getURL().getPort() + c.getURL().getPath().replace(token, "<run>");
+    }
+
+    /** Throws unless the reply is a success: {@link ExchangeTransport.Halted} for a halted epoch. */
+    static void check(HttpURLConnection c, String token) throws IOException {
+        int code = c.getResponseCode();
+        if (code / 100 != 2) {
+            InputStream err = c.getErrorStream();
+            String why = err == null ? "" : new String(err.readAllBytes(), StandardCharsets.UTF_8);
+            if (code == RoundRequests.HALTED) {
+                throw new ExchangeTransport.Halted(why);
+            }
+            throw new IOException("parameter exchange " + shown(c, token) + " answered " + code + ": " + why);
+        }
+    }
+}
