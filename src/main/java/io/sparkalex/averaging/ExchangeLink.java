@@ -1,5 +1,6 @@
 package io.sparkalex.averaging;
 
+import io.sparkalex.config.PortRange;
 import io.sparkalex.eval.ScoreSums;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -19,7 +20,7 @@ import java.nio.charset.StandardCharsets;
  * a task's thread and its relay's threads may use one link at once.
  */
 public final class ExchangeLink implements ExchangeTransport {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
 
     /** The header that carries a result's training pass's sums ({@link ScoreSums#encode}). */
     static final String FIT_HEADER = "Sparkalex-Fit";
@@ -28,28 +29,40 @@ public final class ExchangeLink implements ExchangeTransport {
     final Transfer transfer;
     /** Whether requests prove Spark's application secret (the key itself is this JVM's, never sent). */
     private final boolean authenticated;
+    /** The SHA-256 of the exchange's certificate (null: plain HTTP); travels inside Spark's encrypted task. */
+    private final String fingerprint;
+    /** Where this worker's relay may listen. */
+    private final PortRange relayPorts;
     private transient ExchangeAuth auth;
+    /** The task attempt this link's requests come from (the task that deserialised it). */
+    private transient long attempt;
 
-    ExchangeLink(String url, Transfer transfer, boolean authenticated) {
+    ExchangeLink(String url, Transfer transfer, boolean authenticated, String fingerprint, PortRange relayPorts) {
         this.url = url;
         this.transfer = transfer;
         this.authenticated = authenticated;
+        this.fingerprint = fingerprint;
+        this.relayPorts = relayPorts;
     }
 
-    /** A link that signs with {@code auth}'s key (tests, where no SparkEnv holds the secret). */
-    ExchangeLink(String url, Transfer transfer, ExchangeAuth auth) {
-        this(url, transfer, auth.required());
-        this.auth = auth;
+    /** The same link, signing with {@code auth} as task attempt {@code attempt} (tests, without a SparkEnv). */
+    ExchangeLink signingWith(ExchangeAuth auth, long attempt) {
+        ExchangeLink link = new ExchangeLink(url, transfer, auth.required(), fingerprint, relayPorts);
+        link.auth = auth;
+        link.attempt = attempt;
+        return link;
     }
 
-    /** The same link signing with {@code auth} (tests: an intruder, or a worker, without a SparkEnv). */
-    ExchangeLink signingWith(ExchangeAuth auth) {
-        return new ExchangeLink(url, transfer, auth);
+    /** The same link, its worker's relay listening on the first free port of {@code ports}. */
+    public ExchangeLink relayingOn(PortRange ports) {
+        return new ExchangeLink(url, transfer, authenticated, fingerprint, ports);
     }
 
-    /** How this JVM signs: with the secret of its SparkEnv when the exchange asks for one. */
+    /** How this JVM signs: with the secret of its SparkEnv when the exchange asks for one, as its task's attempt. */
     private ExchangeAuth auth() {
         if (auth == null) {
+            org.apache.spark.TaskContext task = org.apache.spark.TaskContext.get();
+            attempt = task == null ? ExchangeAuth.NO_ATTEMPT : task.taskAttemptId();
             auth = authenticated ? ExchangeAuth.ofSpark(token()) : ExchangeAuth.TRUSTING;
         }
         return auth;
@@ -66,7 +79,7 @@ public final class ExchangeLink implements ExchangeTransport {
      */
     @Override
     public Fetched fetchParameters(long version, int partition, INDArray into) throws IOException {
-        HttpURLConnection c = get(url, "/params/" + version + "/" + partition, into.length() * 4);
+        HttpURLConnection c = get(url, fingerprint, "/params/" + version + "/" + partition, into.length() * 4);
         long t0 = System.nanoTime();
         try (InputStream in = c.getInputStream()) {
             Wire.read(in, into);
@@ -93,8 +106,10 @@ public final class ExchangeLink implements ExchangeTransport {
         if (received == null && relay != null) {
             throw new IllegalArgumentException("a change from a relay is kept whole until it has arrived");
         }
-        String source = relay == null ? url : "http://" + relay + "/" + token();
-        HttpURLConnection c = get(source, "/update/" + version + "/" + partition, base.length() * 2);
+        String[] peer = relay == null ? null : relay.split(" ");   // host:port[ fingerprint]
+        String source = relay == null ? url : (peer.length > 1 ? "https://" : "http://") + peer[0] + "/" + token();
+        HttpURLConnection c = get(source, peer != null && peer.length > 1 ? peer[1] : fingerprint,
+                "/update/" + version + "/" + partition, base.length() * 2);
         long t0 = System.nanoTime();
         long adding;
         if (received == null) {
@@ -117,9 +132,9 @@ public final class ExchangeLink implements ExchangeTransport {
 
     @Override
     public UpdateRelay startRelay(int partition, java.util.function.LongPredicate takesPart) throws IOException {
-        UpdateRelay relay = UpdateRelay.start(token(), auth(), takesPart);
+        UpdateRelay relay = UpdateRelay.start(token(), auth(), fingerprint != null, relayPorts, takesPart);
         try {
-            register(partition, relay.port());
+            putText("/peer/" + partition, relay.port() + (relay.fingerprint() == null ? "" : " " + relay.fingerprint()));
         } catch (IOException e) {
             relay.close();
             throw e;
@@ -127,7 +142,7 @@ public final class ExchangeLink implements ExchangeTransport {
         return relay;
     }
 
-    /** Tells the driver that partition {@code partition}'s update relay listens on {@code port}. */
+    /** Tells the driver that partition {@code partition}'s update relay listens on {@code port} (plain HTTP). */
     void register(int partition, int port) throws IOException {
         putText("/peer/" + partition, Integer.toString(port));
     }
@@ -143,6 +158,11 @@ public final class ExchangeLink implements ExchangeTransport {
         try (InputStream in = c.getInputStream()) {
             return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
         }
+    }
+
+    /** The exchange's URL (it holds the run's token: never in a message). */
+    String url() {
+        return url;
     }
 
     /** The run's random token, the first segment of every exchange and relay path. */
@@ -221,8 +241,8 @@ public final class ExchangeLink implements ExchangeTransport {
         c.disconnect();
     }
 
-    private HttpURLConnection get(String base, String path, long expected) throws IOException {
-        HttpURLConnection c = open("GET", base, path);
+    private HttpURLConnection get(String base, String certificate, String path, long expected) throws IOException {
+        HttpURLConnection c = HttpCalls.open(auth(), attempt, certificate, "GET", base, path);
         check(c);
         if (c.getContentLengthLong() != expected) {
             throw new IOException(shown(c) + " sent " + c.getContentLengthLong() + " bytes, expected " + expected);
@@ -231,7 +251,7 @@ public final class ExchangeLink implements ExchangeTransport {
     }
 
     private HttpURLConnection open(String method, String base, String path) throws IOException {
-        return HttpCalls.open(auth(), method, base, path);
+        return HttpCalls.open(auth(), attempt, fingerprint, method, base, path);
     }
 
     private String shown(HttpURLConnection c) {

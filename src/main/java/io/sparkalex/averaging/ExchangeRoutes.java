@@ -21,10 +21,13 @@ final class ExchangeRoutes implements HttpHandler {
 
     private final RoundRequests requests;
     private final PeerDirectory peers;
+    private final TaskAttempts attempts;
 
-    ExchangeRoutes(RoundRequests requests, PeerDirectory peers) {
+    /** {@code attempts}: the running task attempts an upload must come from (null: any sender). */
+    ExchangeRoutes(RoundRequests requests, PeerDirectory peers, TaskAttempts attempts) {
         this.requests = requests;
         this.peers = peers;
+        this.attempts = attempts;
     }
 
     @Override
@@ -33,7 +36,8 @@ final class ExchangeRoutes implements HttpHandler {
             String[] p = http.getRequestURI().getPath().split("/");   // "", token, what, version[, partition]
             try {
                 String what = p.length > 2 ? p[2] : "";
-                RoundRequests.Answer answer = switch (http.getRequestMethod() + " " + what) {
+                RoundRequests.Answer answer = notItsAttempt(http, what, p);
+                answer = answer != null ? answer : switch (http.getRequestMethod() + " " + what) {
                     case "GET params" -> requests.serve(Long.parseLong(p[3]), partition(p, 4), false,
                             (body, waited) -> HttpEndpoint.sendArray(http, body, waited));
                     case "GET update" -> requests.serve(Long.parseLong(p[3]), partition(p, 4), true,
@@ -42,8 +46,9 @@ final class ExchangeRoutes implements HttpHandler {
                     case "GET next" -> requests.next(partition(p, 3));
                     case "PUT halt" -> requests.halted(Long.parseLong(p[3]), partition(p, 4), text(http, 4096));
                     case "PUT peer" -> {
+                        String[] relay = text(http, 128).split(" ");   // port[ fingerprint]
                         peers.register(partition(p, 3), http.getRemoteAddress().getAddress(),
-                                Integer.parseInt(text(http, 16)));
+                                Integer.parseInt(relay[0]), relay.length > 1 ? relay[1] : null);
                         yield new RoundRequests.Answer(204, null);
                     }
                     case "GET peer" -> {
@@ -66,6 +71,20 @@ final class ExchangeRoutes implements HttpHandler {
                 HttpEndpoint.reply(http, 500, e.toString());
             }
         }
+    }
+
+    /**
+     * 403 for an upload (result, divergence, relay address) whose partition is not run by the task
+     * attempt the request proved; null when it may go on.
+     */
+    private RoundRequests.Answer notItsAttempt(HttpExchange http, String what, String[] p) {
+        if (attempts == null || !http.getRequestMethod().equals("PUT")) {
+            return null;
+        }
+        int partition = partition(p, what.equals("peer") ? 3 : 4);
+        long attempt = HttpEndpoint.attempt(http);
+        return attempts.runs(partition, attempt) ? null : new RoundRequests.Answer(403, "partition " + partition
+                + " is not run by task attempt " + attempt);
     }
 
     /** A result: its length and training pass's sums from the headers, its bytes read into the ledger's buffer. */

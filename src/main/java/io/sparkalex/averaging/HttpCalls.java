@@ -19,12 +19,21 @@ final class HttpCalls {
     private HttpCalls() {
     }
 
-    /** A {@code method} request to {@code base + path}, signed with {@code auth} where it asks for a signature. */
-    static HttpURLConnection open(ExchangeAuth auth, String method, String base, String path) throws IOException {
+    /**
+     * A {@code method} request to {@code base + path} by task attempt {@code attempt}, signed with
+     * {@code auth} where it asks for a signature; over TLS to a server whose certificate has the
+     * SHA-256 {@code fingerprint} when {@code base} is {@code https}.
+     */
+    static HttpURLConnection open(ExchangeAuth auth, long attempt, String fingerprint, String method, String base,
+                                  String path) throws IOException {
         URI uri = URI.create(base + path);
         HttpURLConnection c = (HttpURLConnection) uri.toURL().openConnection();
+        if (c instanceof javax.net.ssl.HttpsURLConnection tls) {
+            tls.setSSLSocketFactory(ExchangeTls.pinnedTo(fingerprint));
+            tls.setHostnameVerifier((host, session) -> true);   // the pinned certificate is the check
+        }
         c.setRequestMethod(method);
-        String signature = auth.sign(method, uri.getRawPath());
+        String signature = auth.sign(method, uri.getRawPath(), attempt);
         if (signature != null) {
             c.setRequestProperty(ExchangeAuth.HEADER, signature);
         }

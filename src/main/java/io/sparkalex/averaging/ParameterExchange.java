@@ -9,7 +9,6 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.UUID;
-import java.util.function.Function;
 
 /**
  * The driver's side of the averaging rounds of an epoch, over plain HTTP from the driver's JVM:
@@ -74,6 +73,12 @@ public final class ParameterExchange implements AutoCloseable {
     private volatile ExchangeRoutes routes;
     private final RoundAverager averager;
     private final ExchangeAuth auth;
+    /** This run's TLS identity (null: plain HTTP). */
+    private final ExchangeTls tls;
+    /** The running task attempts uploads must come from (null: not checked). */
+    private final TaskAttempts attempts;
+    /** Threads for requests and arithmetic before an epoch says how many workers hold requests open. */
+    private static final int MIN_THREADS = 32;
 
     /** Told, on the thread that applied it, when a round of the epoch has been applied. */
     @FunctionalInterface
@@ -109,19 +114,21 @@ public final class ParameterExchange implements AutoCloseable {
     }
 
     private ParameterExchange(Transfer transfer, String bindHost, String advertisedHost, int port,
-                              Function<String, ExchangeAuth> auth) throws IOException {
+                              ExchangeProtection protection) throws IOException {
         String token = UUID.randomUUID().toString();
         this.transfer = transfer;
-        this.auth = auth.apply(token);
-        // Backlog 64; the endpoint's threads are unbounded: every worker holds a request open
-        // while it waits for its round's parameters.
+        this.auth = protection.auth(token);
+        this.tls = protection.encrypt() ? ExchangeTls.generate() : null;
+        // Backlog 64; the threads grow with the workers (each holds a request open while it waits
+        // for its round's parameters): see openEpoch.
         this.endpoint = HttpEndpoint.start("sparkalex-exchange", new InetSocketAddress(bindHost, port), 64,
-                "/" + token + "/", this.auth, http -> routes.handle(http));   // no request before the URL is out
-        this.url = "http://" + advertisedHost + ":" + endpoint.port() + "/" + token;
+                MIN_THREADS, "/" + token + "/", this.auth, tls, http -> routes.handle(http));   // no request before the URL is out
+        this.url = (tls == null ? "http://" : "https://") + advertisedHost + ":" + endpoint.port() + "/" + token;
         this.averager = new RoundAverager(transfer, endpoint.threads());
         this.ledger = new RoundLedger(transfer, averager);
         this.requests = new RoundRequests(ledger, transfer, averager);
-        this.routes = new ExchangeRoutes(requests, peers);
+        this.attempts = protection.attempts();
+        this.routes = new ExchangeRoutes(requests, peers, attempts);
     }
 
     /**
@@ -130,29 +137,27 @@ public final class ParameterExchange implements AutoCloseable {
      */
     public static ParameterExchange start(Transfer transfer, String bindHost, String advertisedHost, int port)
             throws IOException {
-        return start(transfer, bindHost, advertisedHost, port, token -> ExchangeAuth.TRUSTING);
+        return start(transfer, bindHost, advertisedHost, port, ExchangeProtection.NONE);
     }
 
     /**
-     * The same, every request proving the secret of {@code auth} (given the run's token):
-     * {@link ExchangeAuth#ofSpark} under {@code spark.authenticate}.
+     * The same, protected as {@code protection} says ({@link ExchangeProtection#ofSpark} on a cluster).
      */
     static ParameterExchange start(Transfer transfer, String bindHost, String advertisedHost, int port,
-                                   Function<String, ExchangeAuth> auth) throws IOException {
-        ParameterExchange exchange = new ParameterExchange(transfer, bindHost, advertisedHost, port, auth);
+                                   ExchangeProtection protection) throws IOException {
+        ParameterExchange exchange = new ParameterExchange(transfer, bindHost, advertisedHost, port, protection);
         log.info("parameter exchange ({}) listening on {}:{}{}; {}", transfer.name().toLowerCase(java.util.Locale.ROOT),
                 bindHost, exchange.endpoint.port(), transfer != Transfer.BF16 ? ""
                         : exchange.averager.vectorised() ? "; bfloat16 arithmetic in Java's Vector API"
                         : "; bfloat16 arithmetic in ND4J (JVM without --add-modules=jdk.incubator.vector, or a GPU backend)",
-                exchange.auth.required() ? "every request proves the application's secret (spark.authenticate)"
-                        : "spark.authenticate is off: the exchange trusts its network (any host that reaches this "
-                        + "port and learns the run's token can read the parameters and send results)");
+                ExchangeProtection.describe(exchange.auth.required(), exchange.tls != null));
         return exchange;
     }
 
-    /** Where the workers reach this exchange. */
+    /** Where the workers reach this exchange (their relays on any free port). */
     public ExchangeLink link() {
-        return new ExchangeLink(url, transfer, auth.required());
+        return new ExchangeLink(url, transfer, auth.required(), tls == null ? null : tls.fingerprint(),
+                io.sparkalex.config.PortRange.ANY);
     }
 
     /** The port the exchange listens on. */
@@ -171,6 +176,8 @@ public final class ParameterExchange implements AutoCloseable {
      * {@code participants[k] - 1}. Returns the version the epoch's first round starts from.
      */
     public long openEpoch(INDArray parameters, int[] participants, RoundApplied listener) {
+        int workers = java.util.Arrays.stream(participants).max().orElse(0);
+        endpoint.threadsAtLeast(MIN_THREADS + 4 * workers);   // a waiting request, a relay look-up, an upload each
         long v = ledger.openEpoch(parameters, participants, listener);
         peers.clear();   // this epoch's tasks register their own
         return v;
@@ -183,7 +190,19 @@ public final class ParameterExchange implements AutoCloseable {
      * epoch's tasks have all ended: a round still missing results then never gets them.
      */
     public EpochRounds finishEpoch(long timeoutMs) throws InterruptedException {
-        return ledger.finishEpoch(timeoutMs);
+        EpochRounds rounds = ledger.finishEpoch(timeoutMs);
+        if (auth.required()) {
+            log.info("parameter exchange: {} requests refused so far for want of the application's secret; {}",
+                    endpoint.refused(), attempts == null ? "uploads not tied to task attempts"
+                            : attempts.refused() + " uploads refused as not from the task attempt running their "
+                            + "partition; uploads accepted from task attempts " + new java.util.TreeSet<>(attempts.accepted()));
+        }
+        return rounds;
+    }
+
+    /** Requests refused so far for want of the application's secret. */
+    long refused() {
+        return endpoint.refused();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.sparkalex.averaging;
 
+import io.sparkalex.config.PortRange;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.datavec.spark.util.BroadcastHadoopConfigHolder;
@@ -47,7 +48,10 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
     private final Transfer transfer;
     private final int exchangePort;
     private final boolean relay;
+    private final PortRange relayPorts;
     private transient ParameterExchange exchange;
+    private transient TaskAttempts attempts;
+    private transient JavaSparkContext listening;
     private transient boolean published;
     private transient List<RoundBreakdown> timed;
 
@@ -64,12 +68,19 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
      */
     public ResidentAveragingMaster(Builder settings, String stateDir, String run, Transfer transfer,
                                    int exchangePort, boolean relay) {
+        this(settings, stateDir, run, transfer, exchangePort, relay, PortRange.ANY);
+    }
+
+    /** The same, each worker's relay on the first free port of {@code relayPorts}. */
+    public ResidentAveragingMaster(Builder settings, String stateDir, String run, Transfer transfer,
+                                   int exchangePort, boolean relay, PortRange relayPorts) {
         super(settings);
         this.stateDir = stateDir;
         this.run = run;
         this.transfer = transfer;
         this.exchangePort = exchangePort;
         this.relay = relay;
+        this.relayPorts = relayPorts;
     }
 
     @Override
@@ -99,13 +110,19 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
         ParameterExchange ex = exchange(sc);
         long startVersion = ex.openEpoch(net.params(), participants, this::reportRound);
         MultiLayerConfiguration conf = net.getLayerWiseConfigurations();
-        EpochWorker worker = new EpochWorker(conf.clone(), ex.link(), startVersion, averagingFrequency,
+        EpochWorker worker = new EpochWorker(conf.clone(), ex.link().relayingOn(relayPorts), startVersion, averagingFrequency,
                 prefetchNumBatches, dsLoader, BroadcastHadoopConfigHolder.get(sc), run, epoch, stateDir, seeds,
                 net.numParams(), relay);
         List<WorkerTiming> timings;
         ParameterExchange.EpochRounds rounds;
         try {
-            timings = sc.parallelize(plans, plans.size()).mapPartitions(worker).collect();
+            // The epoch's job is marked so the exchange knows its task attempts (TaskAttempts).
+            sc.setLocalProperty(TaskAttempts.JOB_PROPERTY, run);
+            try {
+                timings = sc.parallelize(plans, plans.size()).mapPartitions(worker).collect();
+            } finally {
+                sc.setLocalProperty(TaskAttempts.JOB_PROPERTY, null);
+            }
             rounds = ex.finishEpoch(60_000);
         } catch (RuntimeException e) {
             ex.abandonEpoch();
@@ -179,9 +196,12 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
         if (exchange == null) {
             org.apache.spark.SparkConf conf = sc.getConf();
             String host = conf.get("spark.driver.host", "localhost");
+            attempts = new TaskAttempts(run);
+            sc.sc().addSparkListener(attempts);
+            listening = sc;
             try {
                 exchange = ParameterExchange.start(transfer, conf.get("spark.driver.bindAddress", host), host,
-                        exchangePort, ExchangeAuth::ofSpark);
+                        exchangePort, ExchangeProtection.ofSpark(conf, attempts));
             } catch (IOException e) {
                 throw new UncheckedIOException("starting the parameter exchange on port " + exchangePort
                         + " (config key exchange_port)", e);
@@ -195,6 +215,10 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
         if (exchange != null) {
             exchange.close();
             exchange = null;
+        }
+        if (listening != null) {
+            listening.sc().removeSparkListener(attempts);
+            listening = null;
         }
     }
 

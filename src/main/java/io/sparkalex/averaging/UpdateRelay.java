@@ -1,11 +1,13 @@
 package io.sparkalex.averaging;
 
 import com.sun.net.httpserver.HttpExchange;
+import io.sparkalex.config.PortRange;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.function.LongPredicate;
 
@@ -34,6 +36,7 @@ final class UpdateRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UpdateRelay.class);
 
     private final HttpEndpoint endpoint;
+    private final ExchangeTls tls;
     private final LongPredicate takesPart;
     private final String path;
     private INDArray update;
@@ -47,22 +50,51 @@ final class UpdateRelay implements AutoCloseable {
      * @param takesPart whether this worker takes part in (so will hold) the given version
      */
     static UpdateRelay start(String token, LongPredicate takesPart) throws IOException {
-        return start(token, ExchangeAuth.TRUSTING, takesPart);
+        return start(token, ExchangeAuth.TRUSTING, false, PortRange.ANY, takesPart);
     }
 
-    /** The same, every request proving {@code auth}'s secret. */
-    static UpdateRelay start(String token, ExchangeAuth auth, LongPredicate takesPart) throws IOException {
-        return new UpdateRelay("/" + token + "/update/", auth, takesPart);
+    /**
+     * The same, every request proving {@code auth}'s secret, over TLS with a certificate of its own
+     * when {@code encrypt}, on the first free port of {@code ports} at this executor's address
+     * (its block manager's host; the wildcard outside Spark).
+     */
+    static UpdateRelay start(String token, ExchangeAuth auth, boolean encrypt, PortRange ports, LongPredicate takesPart)
+            throws IOException {
+        return new UpdateRelay("/" + token + "/update/", auth, encrypt ? ExchangeTls.generate() : null, ports,
+                takesPart);
     }
 
-    private UpdateRelay(String path, ExchangeAuth auth, LongPredicate takesPart) throws IOException {
+    private UpdateRelay(String path, ExchangeAuth auth, ExchangeTls tls, PortRange ports, LongPredicate takesPart)
+            throws IOException {
         this.path = path;
         this.takesPart = takesPart;
-        this.endpoint = HttpEndpoint.start("sparkalex-relay", new InetSocketAddress(0), 16, path, auth, this::handle);
+        this.tls = tls;
+        // A relay serves its (at most two) children, and a look-in or two: a few threads.
+        this.endpoint = HttpEndpoint.startInRange("sparkalex-relay", executorAddress(), ports, 16, 4, path, auth, tls,
+                this::handle);
+    }
+
+    /** The address Spark's block manager advertises for this executor, or the wildcard outside Spark. */
+    private static InetAddress executorAddress() throws IOException {
+        org.apache.spark.SparkEnv env = org.apache.spark.SparkEnv.get();
+        if (env == null || env.blockManager() == null || env.blockManager().blockManagerId() == null) {
+            return new InetSocketAddress(0).getAddress();
+        }
+        return InetAddress.getByName(env.blockManager().blockManagerId().host());
     }
 
     int port() {
         return endpoint.port();
+    }
+
+    /** The SHA-256 of this relay's certificate (null: plain HTTP). */
+    String fingerprint() {
+        return tls == null ? null : tls.fingerprint();
+    }
+
+    @Override
+    public String toString() {
+        return "relay on port " + port();
     }
 
     /** This worker now holds {@code update}, the change that made {@code version} (null: it does not). */
@@ -77,6 +109,9 @@ final class UpdateRelay implements AutoCloseable {
         synchronized (this) {
             closed = true;
             notifyAll();
+        }
+        if (endpoint.refused() > 0) {
+            log.info("update relay: refused {} requests for want of the application's secret", endpoint.refused());
         }
         endpoint.close();
     }

@@ -58,6 +58,15 @@ final class ConfigReader {
         return get(key, c::getString, "a string");
     }
 
+    PortRange ports(String key) {
+        String v = get(key, c::getString, "a port range");
+        try {
+            return PortRange.parse(v);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError("config key '" + key + "': " + e.getMessage());
+        }
+    }
+
     boolean bool(String key) {
         return get(key, c::getBoolean, "true or false");
     }

@@ -76,6 +76,8 @@ public final class JobConfig implements Serializable {
     public final ParameterTransfer parameterTransfer;
     public final int exchangePort;
     public final ExchangeRelay exchangeRelay;
+    /** The ports a worker's update relay may listen on (first free one); {@link PortRange#ANY}: any. */
+    public final PortRange relayPorts;
     public final TrainingMode trainingMode;
     public final double sharingThreshold;
     public final int sharingPort;
@@ -145,6 +147,7 @@ public final class JobConfig implements Serializable {
         parameterTransfer = r.enumOf("parameter_transfer", ParameterTransfer.class);
         exchangePort = r.intIn("exchange_port", 0, 65535);
         exchangeRelay = r.enumOf("exchange_relay", ExchangeRelay.class);
+        relayPorts = r.ports("relay_ports");
         trainingMode = r.enumOf("training_mode", TrainingMode.class);
         sharingThreshold = r.doubleIn("sharing_threshold", 1e-9, 1.0);
         sharingPort = r.intIn("sharing_port", 1024, 60000);

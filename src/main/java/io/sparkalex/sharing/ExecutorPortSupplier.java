@@ -21,11 +21,13 @@ final class ExecutorPortSupplier implements PortSupplier {
 
     /**
      * DL4J asks for the port right before it starts Aeron in this JVM, on the driver and on every
-     * executor: the one hook that runs there first, so Aeron's settings are made here too.
+     * executor: the one hook that runs there first, so Aeron's settings, and the allow-list of
+     * what its messages may hold ({@link AeronMessageFilter}), are made here too.
      */
     @Override
     public int getPort() {
         AeronSettings.apply();
+        AeronMessageFilter.install();
         SparkEnv env = SparkEnv.get();
         String id = env == null ? "driver" : env.executorId();
         if ("driver".equals(id)) {

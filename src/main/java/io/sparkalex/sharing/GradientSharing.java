@@ -35,6 +35,7 @@ public final class GradientSharing {
     public static SharedTrainingMaster master(SparkConf spark, int workers, int batchSize, int prefetch,
                                               double threshold, int port, String networkMask, long seed) {
         AeronSettings.apply();
+        AeronMessageFilter.install();
         String driver = driverAddress(spark);
         VoidConfiguration voidConfiguration = VoidConfiguration.builder()
                 .unicastPort(port)

@@ -18,13 +18,19 @@ import java.util.regex.Pattern;
  * password, so a path with an '@' after user info is cut too (shown too little, never too much).
  */
 public final class Uris {
-    private static final Pattern USER_INFO = Pattern.compile(
+    /** A URI's user info (group 1: the scheme, kept). Also in conf/log4j2.properties' layout. */
+    public static final String USER_INFO_REGEX =
             "\\b([A-Za-z][A-Za-z0-9+.-]*://)(?!/|[A-Za-z0-9.-]+(?::\\d+)?(?:[/?#\\s\"',;)]|$))[^\\s\"']*@"
-                    + "(?=[A-Za-z0-9.-]+(?::\\d+)?(?:[/?#\\s\"',;)]|$))");
-    /** A query parameter whose value is a secret: SAS signatures, AWS pre-signed URLs, tokens, passwords. */
-    private static final Pattern SECRET_PARAMETER = Pattern.compile(
-            "([?&;](?:sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|token|access_token"
-                    + "|password|passwd|pwd|secret|api_key|apikey|key)=)[^&#\\s\"']*", Pattern.CASE_INSENSITIVE);
+                    + "(?=[A-Za-z0-9.-]+(?::\\d+)?(?:[/?#\\s\"',;)]|$))";
+    /**
+     * A query parameter whose value is a secret (group 1: up to the '=', kept): SAS signatures, AWS
+     * pre-signed URLs, tokens, passwords. Also in conf/log4j2.properties' layout.
+     */
+    public static final String SECRET_PARAMETER_REGEX =
+            "(?i)([?&;](?:sig|signature|x-amz-signature|x-amz-credential|x-amz-security-token|token|access_token"
+                    + "|password|passwd|pwd|secret|api_key|apikey|key)=)[^&#\\s\"']*";
+    private static final Pattern USER_INFO = Pattern.compile(USER_INFO_REGEX);
+    private static final Pattern SECRET_PARAMETER = Pattern.compile(SECRET_PARAMETER_REGEX);
 
     private Uris() {
     }
@@ -34,8 +40,7 @@ public final class Uris {
         if (text == null) {
             return null;
         }
-        String noUser = USER_INFO.matcher(text).replaceAll("$1");
-        return text.contains("=") ? SECRET_PARAMETER.matcher(noUser).replaceAll("$1***") : noUser;
+        return SECRET_PARAMETER.matcher(USER_INFO.matcher(text).replaceAll("$1")).replaceAll("$1***");
     }
 
     /** A throwable's stack trace, its causes' included, redacted: what the job prints instead of the raw one. */

@@ -23,7 +23,7 @@ final class ResidentEpochs extends AveragedEpochs {
                 stateDir.toString(), runId, switch (config.parameterTransfer) {
                     case BF16 -> Transfer.BF16;
                     case FLOAT32 -> Transfer.FLOAT32;
-                }, config.exchangePort, config.exchangeRelay.enabled(workers)), rounds);
+                }, config.exchangePort, config.exchangeRelay.enabled(workers), config.relayPorts), rounds);
     }
 
     private ResidentEpochs(JavaSparkContext sc, JobConfig config, int workers, MultiLayerNetwork network,

@@ -334,14 +334,14 @@ class ParameterExchangeTest {
     @Test
     void withSparkAuthenticateOnlyRequestsProvingTheSecretAreServed() throws Exception {
         exchange = ParameterExchange.start(Transfer.FLOAT32, "127.0.0.1", "127.0.0.1", 0,
-                token -> ExchangeAuth.of("s3cret", token));
+                new ExchangeProtection(token -> ExchangeAuth.of("s3cret", token), false, null));
         ExchangeLink unsigned = exchange.link();
-        ExchangeLink worker = unsigned.signingWith(ExchangeAuth.of("s3cret", unsigned.token()));
-        ExchangeLink intruder = unsigned.signingWith(ExchangeAuth.of("guessed", unsigned.token()));
+        ExchangeLink worker = unsigned.signingWith(ExchangeAuth.of("s3cret", unsigned.token()), 7);
+        ExchangeLink intruder = unsigned.signingWith(ExchangeAuth.of("guessed", unsigned.token()), 7);
         INDArray params = row(1f, 1f);
         exchange.openEpoch(params, new int[] {2}, null);
         INDArray into = Nd4j.createUninitialized(DataType.FLOAT, 1, 2);
-        for (ExchangeLink stranger : new ExchangeLink[] {intruder, unsigned.signingWith(ExchangeAuth.TRUSTING)}) {
+        for (ExchangeLink stranger : new ExchangeLink[] {intruder, unsigned.signingWith(ExchangeAuth.TRUSTING, 7)}) {
             IOException refused = assertThrows(IOException.class, () -> stranger.fetchParameters(0, 0, into));
             assertTrue(refused.getMessage().contains("401"), refused.getMessage());
             assertFalse(refused.getMessage().contains(unsigned.token()), "the run's token in no message");
@@ -355,7 +355,7 @@ class ParameterExchangeTest {
         Bits.assertBitIdentical(row(4f, 4f), params, "the intruder's results never entered the sum");
 
         try (UpdateRelay relay = UpdateRelay.start(unsigned.token(), ExchangeAuth.of("s3cret", unsigned.token()),
-                v -> true)) {
+                false, io.sparkalex.config.PortRange.ANY, v -> true)) {
             relay.holds(1, Nd4j.zeros(DataType.BFLOAT16, 1, 2));
             IOException refused = assertThrows(IOException.class, () -> intruder.addUpdate("127.0.0.1:" + relay.port(),
                     1, 0, row(0f, 0f), row(0f, 0f), Nd4j.zeros(DataType.BFLOAT16, 1, 2), new ChangeMath(), () -> { }));

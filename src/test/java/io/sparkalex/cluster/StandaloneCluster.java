@@ -30,27 +30,45 @@ final class StandaloneCluster implements AutoCloseable {
     private final List<ChildJvm> processes = new ArrayList<>();
 
     StandaloneCluster(Path base, int workers, int coresPerWorker, String memoryPerWorker) throws Exception {
+        this(base, workers, coresPerWorker, memoryPerWorker, null);
+    }
+
+    /**
+     * The same, Master and Workers started with {@code properties} (a Spark properties file; null:
+     * none), e.g. spark.authenticate and its secret for a secured cluster.
+     */
+    StandaloneCluster(Path base, int workers, int coresPerWorker, String memoryPerWorker, Path properties)
+            throws Exception {
         this.base = base;
+        List<String> props = properties == null ? List.of() : List.of("--properties-file", properties.toString());
         this.sparkHome = Files.createDirectories(base.resolve("spark-home"));
         Files.createDirectories(sparkHome.resolve("jars"));
         masterPort = freePort();
         masterUiPort = freePort();
         processes.add(ChildJvm.java("org.apache.spark.deploy.master.Master",
-                List.of("--host", "127.0.0.1", "--port", "" + masterPort, "--webui-port", "" + masterUiPort),
+                concat(List.of("--host", "127.0.0.1", "--port", "" + masterPort, "--webui-port", "" + masterUiPort),
+                        props),
                 env(), base.resolve("logs/master.log")));
         waitUntil(() -> masterJson() != null, 60_000, "master to start");
         for (int i = 0; i < workers; i++) {
             Path work = Files.createDirectories(base.resolve("worker-" + i));
             workDirs.add(work);
             processes.add(ChildJvm.java("org.apache.spark.deploy.worker.Worker",
-                    List.of("--host", "127.0.0.1", "--cores", "" + coresPerWorker, "--memory", memoryPerWorker,
-                            "--webui-port", "" + freePort(), "--work-dir", work.toString(), masterUrl()),
+                    concat(concat(List.of("--host", "127.0.0.1", "--cores", "" + coresPerWorker, "--memory",
+                            memoryPerWorker, "--webui-port", "" + freePort(), "--work-dir", work.toString()), props),
+                            List.of(masterUrl())),
                     env(), base.resolve("logs/worker-" + i + ".log")));
         }
         waitUntil(() -> {
             JsonNode m = masterJson();
             return m != null && m.path("aliveworkers").asInt() == workers;
         }, 90_000, workers + " workers to register");
+    }
+
+    private static List<String> concat(List<String> a, List<String> b) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        return all;
     }
 
     /** What every Spark JVM here needs: loopback, the jars, and the Scala version of the launcher. */

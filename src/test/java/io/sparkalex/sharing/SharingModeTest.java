@@ -32,7 +32,9 @@ class SharingModeTest {
     void sharingLearnsCheckpointsEachEpochAndResumes() throws Exception {
         SampleData data = SampleData.write(tmp.resolve("data"), CLASSES, 40, 6);
         Path out = tmp.resolve("out");
+        long refusedBefore = AeronMessageFilter.rejected();
         new TrainingJob(TestSpark.session(), config(4), data.locations(out), false).run();
+        assertEquals(refusedBefore, AeronMessageFilter.rejected(), "every DL4J message passed the allow-list");
         String firstEpochs = String.join("\n", Files.readAllLines(out.resolve("metrics.jsonl")));
         // Rerun with more epochs: it continues from epoch 4's checkpoint instead of starting over.
         TrainingJob.Result result = new TrainingJob(TestSpark.session(), config(5), data.locations(out), false).run();

@@ -63,4 +63,38 @@ class UrisTest {
     void everyUriInAMessageLosesItsUserInfo(String message, String shown) {
         assertEquals(shown, Uris.redact(message));
     }
+
+    /**
+     * The log layout every JVM of the job uses (conf/log4j2.properties) applies the same rule to each
+     * line, Spark's and DL4J's included, and to the stack trace under it.
+     */
+    @org.junit.jupiter.api.Test
+    void theLogLayoutRedactsEveryLineAndStackTraceAsTheRuleDoes() throws Exception {
+        java.util.Properties conf = new java.util.Properties();
+        try (java.io.Reader in = java.nio.file.Files.newBufferedReader(java.nio.file.Path.of("conf/log4j2.properties"))) {
+            conf.load(in);
+        }
+        String pattern = conf.getProperty("appender.console.layout.pattern");
+        org.junit.jupiter.api.Assertions.assertTrue(pattern.contains(Uris.USER_INFO_REGEX)
+                && pattern.contains(Uris.SECRET_PARAMETER_REGEX), "the layout holds the rule's two regexes");
+        var layout = org.apache.logging.log4j.core.layout.PatternLayout.newBuilder().withPattern(pattern)
+                .withAlwaysWriteExceptions(Boolean.parseBoolean(conf.getProperty("appender.console.layout.alwaysWriteExceptions")))
+                .build();
+        String[] lines = {"reading s3a://KEY:p@ss/w@rd@bucket/data/x.csv", "pushing to http://u:p@ss@gw:9091/x",
+            "GET https://b.s3.amazonaws.com/x?X-Amz-Signature=f00d&a=1", "plain hdfs://nn:8020/a@b"};
+        for (String line : lines) {
+            Exception thrown = new java.io.IOException("cannot open " + line, new IllegalStateException(line));
+            String shown = layout.toSerializable(org.apache.logging.log4j.core.impl.Log4jLogEvent.newBuilder()
+                    .setLoggerName("org.apache.spark.Some").setLevel(org.apache.logging.log4j.Level.WARN)
+                    .setMessage(new org.apache.logging.log4j.message.SimpleMessage(line)).setThrown(thrown).build());
+            assertEquals(Uris.redact(line), shown.substring(shown.indexOf(": ") + 2, shown.indexOf('\n')),
+                    "the message");
+            String trace = shown.substring(shown.indexOf('\n') + 1);
+            org.junit.jupiter.api.Assertions.assertTrue(trace.contains("cannot open " + Uris.redact(line))
+                    && trace.contains("Caused by: java.lang.IllegalStateException: " + Uris.redact(line)), trace);
+            if (!Uris.redact(line).equals(line)) {
+                org.junit.jupiter.api.Assertions.assertFalse(shown.contains("p@ss") || shown.contains("f00d"), shown);
+            }
+        }
+    }
 }
