@@ -9,15 +9,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.HttpURLConnection;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The HTTP carrier of {@link ExchangeTransport}: a worker's requests to the driver's
  * {@link ParameterExchange} (and to a parent worker's {@link UpdateRelay}) over
  * {@link HttpURLConnection}, the arrays streamed from and into ND4J's memory ({@link Wire}).
  *
- * <p>Concurrency: immutable (a URL and the transfer); each request opens its own connection, so
- * a task's thread and its relay's threads may use one link at once.
+ * <p>Concurrency: immutable but for its signing key and task attempt, made on first use on the
+ * task's thread (which names the attempt); each request opens its own connection.
  */
 public final class ExchangeLink implements ExchangeTransport {
     private static final long serialVersionUID = 3L;
@@ -134,7 +133,7 @@ public final class ExchangeLink implements ExchangeTransport {
     public UpdateRelay startRelay(int partition, java.util.function.LongPredicate takesPart) throws IOException {
         UpdateRelay relay = UpdateRelay.start(token(), auth(), fingerprint != null, relayPorts, takesPart);
         try {
-            putText("/peer/" + partition, relay.port() + (relay.fingerprint() == null ? "" : " " + relay.fingerprint()));
+            registerRelay(partition, relay.port(), relay.fingerprint());
         } catch (IOException e) {
             relay.close();
             throw e;
@@ -142,22 +141,17 @@ public final class ExchangeLink implements ExchangeTransport {
         return relay;
     }
 
-    /** Tells the driver that partition {@code partition}'s update relay listens on {@code port} (plain HTTP). */
-    void register(int partition, int port) throws IOException {
-        putText("/peer/" + partition, Integer.toString(port));
+    /** Tells the driver that partition {@code partition}'s relay listens on {@code port} (TLS: with that certificate). */
+    void registerRelay(int partition, int port, String fingerprint) throws IOException {
+        HttpCalls.putText(open("PUT", url, "/peer/" + partition), port + (fingerprint == null ? "" : " " + fingerprint),
+                token());
     }
 
     /** Where partition {@code partition}'s update relay listens (host:port), or null if it has none. */
     @Override
     public String peer(int partition) throws IOException {
         HttpURLConnection c = open("GET", url, "/peer/" + partition);
-        if (c.getResponseCode() == 404) {
-            return null;
-        }
-        check(c);
-        try (InputStream in = c.getInputStream()) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
-        }
+        return c.getResponseCode() == 404 ? null : HttpCalls.text(c, token());
     }
 
     /** The exchange's URL (it holds the run's token: never in a message). */
@@ -202,27 +196,13 @@ public final class ExchangeLink implements ExchangeTransport {
      */
     @Override
     public void halt(long version, int partition, String reason) throws IOException {
-        putText("/halt/" + version + "/" + partition, reason);
+        HttpCalls.putText(open("PUT", url, "/halt/" + version + "/" + partition), reason, token());
     }
 
     /** The version a retried task of {@code partition} continues from. */
     @Override
     public long next(int partition) throws IOException {
-        HttpURLConnection c = open("GET", url, "/next/" + partition);
-        check(c);
-        try (InputStream in = c.getInputStream()) {
-            return Long.parseLong(new String(in.readAllBytes(), StandardCharsets.UTF_8).trim());
-        }
-    }
-
-    /** PUTs a short text to the driver's exchange. */
-    private void putText(String path, String text) throws IOException {
-        HttpURLConnection c = open("PUT", url, path);
-        c.setDoOutput(true);
-        try (OutputStream out = c.getOutputStream()) {
-            out.write(text.getBytes(StandardCharsets.UTF_8));
-        }
-        check(c);
+        return Long.parseLong(HttpCalls.text(open("GET", url, "/next/" + partition), token()));
     }
 
     private interface Body {
@@ -237,28 +217,20 @@ public final class ExchangeLink implements ExchangeTransport {
         try (OutputStream out = c.getOutputStream()) {
             body.writeTo(out);
         }
-        check(c);
+        HttpCalls.check(c, token());
         c.disconnect();
     }
 
     private HttpURLConnection get(String base, String certificate, String path, long expected) throws IOException {
         HttpURLConnection c = HttpCalls.open(auth(), attempt, certificate, "GET", base, path);
-        check(c);
+        HttpCalls.check(c, token());
         if (c.getContentLengthLong() != expected) {
-            throw new IOException(shown(c) + " sent " + c.getContentLengthLong() + " bytes, expected " + expected);
+            throw new IOException(HttpCalls.shown(c, token()) + " sent " + c.getContentLengthLong() + " bytes, expected " + expected);
         }
         return c;
     }
 
     private HttpURLConnection open(String method, String base, String path) throws IOException {
         return HttpCalls.open(auth(), attempt, fingerprint, method, base, path);
-    }
-
-    private String shown(HttpURLConnection c) {
-        return HttpCalls.shown(c, token());
-    }
-
-    private void check(HttpURLConnection c) throws IOException {
-        HttpCalls.check(c, token());
     }
 }

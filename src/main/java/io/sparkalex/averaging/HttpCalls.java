@@ -66,4 +66,21 @@ final class HttpCalls {
             throw new IOException("parameter exchange " + shown(c, token) + " answered " + code + ": " + why);
         }
     }
+
+    /** Sends {@code text} as the body of the PUT {@code c} and checks the reply. */
+    static void putText(HttpURLConnection c, String text, String token) throws IOException {
+        c.setDoOutput(true);
+        try (java.io.OutputStream out = c.getOutputStream()) {
+            out.write(text.getBytes(StandardCharsets.UTF_8));
+        }
+        check(c, token);
+    }
+
+    /** The reply's body as trimmed text, once {@link #check}ed. */
+    static String text(HttpURLConnection c, String token) throws IOException {
+        check(c, token);
+        try (InputStream in = c.getInputStream()) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8).trim();
+        }
+    }
 }

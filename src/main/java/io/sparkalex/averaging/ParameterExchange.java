@@ -11,7 +11,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * The driver's side of the averaging rounds of an epoch, over plain HTTP from the driver's JVM:
+ * The driver's side of the averaging rounds of an epoch, over HTTP from the driver's JVM (TLS,
+ * authentication and task-attempt checks as {@link ExchangeProtection} says):
  * workers fetch the parameters (or the last round's change to them) and send their results here,
  * not through Spark's broadcast and task results, and the rounds follow each other without a
  * Spark job each: every worker runs the whole epoch in one task ({@link EpochWorker}) and waits
@@ -58,7 +59,7 @@ import java.util.UUID;
  * waiting until version V is current; {@code PUT /t/result/V/P} (partition P's result of the round
  * that starts from version V); {@code GET /t/next/P} (the version a retried task of partition P
  * continues from); {@code PUT /t/halt/V/P} (partition P diverged in round V); {@code PUT /t/peer/P}, {@code GET /t/peer/P} (where partition P's
- * {@link UpdateRelay} listens).
+ * {@link UpdateRelay} listens, and its certificate under TLS).
  */
 public final class ParameterExchange implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(ParameterExchange.class);

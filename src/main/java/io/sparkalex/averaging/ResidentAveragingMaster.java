@@ -100,7 +100,7 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
         }
         List<String> all = paths.collect();   // minibatch names: small, and built on the driver anyway
         int[] sizes = roundSizes(all.size(), numWorkers * averagingFrequency);
-        List<EpochWorker.Plan> plans = plans(all, sizes, numWorkers);
+        List<EpochWorker.Plan> plans = WorkerPlans.of(all, sizes, numWorkers);
         int[] participants = new int[sizes.length];
         long[] seeds = new long[sizes.length];
         for (int k = 0; k < sizes.length; k++) {
@@ -148,38 +148,6 @@ public final class ResidentAveragingMaster extends RoundReportingMaster {
                 .average().orElse(0));
         conf.setIterationCount(conf.getIterationCount() + averagingFrequency * sizes.length);
         collectOptimizerState(network);
-    }
-
-    /**
-     * Each partition's minibatches by round: round {@code k}'s go, in order, to as many partitions as
-     * it has minibatches (at most the workers), in contiguous slices of sizes within one, as Spark's
-     * {@code parallelize} would slice them.
-     */
-    static List<EpochWorker.Plan> plans(List<String> all, int[] sizes, int workers) {
-        int partitions = 0;
-        for (int size : sizes) {
-            partitions = Math.max(partitions, Math.min(workers, size));
-        }
-        List<List<List<String>>> byPartition = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-            byPartition.add(new ArrayList<>());
-        }
-        int start = 0;
-        for (int size : sizes) {
-            int n = Math.min(workers, size);
-            for (int p = 0; p < partitions; p++) {
-                byPartition.get(p).add(p < n
-                        ? new ArrayList<>(all.subList(start + (int) ((long) p * size / n),
-                        start + (int) ((long) (p + 1) * size / n)))
-                        : List.of());
-            }
-            start += size;
-        }
-        List<EpochWorker.Plan> plans = new ArrayList<>();
-        for (int p = 0; p < partitions; p++) {
-            plans.add(new EpochWorker.Plan(p, byPartition.get(p)));
-        }
-        return plans;
     }
 
     @Override

@@ -290,7 +290,7 @@ class ParameterExchangeTest {
                 network[p] = params.dup();
                 received[p] = Nd4j.createUninitialized(DataType.BFLOAT16, 1, n);
                 relays[p] = UpdateRelay.start(link.token(), v -> v == 1);
-                link.register(p, relays[p].port());
+                link.registerRelay(p, relays[p].port(), null);
                 network[p].addi(Nd4j.randn(DataType.FLOAT, 1, n).muli(1e-3));
                 link.sendChange(0, p, network[p], base[p], wire, math, fit(p));
             }

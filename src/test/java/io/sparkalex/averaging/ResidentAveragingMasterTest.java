@@ -154,12 +154,12 @@ class ResidentAveragingMasterTest {
     @Test
     void eachRoundsMinibatchesAreDealtToPartitionsInContiguousSlices() {
         List<String> all = List.of("a", "b", "c", "d", "e", "f", "g");
-        List<EpochWorker.Plan> plans = ResidentAveragingMaster.plans(all, new int[] {4, 3}, 3);
+        List<EpochWorker.Plan> plans = WorkerPlans.of(all, new int[] {4, 3}, 3);
         assertEquals(3, plans.size());
         assertEquals(List.of(List.of("a"), List.of("e")), plans.get(0).rounds());
         assertEquals(List.of(List.of("b"), List.of("f")), plans.get(1).rounds());
         assertEquals(List.of(List.of("c", "d"), List.of("g")), plans.get(2).rounds());
-        List<EpochWorker.Plan> small = ResidentAveragingMaster.plans(List.of("a", "b"), new int[] {2}, 4);
+        List<EpochWorker.Plan> small = WorkerPlans.of(List.of("a", "b"), new int[] {2}, 4);
         assertEquals(2, small.size(), "no task for a partition without minibatches");
     }
 
