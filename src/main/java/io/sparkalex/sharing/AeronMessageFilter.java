@@ -5,7 +5,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.ObjectInputFilter;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BinaryOperator;
 
 /**
  * An allow-list on what DL4J's gradient-sharing transport may deserialise. Its Aeron transport
@@ -15,11 +14,15 @@ import java.util.function.BinaryOperator;
  * the JDK's basic value and collection types they are made of, are read; anything else is refused
  * (the message is dropped by the transport) and counted.
  *
- * <p>Scoped to those streams: a JVM-wide {@code jdk.serialFilter} would also filter Spark's own task
- * and closure deserialisation (which carries this job's and user classes), so this is a serial filter
- * factory (JDK 17) that gives the allow-list only to an {@code ObjectInputStream} created under
- * {@code VoidMessage.fromBytes}, and leaves every other stream as it was. Installed once per JVM,
- * on the driver and on each executor before its transport starts ({@link ExecutorPortSupplier}).
+ * <p>Scoped to those streams: a plain JVM-wide {@code jdk.serialFilter} would also filter Spark's own
+ * task and RPC deserialisation (which carries this job's and user classes), and JDK 17's filter
+ * factory cannot be set once any {@code ObjectInputStream} was made (Spark makes many before a
+ * task of ours runs). So this is the JVM-wide serial filter, which may be set later, and it
+ * decides once per top-level object read (depth 1, remembered for the rest of that read on the
+ * thread) whether the stream is DL4J's transport reading a message ({@code VoidMessage.fromBytes}
+ * on the stack): then the allow-list applies; otherwise it says nothing ({@code UNDECIDED}), and
+ * every other stream reads as before. Installed once per JVM, in sharing mode only, on the driver
+ * and on each executor before its transport starts ({@link ExecutorPortSupplier}).
  */
 public final class AeronMessageFilter {
     private static final Logger log = LoggerFactory.getLogger(AeronMessageFilter.class);
@@ -37,26 +40,30 @@ public final class AeronMessageFilter {
     private AeronMessageFilter() {
     }
 
-    /** Installs the filter factory in this JVM (once; a JVM whose factory was set elsewhere is told in the log). */
+    /** Installs the filter in this JVM (once; a JVM whose serial filter was set elsewhere is told in the log). */
     public static synchronized void install() {
         if (installed) {
             return;
         }
-        BinaryOperator<ObjectInputFilter> previous = ObjectInputFilter.Config.getSerialFilterFactory();
         try {
-            ObjectInputFilter.Config.setSerialFilterFactory((current, requested) -> {
-                ObjectInputFilter base = previous.apply(current, requested);
-                if (!readingATransportMessage()) {
-                    return base;
-                }
-                ObjectInputFilter ours = AeronMessageFilter::check;
-                return base == null ? ours : ObjectInputFilter.merge(ours, base);
-            });
+            ObjectInputFilter.Config.setSerialFilter(AeronMessageFilter::decide);
             installed = true;
         } catch (IllegalStateException e) {
-            log.warn("cannot install the allow-list for gradient sharing's messages: this JVM's serial filter "
-                    + "factory was already set ({}); sharing mode's UDP transport deserialises without it", e.getMessage());
+            log.warn("cannot install the allow-list for gradient sharing's messages: this JVM's serial filter was "
+                    + "already set ({}); sharing mode's UDP transport deserialises without it", e.getMessage());
         }
+    }
+
+    /** Whether the read under way on this thread is a transport message's (decided at depth 1). */
+    private static final ThreadLocal<Boolean> TRANSPORT_READ = new ThreadLocal<>();
+
+    private static ObjectInputFilter.Status decide(ObjectInputFilter.FilterInfo info) {
+        Boolean transport = TRANSPORT_READ.get();
+        if (info.depth() <= 1 || transport == null) {
+            transport = readingATransportMessage();
+            TRANSPORT_READ.set(transport);
+        }
+        return transport ? check(info) : ObjectInputFilter.Status.UNDECIDED;
     }
 
     /** Messages refused by the allow-list in this JVM so far. */
@@ -74,9 +81,9 @@ public final class AeronMessageFilter {
         return s;
     }
 
-    /** Whether the stream being made is DL4J's transport reading a message ({@code VoidMessage.fromBytes}). */
+    /** Whether this thread is reading a message for DL4J's transport ({@code VoidMessage.fromBytes} on the stack). */
     private static boolean readingATransportMessage() {
-        return StackWalker.getInstance().walk(frames -> frames.limit(24).anyMatch(f ->
+        return StackWalker.getInstance().walk(frames -> frames.limit(64).anyMatch(f ->
                 f.getMethodName().equals("fromBytes") && f.getClassName().startsWith("org.nd4j.parameterserver.")
                         && f.getClassName().endsWith(".VoidMessage")));
     }
