@@ -48,6 +48,29 @@ split_args() {
   fi
 }
 
+# The job's settings (conf/spark-defaults.conf) as --conf pairs: JOB_CONF_ARGS, given before the
+# user's options (which win). Not as --properties-file: in Spark 3.5 a properties file replaces the
+# cluster's own spark-defaults.conf ($SPARK_CONF_DIR, else $SPARK_HOME/conf), and with it the
+# cluster's event logs, Kerberos, queues, credentials and security settings. Given as --conf,
+# spark-submit still reads the cluster's file for every key the job does not set. The Java options
+# are merged with the cluster's in log4j_args.
+CLUSTER_DEFAULTS="${SPARK_CONF_DIR:-${SPARK_HOME:-/nonexistent}/conf}/spark-defaults.conf"
+job_conf_args() {
+  JOB_CONF_ARGS=()
+  local key value
+  while read -r key value; do
+    [[ -z "$key" || "$key" == \#* || "$key" == *.extraJavaOptions ]] && continue
+    JOB_CONF_ARGS+=(--conf "$key=$value")
+  done < "$SPARK_DEFAULTS"
+}
+job_conf_args
+
+# The value of key $1 in the properties file $2 (empty when absent).
+property() {
+  [[ -f "$2" ]] && sed -n "s/^$1[[:space:]=:]*//p" "$2" | tail -1
+  return 0
+}
+
 # conf/log4j2.properties for the driver and the executors on every path (LOG4J_ARGS, given to
 # spark-submit before the user's options, which win). Java options of the properties file are kept:
 # a --conf of extraJavaOptions replaces the file's value, so it is repeated here.
@@ -57,8 +80,11 @@ split_args() {
 # --files are localised into the container's directory before it starts, so the bare name works.
 log4j_args() {
   local driver_opts executor_opts
-  driver_opts=$(sed -n 's/^spark.driver.extraJavaOptions[[:space:]]*//p' "$SPARK_DEFAULTS")
-  executor_opts=$(sed -n 's/^spark.executor.extraJavaOptions[[:space:]]*//p' "$SPARK_DEFAULTS")
+  # The cluster's Java options first (e.g. Kerberos, agents), then the job's Java 17 flags.
+  driver_opts="$(property spark.driver.extraJavaOptions "$CLUSTER_DEFAULTS") $(property spark.driver.extraJavaOptions "$SPARK_DEFAULTS")"
+  executor_opts="$(property spark.executor.extraJavaOptions "$CLUSTER_DEFAULTS") $(property spark.executor.extraJavaOptions "$SPARK_DEFAULTS")"
+  driver_opts="${driver_opts# }"
+  executor_opts="${executor_opts# }"
   LOG4J_ARGS=(--files "$LOG4J_CONF"
     --conf "spark.driver.extraJavaOptions=$driver_opts -Dlog4j2.configurationFile=$1"
     --conf "spark.executor.extraJavaOptions=$executor_opts -Dlog4j2.configurationFile=$2")

@@ -22,7 +22,7 @@ spark_submit \
   --master "$K8S_MASTER" \
   --deploy-mode cluster \
   --num-executors "${NUM_EXECUTORS:-2}" \
-  --properties-file "$SPARK_DEFAULTS" \
+  "${JOB_CONF_ARGS[@]}" \
   "${LOG4J_ARGS[@]}" \
   --conf spark.kubernetes.container.image="$K8S_IMAGE" \
   --conf spark.kubernetes.namespace="${K8S_NAMESPACE:-default}" \

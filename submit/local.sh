@@ -14,7 +14,7 @@ log4j_args "file:$LOG4J_CONF" "file:$LOG4J_CONF"
 export SPARK_LOCAL_IP="${SPARK_LOCAL_IP:-127.0.0.1}"
 spark_submit \
   --master "local[${LOCAL_CORES:-*}]" \
-  --properties-file "$SPARK_DEFAULTS" \
+  "${JOB_CONF_ARGS[@]}" \
   "${LOG4J_ARGS[@]}" \
   --conf spark.ui.showConsoleProgress=false \
   ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} \

@@ -25,7 +25,7 @@ fi
 spark_submit \
   --master "$SPARK_MASTER_URL" \
   --deploy-mode "${DEPLOY_MODE:-client}" \
-  --properties-file "$SPARK_DEFAULTS" \
+  "${JOB_CONF_ARGS[@]}" \
   "${LOG4J_ARGS[@]}" \
   ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} \
   --class "$MAIN_CLASS" "$JOB_JAR" ${JOB_ARGS[@]+"${JOB_ARGS[@]}"}

@@ -30,7 +30,7 @@ spark_submit \
   --master yarn \
   --deploy-mode "${DEPLOY_MODE:-cluster}" \
   --num-executors "${NUM_EXECUTORS:-2}" \
-  --properties-file "$SPARK_DEFAULTS" \
+  "${JOB_CONF_ARGS[@]}" \
   "${LOG4J_ARGS[@]}" \
   ${YARN_JARS[@]+"${YARN_JARS[@]}"} \
   ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} \

@@ -1,7 +1,8 @@
 """Nightly retraining of sparkalex with Airflow's SparkSubmitOperator.
 
 The spark-submit command this DAG runs is the README's "Scheduled retraining" command, flag for
-flag (a test builds both and compares them): the job's own spark-defaults.conf, its log4j2
+flag (a test builds both and compares them): the job's own spark-defaults.conf (as --conf, on top of
+the cluster's), its log4j2
 configuration for driver and executors, and the train flags below. Copy this file into the DAG
 folder; set the Airflow Variable (or environment variable) SPARKALEX_HOME to the checkout that
 holds the built job jar (default /opt/sparkalex), and point the connection `spark_default` at the
@@ -56,14 +57,31 @@ CONF = os.path.join(SPARKALEX_HOME, "conf")
 LOG4J = os.path.join(CONF, "log4j2.properties")
 
 
+def properties(path):
+    """A Spark properties file's "key value" lines as a dict ({} when the file is absent)."""
+    found = {}
+    if os.path.isfile(path):
+        with open(path) as f:
+            for line in f:
+                parts = line.strip().split(None, 1)
+                if parts and not parts[0].startswith("#"):
+                    found[parts[0]] = parts[1].strip() if len(parts) > 1 else ""
+    return found
+
+
+# The job's settings go as --conf, as in submit/common.sh: a properties file would replace the
+# cluster's own spark-defaults.conf (event logs, Kerberos, queues, credentials, security), which
+# spark-submit still reads for every key the job does not set. Java options: the cluster's first.
+JOB = properties(os.path.join(CONF, "spark-defaults.conf"))
+CLUSTER = properties(os.path.join(os.environ.get("SPARK_CONF_DIR")
+                                  or os.path.join(os.environ.get("SPARK_HOME", "/nonexistent"), "conf"),
+                                  "spark-defaults.conf"))
+
+
 def java_options(kind):
-    """spark.<kind>.extraJavaOptions of conf/spark-defaults.conf, as submit/common.sh reads it."""
+    """The cluster's spark.<kind>.extraJavaOptions, then the job's, as submit/common.sh joins them."""
     key = "spark.%s.extraJavaOptions" % kind
-    with open(os.path.join(CONF, "spark-defaults.conf")) as f:
-        for line in f:
-            if line.startswith(key):
-                return line[len(key):].strip()
-    return ""
+    return " ".join(v for v in (CLUSTER.get(key, ""), JOB.get(key, "")) if v)
 
 
 # The train flags of the README's nightly command; {{ ds }} is the run's logical date.
@@ -97,12 +115,11 @@ with DAG(
         name="sparkalex-nightly",
         java_class="io.sparkalex.cli.Main",
         application=os.path.join(SPARKALEX_HOME, "target", "sparkalex-0.1.0-SNAPSHOT-job.jar"),
-        properties_file=os.path.join(CONF, "spark-defaults.conf"),
         files=LOG4J,
-        conf={
+        conf=dict({k: v for k, v in JOB.items() if not k.endswith(".extraJavaOptions")}, **{
             "spark.driver.extraJavaOptions": java_options("driver") + " -Dlog4j2.configurationFile=file:" + LOG4J,
             "spark.executor.extraJavaOptions": java_options("executor") + " -Dlog4j2.configurationFile=file:" + LOG4J,
-        },
+        }),
         application_args=TRAIN_ARGS,
         execution_timeout=timedelta(hours=20),
     )

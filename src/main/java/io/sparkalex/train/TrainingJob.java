@@ -56,7 +56,8 @@ public final class TrainingJob {
     private final Locations where;
     private final boolean fresh;
     private final RunOptions options;
-    private final int workers;
+    /** Resolved when the run starts, from the executors' task slots ({@link WorkerSlots}). */
+    private int workers;
 
     /** @param fresh ignore checkpoints in the output directory and start at epoch 1 */
     public TrainingJob(SparkSession spark, JobConfig config, Locations where, boolean fresh) {
@@ -70,7 +71,6 @@ public final class TrainingJob {
         this.where = where;
         this.fresh = fresh;
         this.options = options;
-        this.workers = config.workers > 0 ? config.workers : sc.defaultParallelism();
     }
 
     /**
@@ -101,6 +101,7 @@ public final class TrainingJob {
 
     private Result run(RunDirectory run, String runId, RunStatusBoard board) throws IOException {
         log.info("configuration:\n{}", Uris.redact(config.describe()));
+        workers = WorkerSlots.resolve(sc.sc(), config);
         if (sc.isLocal()) {
             LocalThreads.limit(workers, config.threadsPerWorker);
         }

@@ -83,9 +83,17 @@ class ClusterIT {
         options.addAll(List.of("--name", "sparkalex-client-it"));
         List<String> args = new ArrayList<>(train(out));
         args.addAll(List.of("--set", "exchange_relay=on"));   // executor 1 gets each change from executor 0
-        try (ChildJvm job = script("standalone.sh", Map.of("SPARK_MASTER_URL", cluster.spark.masterUrl()),
-                options, args, "client.log")) {
+        // The cluster's own spark-defaults.conf (here: event logs on) is kept beside the job's settings.
+        java.nio.file.Path clusterConf = Files.createDirectories(cluster.base.resolve("cluster-conf"));
+        java.nio.file.Path events = Files.createDirectories(cluster.base.resolve("cluster-events"));
+        Files.writeString(clusterConf.resolve("spark-defaults.conf"), "spark.eventLog.enabled true\n"
+                + "spark.eventLog.dir " + events.toUri() + "\n");
+        try (ChildJvm job = script("standalone.sh", Map.of("SPARK_MASTER_URL", cluster.spark.masterUrl(),
+                "SPARK_CONF_DIR", clusterConf.toString()), options, args, "client.log")) {
             assertEquals(0, job.waitFor(10, TimeUnit.MINUTES), job.output());
+        }
+        try (Stream<java.nio.file.Path> logs = Files.list(events)) {
+            assertEquals(1, logs.count(), "the cluster's spark.eventLog.* reached the job: one event log in " + events);
         }
         CheckpointStore.Checkpoint latest = assertCompleteRun(out, 2);
         var status = Json.read(AtomicFiles.readString(cluster.hdfs.fs(), new Path(out, "run-status.json")),
@@ -135,6 +143,24 @@ class ClusterIT {
             assertTrue(ours.matcher(text).find(), "executor " + log + " ran a training task and logged with the "
                     + "job's log4j2 configuration:\n" + text.substring(0, Math.min(3000, text.length())));
             assertTrue(!sparkDefault.matcher(text).find(), "no line in Spark's default layout in " + log);
+        }
+    }
+
+    /**
+     * More workers than the executors' task slots: the job stops within a minute with exit 2 and
+     * says what to change, instead of starting 2 of 4 epoch tasks that wait for the other two.
+     */
+    @Test
+    void moreWorkersThanTaskSlotsExitsTwoWithinAMinute() throws Exception {
+        List<String> args = new ArrayList<>(train(cluster.hdfs.uri() + "/runs/too-many"));
+        args.addAll(List.of("--set", "workers=4"));
+        long t0 = System.currentTimeMillis();
+        try (ChildJvm job = script("standalone.sh", Map.of("SPARK_MASTER_URL", cluster.spark.masterUrl()),
+                SMALL_EXECUTORS, args, "too-many.log")) {
+            assertEquals(2, job.waitFor(3, TimeUnit.MINUTES), job.output());
+            long seconds = (System.currentTimeMillis() - t0) / 1000;
+            assertTrue(seconds < 60, "exited after " + seconds + " s");
+            assertTrue(job.output().contains("workers = 4 but the executors offer 2 task slots"), job.output());
         }
     }
 
