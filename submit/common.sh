@@ -1,7 +1,14 @@
 # Shared by the scripts in submit/: where things are, the job jar, and how spark-submit is run.
 # Sourced, not run.
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-JOB_JAR="${SPARKALEX_JOB_JAR:-$ROOT/target/sparkalex-0.1.0-SNAPSHOT-job.jar}"
+# GPU=1 runs the CUDA build (mvn -Pgpu package), which has its own name: never one for the other.
+if [[ "${GPU:-0}" == 1 ]]; then
+  JOB_JAR="${SPARKALEX_JOB_JAR:-$ROOT/target/sparkalex-0.1.0-SNAPSHOT-gpu-job.jar}"
+  BUILD_PROFILE=(-Pgpu)
+else
+  JOB_JAR="${SPARKALEX_JOB_JAR:-$ROOT/target/sparkalex-0.1.0-SNAPSHOT-job.jar}"
+  BUILD_PROFILE=()
+fi
 SPARK_DEFAULTS="${SPARK_DEFAULTS:-$ROOT/conf/spark-defaults.conf}"
 MAIN_CLASS=io.sparkalex.cli.Main
 # Spark's Java 17 module flags, taken from conf/spark-defaults.conf (one place for them).
@@ -13,7 +20,7 @@ ensure_job_jar() {
   [[ -n "${SPARKALEX_JOB_JAR:-}" ]] && return 0
   if [[ ! -f "$JOB_JAR" || -n "$(find "$ROOT/src/main" "$ROOT/pom.xml" "$ROOT/conf/train.conf" -newer "$JOB_JAR" -print -quit)" ]]; then
     echo "building $JOB_JAR ..." >&2
-    (cd "$ROOT" && mvn -B -q -Dstyle.color=never -DskipTests package) >&2
+    (cd "$ROOT" && mvn -B -q -Dstyle.color=never -DskipTests ${BUILD_PROFILE[@]+"${BUILD_PROFILE[@]}"} package) >&2
   fi
 }
 
@@ -42,7 +49,7 @@ split_args() {
     local gpu=() key value
     while read -r key value; do
       [[ -z "$key" || "$key" == \#* ]] && continue
-      gpu+=(--conf "$key=$value")
+      gpu+=(--conf "$key=${value//'${SPARK_HOME}'/${SPARK_HOME:-/opt/spark}}")
     done < "$ROOT/conf/spark-gpu.conf"
     SPARK_ARGS=("${gpu[@]}" ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"})
   fi

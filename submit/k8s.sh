@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Kubernetes. Needs a Spark installation (SPARK_HOME) and an image with Java 17, Spark 3.5.9
-# and the job jar at JOB_JAR_IN_IMAGE (e.g. built FROM apache/spark:3.5.x-java17 with the jar
-# copied to /opt/sparkalex/).
+# Kubernetes. Needs a Spark installation (SPARK_HOME) and the job's image (submit/k8s/Dockerfile:
+# Java 17, Spark 3.5.9, the job jar at JOB_JAR_IN_IMAGE and conf/ at /opt/sparkalex/conf). The
+# spark-operator's forms of the same job are submit/k8s/sparkalex-{train,nightly}.yaml.
 #
 #   K8S_MASTER=k8s://https://api.example:6443 K8S_IMAGE=registry/sparkalex:0.1.0 NUM_EXECUTORS=8 \
 #     submit/k8s.sh train --csv s3a://bucket/my_imagenet.csv --images s3a://bucket/my_imagenet --out s3a://bucket/runs/alexnet
@@ -25,6 +25,7 @@ spark_submit \
   "${JOB_CONF_ARGS[@]}" \
   "${LOG4J_ARGS[@]}" \
   --conf spark.kubernetes.container.image="$K8S_IMAGE" \
+  --conf spark.kubernetes.executor.podTemplateFile="$ROOT/submit/k8s/executor-pod-template.yaml" \
   --conf spark.kubernetes.namespace="${K8S_NAMESPACE:-default}" \
   --conf spark.kubernetes.authenticate.driver.serviceAccountName="${K8S_SERVICE_ACCOUNT:-spark}" \
   ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} \

@@ -13,10 +13,18 @@ run-status.json), 2 bad flags or config, 3 bad or drifted data, 4 training faile
 resumes from the last epoch), 5 another run holds the output directory, 6 training diverged (a
 non-finite loss or parameter; the last good checkpoint is kept). A retry of the same night reuses
 the night's --out and resumes: it helps after 4 and 5, and cannot after 2, 3 or 6, which fail the
-task at once (SparkalexSubmitOperator) so that someone looks.
+task at once (SparkalexSubmitOperator) so that someone looks. In cluster mode (SPARKALEX_DEPLOY_MODE,
+below) spark-submit exits 1 for any failure, and the task reads the code from run-status.json in --out.
+
+Memory: in client mode (the default) the driver runs on the Airflow worker: an 8 GB heap
+(spark.driver.memory) plus ND4J's off-heap memory (up to 10 GB, maxphysicalbytes in
+conf/spark-defaults.conf), so budget about 18 GB there, and the executors must reach that worker on
+spark.driver.port and the job's exchange_port. Cluster mode moves all of that into the cluster.
 """
+import json
 import os
 import re
+import subprocess
 from datetime import datetime, timedelta
 
 from airflow import DAG
@@ -25,6 +33,8 @@ from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOpe
 
 # The job's exit codes that a retry cannot fix: usage or configuration (2), data (3), divergence (6).
 NO_RETRY_EXIT_CODES = {2, 3, 6}
+# The codes the job itself exits with (README, exit codes); spark-submit's 1 in cluster mode is none of them.
+JOB_EXIT_CODES = {2, 3, 4, 5, 6}
 
 
 def exit_code(error):
@@ -33,14 +43,37 @@ def exit_code(error):
     return int(m.group(1)) if m else None
 
 
+def run_status_exit_code(out):
+    """The exit_code in --out's run-status.json, or None when it cannot be read. In cluster mode
+    spark-submit's own exit code says little (YARN: 1 for any failure), and the job records its
+    code there. hdfs:// and other remote URIs are read with `hdfs dfs -cat` (the Airflow worker
+    needs a Hadoop client and HADOOP_CONF_DIR, as YARN submission does anyway)."""
+    path = out.rstrip("/") + "/run-status.json"
+    try:
+        if path.startswith("/") or path.startswith("file:"):
+            with open(path[len("file:"):] if path.startswith("file:") else path) as f:
+                text = f.read()
+        else:
+            text = subprocess.run(["hdfs", "dfs", "-cat", path], capture_output=True, text=True, timeout=300,
+                                  check=True).stdout
+        return json.loads(text).get("exit_code")
+    except (OSError, ValueError, subprocess.SubprocessError):
+        return None
+
+
 class SparkalexSubmitOperator(SparkSubmitOperator):
-    """SparkSubmitOperator that fails the task without retries when the job's exit code says a retry cannot help."""
+    """SparkSubmitOperator that fails the task without retries when the job's exit code says a retry
+    cannot help: spark-submit's code when it is the job's (client mode), else run-status.json's."""
 
     def execute(self, context):
         try:
             return super().execute(context)
         except AirflowException as e:
             code = exit_code(e)
+            if code not in JOB_EXIT_CODES:
+                args = list(getattr(self, "application_args", None) or getattr(self, "_application_args", None) or [])
+                recorded = run_status_exit_code(args[args.index("--out") + 1]) if "--out" in args else None
+                code = recorded if recorded is not None else code
             if code in NO_RETRY_EXIT_CODES:
                 raise AirflowFailException("sparkalex exited with %d, which a retry cannot fix (README, exit codes): %s"
                                            % (code, e)) from e
@@ -52,6 +85,15 @@ try:
     SPARKALEX_HOME = Variable.get("SPARKALEX_HOME", default_var=os.environ.get("SPARKALEX_HOME", "/opt/sparkalex"))
 except Exception:  # no metadata database (e.g. when the file is only parsed)
     SPARKALEX_HOME = os.environ.get("SPARKALEX_HOME", "/opt/sparkalex")
+
+# client (default, as the README's line): the driver, its 8 GB heap plus ND4J's off-heap memory, and
+# the parameter exchange's port run on the Airflow worker, which the executors must reach. On YARN
+# set SPARKALEX_DEPLOY_MODE=cluster (Variable or environment): the driver runs in the cluster, and
+# retries are decided from run-status.json (above), since spark-submit then exits 1 for any failure.
+try:
+    DEPLOY_MODE = Variable.get("SPARKALEX_DEPLOY_MODE", default_var=os.environ.get("SPARKALEX_DEPLOY_MODE", "client"))
+except Exception:  # no metadata database
+    DEPLOY_MODE = os.environ.get("SPARKALEX_DEPLOY_MODE", "client")
 
 CONF = os.path.join(SPARKALEX_HOME, "conf")
 LOG4J = os.path.join(CONF, "log4j2.properties")
@@ -111,7 +153,7 @@ with DAG(
     SparkalexSubmitOperator(
         task_id="train",
         conn_id="spark_default",
-        deploy_mode="client",
+        deploy_mode=DEPLOY_MODE,
         name="sparkalex-nightly",
         java_class="io.sparkalex.cli.Main",
         application=os.path.join(SPARKALEX_HOME, "target", "sparkalex-0.1.0-SNAPSHOT-job.jar"),

@@ -119,6 +119,8 @@ final class EpochWorker implements FlatMapFunction<Iterator<EpochWorker.Plan>, W
         }
         Plan plan = plans.next();
         int partition = plan.partition();
+        GpuBinding.bind(partition);   // before this thread makes any ND4J array
+        TaskThreads.match();
         int first = 0;
         if (TaskContext.get() != null && TaskContext.get().attemptNumber() > 0) {
             first = Math.toIntExact(exchange.next(partition) - startVersion);

@@ -36,7 +36,8 @@ import java.util.List;
  * exactly plain sequential training (tested).
  *
  * <p>All of an epoch's worker tasks must run at once (a round waits for every worker's result), so
- * {@code workers} must not exceed the cluster's task slots; a round that waits 10 minutes for a
+ * {@code workers} must not exceed the cluster's task slots (the job checks, {@code train.WorkerSlots});
+ * a round that still waits 10 minutes for a
  * missing worker fails the waiting tasks with a message that says so.
  */
 public final class ResidentAveragingMaster extends RoundReportingMaster {

@@ -43,6 +43,22 @@ public final class ExitCode {
         return INTERNAL;
     }
 
+    /**
+     * {@code e}, or a {@link io.sparkalex.config.ConfigError} that says what to do when it is ND4J
+     * finding no backend it can load (a GPU jar where CUDA is missing): ND4J's own trace names
+     * neither the jar nor CUDA, and a retry cannot help.
+     */
+    public static Throwable explained(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof org.nd4j.linalg.factory.Nd4jBackend.NoAvailableBackendException) {
+                return new io.sparkalex.config.ConfigError("ND4J found no backend it can load (" + t.getMessage()
+                        + "): a GPU jar (mvn -Pgpu, sparkalex-*-gpu-job.jar) needs CUDA 11.6 and an NVIDIA driver on "
+                        + "the driver and every executor; use the CPU jar where there is none");
+            }
+        }
+        return e;
+    }
+
     /** Storage, the cluster or memory failed after training started: a rerun resumes. */
     static boolean isTrainingFailure(Throwable e) {
         return e instanceof java.io.IOException || e instanceof java.io.UncheckedIOException

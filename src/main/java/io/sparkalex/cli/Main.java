@@ -44,6 +44,9 @@ public final class Main implements Runnable {
                     + "resumes from the last checkpoint\n{}", Uris.redact(e.getMessage()), Uris.stackTrace(e));
             return ExitCode.TRAINING;
         } catch (Error e) {
+            if (ExitCode.explained(e) != e) {
+                return exitCodeOf(e);   // ND4J's backend failed to load in a static initialiser
+            }
             log.error("internal error: {}\n{}", Uris.redact(e.toString()), Uris.stackTrace(e));
             return ExitCode.INTERNAL;
         }
@@ -57,7 +60,8 @@ public final class Main implements Runnable {
     /** What the last failed command said, for YARN's diagnostics. */
     private static volatile String lastFailure;
 
-    static int exitCodeOf(Throwable e) {
+    static int exitCodeOf(Throwable failure) {
+        Throwable e = ExitCode.explained(failure);
         lastFailure = Uris.redact(e.getMessage() != null ? e.getMessage() : e.toString());
         int code = ExitCode.of(e);
         switch (code) {

@@ -25,7 +25,9 @@ final class TrainCommand implements Callable<Integer> {
     String images;
 
     @Option(names = "--out", required = true, paramLabel = "URI",
-            description = "Output directory: latest.zip, best.zip, metrics.jsonl/.csv, data-report.json.")
+            description = "Output directory: latest.zip, best.zip, metrics.jsonl/.csv, data-report.json. "
+                    + "{date} in it is the day the run starts (UTC, yyyy-mm-dd), for schedulers that cannot "
+                    + "put a date in a flag (Kubernetes' ScheduledSparkApplication).")
     String out;
 
     @Option(names = "--synsets", paramLabel = "URI",
@@ -69,7 +71,8 @@ final class TrainCommand implements Callable<Integer> {
             JobConfig c = config.load(spark.sparkContext().hadoopConfiguration());
             RunOptions options = new RunOptions(spark.sparkContext().appName(), warmStart, warmStartOptional,
                     reinitOutput, promoteTo, driftReference, ExitCode::of, allowParallelismChange);
-            TrainingJob job = new TrainingJob(spark, c, new Locations(csv, images, out, synsets), fresh, options);
+            TrainingJob job = new TrainingJob(spark, c, new Locations(csv, images, dated(out, java.time.LocalDate.now(
+                    java.time.ZoneOffset.UTC)), synsets), fresh, options);
             try {
                 job.run();
             } catch (Exception | OutOfMemoryError e) {
@@ -81,5 +84,10 @@ final class TrainCommand implements Callable<Integer> {
             // Anything else (ConfigError, DataError, a held lease, a bug) keeps its own exit code.
             return ExitCode.OK;
         });
+    }
+
+    /** {@code out} with {@code {date}} replaced by {@code day} (ISO, yyyy-mm-dd). */
+    static String dated(String out, java.time.LocalDate day) {
+        return out.replace("{date}", day.toString());
     }
 }

@@ -39,6 +39,9 @@ public final class JobConfig implements Serializable {
     /** How the learning rate changes from epoch to epoch (see train.LearningRateSchedule). */
     public enum LrSchedule { STEP, PLATEAU, COSINE }
 
+    /** How the learning rate follows the global batch (workers x batch_size): as given, or linearly. */
+    public enum LrScaling { NONE, LINEAR }
+
     /** How weights and biases start (see model.AlexNet.Init). */
     public enum WeightInit { HE, XAVIER, PAPER }
 
@@ -65,6 +68,8 @@ public final class JobConfig implements Serializable {
     public final double momentum;
     public final double weightDecay;
     public final LrSchedule lrSchedule;
+    /** {@code linear}: learning_rate (and lr_min) are per worker, multiplied by the workers. */
+    public final LrScaling lrScaling;
     public final int lrDecayEvery;
     public final double lrDecayFactor;
     public final int lrPatience;
@@ -136,6 +141,7 @@ public final class JobConfig implements Serializable {
         momentum = r.doubleIn("momentum", 0.0, 0.999);
         weightDecay = r.doubleIn("weight_decay", 0.0, 1.0);
         lrSchedule = r.enumOf("lr_schedule", LrSchedule.class);
+        lrScaling = r.enumOf("lr_scaling", LrScaling.class);
         lrDecayEvery = r.intIn("lr_decay_every", 0, 100_000);
         lrDecayFactor = r.doubleIn("lr_decay_factor", 1e-6, 1.0);
         lrPatience = r.intIn("lr_patience", 1, 100_000);

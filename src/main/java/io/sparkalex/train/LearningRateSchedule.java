@@ -21,13 +21,21 @@ import java.util.List;
  *       at the last ({@code epochs}, which a resumed run may raise: the curve then stretches to the
  *       new last epoch; one epoch after the warm-up trains at {@code learning_rate}).
  * </ul>
+ * With {@code lr_scaling = linear}, {@code learning_rate} and {@code lr_min} are one worker's and
+ * every rate above is multiplied by the workers: W workers averaging after each minibatch take one
+ * step on the mean gradient of W minibatches, a W-times larger batch, for which the linear scaling
+ * rule (Goyal et al., 2017) keeps the progress per image; a warm-up avoids its early instability.
  */
 public final class LearningRateSchedule {
     private LearningRateSchedule() {
     }
 
-    /** The rate for 1-based {@code epoch}, given the metrics of every epoch before it. */
-    public static double rateAt(JobConfig c, int epoch, List<EpochMetrics> history) {
+    /** The rate for 1-based {@code epoch} on {@code workers} workers, given the metrics of every epoch before it. */
+    public static double rateAt(JobConfig c, int workers, int epoch, List<EpochMetrics> history) {
+        return (c.lrScaling == JobConfig.LrScaling.LINEAR ? workers : 1) * unscaled(c, epoch, history);
+    }
+
+    private static double unscaled(JobConfig c, int epoch, List<EpochMetrics> history) {
         int warmup = c.lrWarmupEpochs;
         if (epoch <= warmup) {
             return c.learningRate * epoch / (warmup + 1);

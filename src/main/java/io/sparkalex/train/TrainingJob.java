@@ -149,7 +149,8 @@ public final class TrainingJob {
                      new Path(run.workDir(), "optimizer-state"), runId)) {
             List<EpochListener> outputs = outputs(run, checkpoints, reporter, board);
             for (int epoch = start.nextEpoch(); epoch <= config.epochs && stop.isEmpty(); epoch++) {
-                double lr = LearningRateSchedule.rateAt(config, epoch, history.epochs());
+                double lr = LearningRateSchedule.rateAt(config, workers, epoch, history.epochs());
+                WorkerSlots.ensure(sc.sc(), config, workers, epoch);
                 Instant started = Instant.now();
                 long t0 = System.nanoTime();
                 EpochTrainer.Trained done = trainer.trainOneEpoch(epoch, lr);

@@ -91,6 +91,28 @@ final class WorkerSlots {
         return workers;
     }
 
+    /**
+     * Before an epoch: its {@code workers} tasks can all run at once, or, after the registered-resources
+     * wait for lost executors to come back, the run stops as a cluster failure (exit 4: a rerun resumes
+     * from the last epoch) instead of starting tasks that would wait for the missing ones.
+     */
+    static void ensure(SparkContext sc, JobConfig config, int workers, int epoch) {
+        boolean gang = config.trainingMode == JobConfig.TrainingMode.SHARING
+                || config.optimizerState == JobConfig.OptimizerState.RESIDENT;
+        if (!gang || slots(sc) >= workers) {
+            return;
+        }
+        long waitMs = sc.isLocal() ? 0 : sc.getConf().getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime",
+                "30s");
+        try {
+            resolve(() -> slots(sc), workers, waitMs, true);
+        } catch (ConfigError lost) {
+            throw new java.io.UncheckedIOException(new java.io.IOException("epoch " + epoch + " needs "
+                    + workers + " task slots at once and the executors offer " + slots(sc) + " (executors were lost "
+                    + "and not replaced within " + waitMs / 1000 + " s); rerun to resume from the last completed epoch"));
+        }
+    }
+
     /** Spark's count of the task slots of the registered executors (the one its barrier stages check). */
     static int slots(SparkContext sc) {
         return sc.maxNumConcurrentTasks(sc.resourceProfileManager().defaultResourceProfile());

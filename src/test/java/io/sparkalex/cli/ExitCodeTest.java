@@ -89,6 +89,20 @@ class ExitCodeTest {
         assertEquals(ExitCode.OK, Main.execute("summary", "--set", "image_size=67", "--set", "width_factor=0.25"));
     }
 
+    /** A GPU jar where CUDA is missing: ND4J's backend error, however wrapped, is a usage error with one clear line. */
+    @Test
+    void noUsableNd4jBackendIsAUsageErrorThatNamesTheGpuJar() {
+        Throwable nd4j = new ExceptionInInitializerError(new RuntimeException(
+                new org.nd4j.linalg.factory.Nd4jBackend.NoAvailableBackendException("no CUDA")));
+        Throwable explained = ExitCode.explained(nd4j);
+        assertEquals(ExitCode.USAGE, ExitCode.of(explained));
+        assertTrue(explained.getMessage().contains("GPU jar") && explained.getMessage().contains("CUDA"),
+                explained.getMessage());
+        assertEquals(ExitCode.USAGE, Main.exitCodeOf(nd4j));
+        RuntimeException other = new RuntimeException("something else");
+        assertEquals(other, ExitCode.explained(other), "other failures are left as they are");
+    }
+
     @Test
     void aMissingImageRootIsNamed() throws Exception {
         Path csv = Files.writeString(tmp.resolve("good.csv"), GOOD);

@@ -92,17 +92,20 @@ class NightlySchedulerFilesTest {
     /**
      * Airflow retries a failed task (2 retries); the DAG fails it without retries on the exit codes
      * a retry cannot fix (2 usage, 3 data, 6 diverged) and lets Airflow retry the others (4 resumes,
-     * 5 waits for the lease).
+     * 5 waits for the lease). In cluster mode spark-submit exits 1 for any failure: the code then
+     * comes from run-status.json in the run's --out ("1:3": spark-submit 1, the job recorded 3).
      */
     @Test
     void theDagRetriesOnlyWhatARetryCanFix() throws Exception {
         Output o = run(List.of("python3", ROOT.resolve("src/test/resources/airflow-stub/exit_codes.py").toString(),
-                DAG.toString(), "0", "1", "2", "3", "4", "5", "6"), Map.of("SPARKALEX_HOME", ROOT.toString()));
+                DAG.toString(), "0", "1", "2", "3", "4", "5", "6", "1:2", "1:3", "1:4", "1:6", "1:none"),
+                Map.of("SPARKALEX_HOME", ROOT.toString()));
         assertEquals(0, o.code(), o.text());
         JsonNode r = new ObjectMapper().readTree(o.text());
         assertEquals(2, r.get("retries").asInt());
-        Map<String, String> expected = Map.of("0", "ok", "1", "retry", "2", "fail", "3", "fail", "4", "retry",
-                "5", "retry", "6", "fail");
+        Map<String, String> expected = new java.util.HashMap<>(Map.of("0", "ok", "1", "retry", "2", "fail", "3", "fail",
+                "4", "retry", "5", "retry", "6", "fail"));
+        expected.putAll(Map.of("1:2", "fail", "1:3", "fail", "1:4", "retry", "1:6", "fail", "1:none", "retry"));
         expected.forEach((code, outcome) -> assertEquals(outcome, r.get("outcome").get(code).asText(), "exit " + code));
     }
 

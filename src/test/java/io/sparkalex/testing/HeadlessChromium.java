@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's Chromium ({@code /usr/bin/chromium}, installed by {@code .ci/run}) run headless on a
+ * Debian's Chromium ({@code /usr/bin/chromium}, installed by {@code .ci/test}) run headless on a
  * local file, with every network request sent to a closed port: a page that renders here needs
  * nothing from the network. Flags as the machine notes give them (no background networking, a
  * fresh profile per call).
@@ -32,7 +32,7 @@ public final class HeadlessChromium {
 
     private static String run(Path page, List<String> mode, Path expected) throws Exception {
         if (!Files.isExecutable(Path.of(BINARY))) {
-            throw new IllegalStateException(BINARY + " is missing: apt-get install chromium (as .ci/run does)");
+            throw new IllegalStateException(BINARY + " is missing: apt-get install chromium (as .ci/test does)");
         }
         Path profile = Files.createTempDirectory("sparkalex-chromium-");
         List<String> cmd = new ArrayList<>(List.of(BINARY, "--headless", "--no-sandbox", "--disable-gpu",

@@ -16,7 +16,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Debian's {@code prometheus-pushgateway} (installed by {@code .ci/run}), started on a free
+ * Debian's {@code prometheus-pushgateway} (installed by {@code .ci/test}), started on a free
  * loopback port for one test class, and read back through its JSON API.
  */
 public final class Pushgateway implements AutoCloseable {
@@ -33,7 +33,7 @@ public final class Pushgateway implements AutoCloseable {
 
     public static Pushgateway start(Path logDir) throws Exception {
         if (!Files.isExecutable(Path.of(BINARY))) {
-            throw new IllegalStateException(BINARY + " is missing: apt-get install prometheus-pushgateway (.ci/run does)");
+            throw new IllegalStateException(BINARY + " is missing: apt-get install prometheus-pushgateway (.ci/test does)");
         }
         int port = freePort();
         Process p = new ProcessBuilder(BINARY, "--web.listen-address=127.0.0.1:" + port)

@@ -17,7 +17,7 @@ class LearningRateScheduleTest {
         for (int e = 1; e <= valLosses.length; e++) {
             history.add(new EpochMetrics(e, 1, 0, valLosses[e - 1], 0, null, 0, 0, 0, 0, 0, 0, 0, "", null, null, ""));
         }
-        return LearningRateSchedule.rateAt(c, epoch, history);
+        return LearningRateSchedule.rateAt(c, 1, epoch, history);
     }
 
     @Test
@@ -71,5 +71,15 @@ class LearningRateScheduleTest {
         assertEquals(0.3, rate(cosine, 3), 1e-12, "the cosine's first epoch, after the warm-up");
         assertEquals(0.225, rate(cosine, 4), 1e-12, "a third of the way down its four epochs");
         assertEquals(0, rate(cosine, 6), 1e-15, "its last epoch, at lr_min");
+    }
+
+    /** lr_scaling = linear: the rate (warm-up and schedule alike) is one worker's times the workers. */
+    @Test
+    void linearScalingMultipliesEveryRateByTheWorkers() {
+        JobConfig c = TinyConfig.with("learning_rate", "0.01", "lr_warmup_epochs", "1", "lr_scaling", "linear");
+        assertEquals(0.005 * 4, LearningRateSchedule.rateAt(c, 4, 1, List.of()), 1e-15, "warm-up");
+        assertEquals(0.01 * 4, LearningRateSchedule.rateAt(c, 4, 2, List.of()), 1e-15);
+        JobConfig none = TinyConfig.with("learning_rate", "0.01");
+        assertEquals(0.01, LearningRateSchedule.rateAt(none, 4, 2, List.of()), 1e-15, "the default: as given");
     }
 }

@@ -56,4 +56,15 @@ class WorkerSlotsTest {
         assertEquals(ExitCode.USAGE, ExitCode.of(e));
         assertTrue(e.getMessage().contains("workers = 4 but the executors offer 2 task slots"), e.getMessage());
     }
+
+    /** Before each epoch: enough slots go on at once; a cluster that lost them is a training failure (exit 4), not a hang. */
+    @Test
+    void anEpochThatCannotGetItsSlotsIsATrainingFailure() {
+        var sc = TestSpark.session().sparkContext();
+        WorkerSlots.ensure(sc, TinyConfig.with(), 2, 3);   // local[2]: both workers run
+        java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class,
+                () -> WorkerSlots.ensure(sc, TinyConfig.with(), 3, 3));
+        assertEquals(ExitCode.TRAINING, ExitCode.of(e));
+        assertTrue(e.getMessage().contains("epoch 3 needs 3 task slots"), e.getMessage());
+    }
 }

@@ -6,6 +6,7 @@ class SparkSubmitOperator:
     def __init__(self, task_id, **kwargs):
         self.task_id = task_id
         self.kwargs = kwargs
+        self.application_args = kwargs.get("application_args", [])
         self.exit = 0
         DAG.current.tasks.append(self)
 
