@@ -13,8 +13,9 @@ run-status.json), 2 bad flags or config, 3 bad or drifted data, 4 training faile
 resumes from the last epoch), 5 another run holds the output directory, 6 training diverged (a
 non-finite loss or parameter; the last good checkpoint is kept). A retry of the same night reuses
 the night's --out and resumes: it helps after 4 and 5, and cannot after 2, 3 or 6, which fail the
-task at once (SparkalexSubmitOperator) so that someone looks. In cluster mode (SPARKALEX_DEPLOY_MODE,
-below) spark-submit exits 1 for any failure, and the task reads the code from run-status.json in --out.
+task at once (SparkalexSubmitOperator) so that someone looks. In cluster mode (the default when the
+connection's master is YARN; SPARKALEX_DEPLOY_MODE below) spark-submit exits 1 for any failure, and
+the task reads the code from run-status.json in --out.
 
 Memory: in client mode (the default) the driver runs on the Airflow worker: an 8 GB heap
 (spark.driver.memory) plus ND4J's off-heap memory (up to 10 GB, maxphysicalbytes in
@@ -86,14 +87,26 @@ try:
 except Exception:  # no metadata database (e.g. when the file is only parsed)
     SPARKALEX_HOME = os.environ.get("SPARKALEX_HOME", "/opt/sparkalex")
 
-# client (default, as the README's line): the driver, its 8 GB heap plus ND4J's off-heap memory, and
-# the parameter exchange's port run on the Airflow worker, which the executors must reach. On YARN
-# set SPARKALEX_DEPLOY_MODE=cluster (Variable or environment): the driver runs in the cluster, and
-# retries are decided from run-status.json (above), since spark-submit then exits 1 for any failure.
+# Where the driver runs. On YARN (the connection's host is "yarn"): cluster, so the driver (an 8 GB
+# heap plus ND4J's off-heap memory) and the exchange's port are in the cluster, and retries are
+# decided from run-status.json (above), since spark-submit then exits 1 for any failure. Elsewhere:
+# client, as the README's line, the driver on the Airflow worker. SPARKALEX_DEPLOY_MODE (Variable or
+# environment) overrides either.
+def default_deploy_mode(conn_id="spark_default"):
+    try:
+        from airflow.hooks.base import BaseHook
+
+        host = BaseHook.get_connection(conn_id).host or ""
+    except Exception:  # no metadata database, or no such connection
+        host = ""
+    return "cluster" if host.startswith("yarn") else "client"
+
+
 try:
-    DEPLOY_MODE = Variable.get("SPARKALEX_DEPLOY_MODE", default_var=os.environ.get("SPARKALEX_DEPLOY_MODE", "client"))
+    DEPLOY_MODE = Variable.get("SPARKALEX_DEPLOY_MODE",
+                               default_var=os.environ.get("SPARKALEX_DEPLOY_MODE") or default_deploy_mode())
 except Exception:  # no metadata database
-    DEPLOY_MODE = os.environ.get("SPARKALEX_DEPLOY_MODE", "client")
+    DEPLOY_MODE = os.environ.get("SPARKALEX_DEPLOY_MODE") or default_deploy_mode()
 
 CONF = os.path.join(SPARKALEX_HOME, "conf")
 LOG4J = os.path.join(CONF, "log4j2.properties")

@@ -89,6 +89,20 @@ class NightlySchedulerFilesTest {
         assertEquals(Submission.of(fromReadme), Submission.of(fromDag));
     }
 
+    /** On YARN the DAG submits in cluster mode (the driver's memory and ports in the cluster), elsewhere in client mode. */
+    @Test
+    void theDagSubmitsInClusterModeOnYarn() throws Exception {
+        for (String host : List.of("yarn", "spark://spark-master")) {
+            Output dag = run(List.of("python3", ROOT.resolve("src/test/resources/airflow-stub/build_command.py").toString(),
+                    DAG.toString(), "2026-12-03", host), Map.of("SPARKALEX_HOME", ROOT.toString(),
+                    "STUB_SPARK_CONN_HOST", host));
+            assertEquals(0, dag.code(), dag.text());
+            List<String> cmd = new ArrayList<>();
+            new ObjectMapper().readTree(dag.text()).get("command").forEach(t -> cmd.add(t.asText()));
+            assertEquals(host.equals("yarn") ? "cluster" : "client", cmd.get(cmd.indexOf("--deploy-mode") + 1), host);
+        }
+    }
+
     /**
      * Airflow retries a failed task (2 retries); the DAG fails it without retries on the exit codes
      * a retry cannot fix (2 usage, 3 data, 6 diverged) and lets Airflow retry the others (4 resumes,
