@@ -91,6 +91,8 @@ public final class JobConfig implements Serializable {
     public final int prefetch;
     public final int decodePartitions;
     public final int threadsPerWorker;
+    /** How often long steps (the image cache's build) log their progress. */
+    public final int progressIntervalSeconds;
     public final double trainEvalFraction;
     public final double maxBadFraction;
     public final long maxImageBytes;
@@ -162,6 +164,7 @@ public final class JobConfig implements Serializable {
         prefetch = r.intIn("prefetch", 0, 1000);
         decodePartitions = r.intIn("decode_partitions", 0, 1_000_000);
         threadsPerWorker = r.intIn("threads_per_worker", 0, 4096);
+        progressIntervalSeconds = r.intIn("progress_interval_s", 1, 86_400);
         trainEvalFraction = r.doubleIn("train_eval_fraction", 0.0, 1.0);
         maxBadFraction = r.doubleIn("max_bad_fraction", 0.0, 1.0);
         maxImageBytes = r.longIn("max_image_bytes", 1024, Long.MAX_VALUE);

@@ -31,10 +31,13 @@ final class EncodeToShards implements Function2<Integer, Iterator<Row>, Iterator
     private final int shardSize;
     private final long maxImageBytes;
     private final Map<String, Integer> classIndex;
+    private final org.apache.spark.util.LongAccumulator progress;
     private final SerializableConfiguration hadoopConf;
 
+    /** @param progress counts the rows read (the build's progress line) */
     EncodeToShards(String imageRoot, String splitDir, ImageCache.Settings settings, Map<String, Integer> classIndex,
-                   Configuration hadoopConf) {
+                   Configuration hadoopConf, org.apache.spark.util.LongAccumulator progress) {
+        this.progress = progress;
         this.imageRoot = imageRoot;
         this.splitDir = splitDir;
         this.side = settings.resizeSize();
@@ -56,7 +59,19 @@ final class EncodeToShards implements Function2<Integer, Iterator<Row>, Iterator
         List<ShardInfo> shards = new ArrayList<>();
         List<byte[]> images = new ArrayList<>();
         int[] labels = new int[shardSize];
-        LabelledImages source = new LabelledImages(rows, imageFs, root, classIndex, side, maxImageBytes, report);
+        Iterator<Row> counted = new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return rows.hasNext();
+            }
+
+            @Override
+            public Row next() {
+                progress.add(1);
+                return rows.next();
+            }
+        };
+        LabelledImages source = new LabelledImages(counted, imageFs, root, classIndex, side, maxImageBytes, report);
         for (LabelledImages.Image image = source.next(); image != null; image = source.next()) {
             images.add(ImageDecoder.encodeJpeg(image.loaded().square(), quality));
             labels[images.size() - 1] = image.classId();

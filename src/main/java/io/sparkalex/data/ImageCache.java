@@ -1,5 +1,6 @@
 package io.sparkalex.data;
 
+import io.sparkalex.monitor.JobProgress;
 import io.sparkalex.storage.AtomicFiles;
 import io.sparkalex.storage.FileDigest;
 import io.sparkalex.storage.Uris;
@@ -47,9 +48,15 @@ public final class ImageCache {
      * @param shardSize  images per shard file
      * @param tasks      Spark tasks that build it
      * @param maxImageBytes image files larger than this are skipped unread
+     * @param progressSeconds how often the build logs its progress
      */
     public record Settings(String dir, String imageRoot, int resizeSize, float quality, int shardSize, int tasks,
-                           long maxImageBytes) {
+                           long maxImageBytes, long progressSeconds) {
+        /** The same, progress every 30 s. */
+        public Settings(String dir, String imageRoot, int resizeSize, float quality, int shardSize, int tasks,
+                        long maxImageBytes) {
+            this(dir, imageRoot, resizeSize, quality, shardSize, tasks, maxImageBytes, 30);
+        }
     }
 
     private final SparkSession spark;
@@ -100,10 +107,14 @@ public final class ImageCache {
             Path splitDir = fs.makeQualified(new Path(new Path(dir, build), split));
             fs.mkdirs(splitDir);
             spark.sparkContext().setJobGroup(JOB_GROUP, "decode " + split + " images into the cache", false);
-            List<EncodedPartition> parts = table.split(split).javaRDD().repartition(settings.tasks())
-                    .mapPartitionsWithIndex(new EncodeToShards(settings.imageRoot(), splitDir.toString(), settings,
-                            classes.indexById(), hadoop), false)
-                    .collect();
+            List<EncodedPartition> parts;
+            try (JobProgress progress = JobProgress.start(spark.sparkContext(), "caching " + split + " images",
+                    table.count(split), settings.progressSeconds())) {
+                parts = table.split(split).javaRDD().repartition(settings.tasks())
+                        .mapPartitionsWithIndex(new EncodeToShards(settings.imageRoot(), splitDir.toString(), settings,
+                                classes.indexById(), hadoop, progress.counter()), false)
+                        .collect();
+            }
             DataReport report = new DataReport();
             List<ShardInfo> shards = new ArrayList<>();
             for (EncodedPartition p : parts) {

@@ -48,7 +48,8 @@ final class RunInputs {
         run.clearWorkDir();
         int tasks = config.decodePartitions > 0 ? config.decodePartitions : 4 * workers;
         CachedData data = new ImageCache(spark, new ImageCache.Settings(run.cacheDir(config.cacheDir), where.images(),
-                config.resizeSize, ImageCache.JPEG_QUALITY, ImageCache.SHARD_SIZE, tasks, config.maxImageBytes))
+                config.resizeSize, ImageCache.JPEG_QUALITY, ImageCache.SHARD_SIZE, tasks, config.maxImageBytes,
+                config.progressIntervalSeconds))
                 .open(table, classes, csvSha256);
         DataQualityGate gate = new DataQualityGate(config.maxBadFraction);
         run.writeDataReport(gate.report(data, Uris.redact(where.csv()), Uris.redact(where.images())));

@@ -12,6 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -42,14 +43,49 @@ class ImageCacheTest {
         data = SampleData.write(tmp.resolve("data"), 3, 20, 4);
     }
 
-    record Opened(CachedData data, int decodeJobs, String build) {
+    /** The lines a class logs while this is open (a real log4j appender on its logger). */
+    static final class LogLines implements AutoCloseable {
+        private final List<String> lines = new java.util.concurrent.CopyOnWriteArrayList<>();
+        private final org.apache.logging.log4j.core.Logger logger;
+        private final org.apache.logging.log4j.core.appender.AbstractAppender appender;
+
+        private LogLines(Class<?> source) {
+            logger = (org.apache.logging.log4j.core.Logger) org.apache.logging.log4j.LogManager.getLogger(source);
+            appender = new org.apache.logging.log4j.core.appender.AbstractAppender("capture-" + source.getSimpleName(),
+                    null, null, true, org.apache.logging.log4j.core.config.Property.EMPTY_ARRAY) {
+                @Override
+                public void append(org.apache.logging.log4j.core.LogEvent event) {
+                    lines.add(event.getMessage().getFormattedMessage());
+                }
+            };
+            appender.start();
+            logger.addAppender(appender);
+        }
+
+        static LogLines of(Class<?> source) {
+            return new LogLines(source);
+        }
+
+        List<String> lines() {
+            return List.copyOf(lines);
+        }
+
+        @Override
+        public void close() {
+            logger.removeAppender(appender);
+            appender.stop();
+        }
+    }
+
+    record Opened(CachedData data, int decodeJobs, String build, List<String> progress) {
     }
 
     static Opened open(Path csv, Path cacheDir, int resize) throws Exception {
         SparkSession spark = TestSpark.session();
         DecodeJobs listener = new DecodeJobs();
         spark.sparkContext().addSparkListener(listener);
-        try {
+        LogLines progress = LogLines.of(io.sparkalex.monitor.JobProgress.class);
+        try (progress) {
             SplitTable table = SplitTable.read(spark, csv.toUri().toString());
             ClassIndex classes = table.classes(Map.of());
             CachedData cached = new ImageCache(spark, new ImageCache.Settings(cacheDir.toUri().toString(),
@@ -57,7 +93,7 @@ class ImageCacheTest {
                     .open(table, classes, io.sparkalex.storage.FileDigest.sha256(csv.toUri().toString(), new org.apache.hadoop.conf.Configuration()));
             spark.sparkContext().listenerBus().waitUntilEmpty();
             String build = Json.MAPPER.readTree(Files.readString(cacheDir.resolve("manifest.json"))).path("build").asText();
-            return new Opened(cached, listener.jobs.get(), build);
+            return new Opened(cached, listener.jobs.get(), build, progress.lines());
         } finally {
             spark.sparkContext().removeSparkListener(listener);
         }
@@ -69,6 +105,8 @@ class ImageCacheTest {
         Opened first = open(data.csv(), cache, 40);
         assertTrue(first.decodeJobs() > 0, "the first run decodes");
         assertEquals(42, first.data().split("train").examples(), "70% of 3 x 20");
+        assertTrue(first.progress().stream().anyMatch(l -> l.startsWith("caching train images: 42/42 (100.0%)")),
+                "the build's progress, every row counted: " + first.progress());
         assertEquals(6, first.data().split("val").examples());
         assertEquals(12, first.data().split("test").examples());
         assertTrue(first.data().split("train").shards().size() >= 3, "shards of at most 16 images");
