@@ -1,7 +1,6 @@
 package io.sparkalex.averaging;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +15,7 @@ import java.nio.charset.StandardCharsets;
  *
  * <p>Concurrency: stateless; runs on the endpoint's threads, any number at once.
  */
-final class ExchangeRoutes implements HttpHandler {
+final class ExchangeRoutes implements HttpEndpoint.Handler {
     private static final Logger log = LoggerFactory.getLogger(ExchangeRoutes.class);
 
     private final RoundRequests requests;
@@ -31,12 +30,12 @@ final class ExchangeRoutes implements HttpHandler {
     }
 
     @Override
-    public void handle(HttpExchange http) throws IOException {
+    public void handle(HttpExchange http, long attempt) throws IOException {
         try (http) {
             String[] p = http.getRequestURI().getPath().split("/");   // "", token, what, version[, partition]
             try {
                 String what = p.length > 2 ? p[2] : "";
-                RoundRequests.Answer answer = notItsAttempt(http, what, p);
+                RoundRequests.Answer answer = notItsAttempt(http, attempt, what, p);
                 answer = answer != null ? answer : switch (http.getRequestMethod() + " " + what) {
                     case "GET params" -> requests.serve(Long.parseLong(p[3]), partition(p, 4), false,
                             (body, waited) -> HttpEndpoint.sendArray(http, body, waited));
@@ -77,12 +76,11 @@ final class ExchangeRoutes implements HttpHandler {
      * 403 for an upload (result, divergence, relay address) whose partition is not run by the task
      * attempt the request proved; null when it may go on.
      */
-    private RoundRequests.Answer notItsAttempt(HttpExchange http, String what, String[] p) {
+    private RoundRequests.Answer notItsAttempt(HttpExchange http, long attempt, String what, String[] p) {
         if (attempts == null || !http.getRequestMethod().equals("PUT")) {
             return null;
         }
         int partition = partition(p, what.equals("peer") ? 3 : 4);
-        long attempt = HttpEndpoint.attempt(http);
         return attempts.runs(partition, attempt) ? null : new RoundRequests.Answer(403, "partition " + partition
                 + " is not run by task attempt " + attempt);
     }

@@ -1,7 +1,6 @@
 package io.sparkalex.averaging;
 
 import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsServer;
@@ -33,8 +32,15 @@ import java.util.concurrent.ExecutorService;
 final class HttpEndpoint implements AutoCloseable {
     /** The header of a reply that says how long the request waited (on the server) for its body. */
     static final String WAITED_HEADER = "Sparkalex-Waited-Nanos";
-    /** The attribute under which a handler finds the task attempt its request proved ({@link ExchangeAuth}). */
-    static final String ATTEMPT = "sparkalex.attempt";
+    /**
+     * What answers a request that proved the secret, told the task attempt it proved
+     * ({@link ExchangeAuth#NO_ATTEMPT} when nothing is checked). Not an exchange attribute: the JDK
+     * 17 server keeps those in the context, shared by every concurrent request.
+     */
+    @FunctionalInterface
+    interface Handler {
+        void handle(HttpExchange http, long attempt) throws IOException;
+    }
     /** Seconds a request may take to arrive, and a reply (after its round's wait) to be sent. */
     static final long REQUEST_DEADLINE_S = 300;
 
@@ -84,11 +90,11 @@ final class HttpEndpoint implements AutoCloseable {
      * Starts a server on {@code address} (port 0: any free one; HTTPS under {@code tls}, null:
      * plain HTTP) with at most {@code threads} threads named {@code threadName}, that answers
      * requests under {@code context} with {@code handler}. A request that does not prove
-     * {@code auth}'s secret gets 401 before its path is looked at or its body read; the task
-     * attempt a request proved is its {@link #ATTEMPT} attribute.
+     * {@code auth}'s secret gets 401 before its path is looked at or its body read; the handler is
+     * told the task attempt a request proved.
      */
     static HttpEndpoint start(String threadName, InetSocketAddress address, int backlog, int threads, String context,
-                              ExchangeAuth auth, ExchangeTls tls, HttpHandler handler) throws IOException {
+                              ExchangeAuth auth, ExchangeTls tls, Handler handler) throws IOException {
         HttpServer server;
         if (tls == null) {
             server = HttpServer.create(address, backlog);
@@ -115,8 +121,7 @@ final class HttpEndpoint implements AutoCloseable {
                 } else if (!http.getRequestURI().getRawPath().startsWith(context)) {
                     reply(http, 404, "no such resource");
                 } else {
-                    http.setAttribute(ATTEMPT, attempt);
-                    handler.handle(http);
+                    handler.handle(http, attempt);
                 }
             }
         });
@@ -128,7 +133,7 @@ final class HttpEndpoint implements AutoCloseable {
     /** Starts a server on the first free port of {@code ports} at {@code host} (see {@link #start}). */
     static HttpEndpoint startInRange(String threadName, java.net.InetAddress host, PortRange ports, int backlog,
                                      int threads, String context, ExchangeAuth auth, ExchangeTls tls,
-                                     HttpHandler handler) throws IOException {
+                                     Handler handler) throws IOException {
         java.net.BindException last = null;
         for (int port = ports.first(); port <= ports.last(); port++) {
             try {
@@ -170,11 +175,6 @@ final class HttpEndpoint implements AutoCloseable {
         threads.shutdownNow();
     }
 
-    /** The task attempt request {@code http} proved ({@link ExchangeAuth#NO_ATTEMPT} when nothing is checked). */
-    static long attempt(HttpExchange http) {
-        Object a = http.getAttribute(ATTEMPT);
-        return a == null ? ExchangeAuth.NO_ATTEMPT : (Long) a;
-    }
 
     /** Replies 200 with {@code body}'s bytes and how long the request waited for them; returns the bytes. */
     static long sendArray(HttpExchange http, INDArray body, long waitedNanos) throws IOException {

@@ -123,7 +123,7 @@ public final class ParameterExchange implements AutoCloseable {
         // Backlog 64; the threads grow with the workers (each holds a request open while it waits
         // for its round's parameters): see openEpoch.
         this.endpoint = HttpEndpoint.start("sparkalex-exchange", new InetSocketAddress(bindHost, port), 64,
-                MIN_THREADS, "/" + token + "/", this.auth, tls, http -> routes.handle(http));   // no request before the URL is out
+                MIN_THREADS, "/" + token + "/", this.auth, tls, (http, attempt) -> routes.handle(http, attempt));   // no request before the URL is out
         this.url = (tls == null ? "http://" : "https://") + advertisedHost + ":" + endpoint.port() + "/" + token;
         this.averager = new RoundAverager(transfer, endpoint.threads());
         this.ledger = new RoundLedger(transfer, averager);

@@ -71,7 +71,7 @@ final class UpdateRelay implements AutoCloseable {
         this.tls = tls;
         // A relay serves its (at most two) children, and a look-in or two: a few threads.
         this.endpoint = HttpEndpoint.startInRange("sparkalex-relay", executorAddress(), ports, 16, 4, path, auth, tls,
-                this::handle);
+                (http, attempt) -> handle(http));
     }
 
     /** The address Spark's block manager advertises for this executor, or the wildcard outside Spark. */
