@@ -203,4 +203,46 @@ class ExchangeSecurityTest {
             }
         }
     }
+
+    /**
+     * Concurrent requests each reach their handler with the task attempt they proved, never
+     * another's (JDK 17 shares exchange attributes between concurrent requests: an attribute here
+     * judged one worker's upload by another's attempt).
+     */
+    @Test
+    void concurrentRequestsEachCarryTheirOwnAttempt() throws Exception {
+        ExchangeAuth server = ExchangeAuth.of("s3cret", "t");
+        java.util.List<String> wrong = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        java.util.concurrent.CountDownLatch together = new java.util.concurrent.CountDownLatch(8);
+        try (HttpEndpoint endpoint = HttpEndpoint.start("test", new InetSocketAddress("127.0.0.1", 0), 64, 16, "/t/",
+                server, null, (http, attempt) -> {
+                    try (http) {
+                        long named = Long.parseLong(http.getRequestURI().getPath().substring("/t/".length()));
+                        together.countDown();
+                        together.await(5, TimeUnit.SECONDS);   // handlers overlap
+                        if (named != attempt) {
+                            wrong.add(named + " got " + attempt);
+                        }
+                        HttpEndpoint.reply(http, 204, null);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                })) {
+            java.util.concurrent.ExecutorService clients = java.util.concurrent.Executors.newFixedThreadPool(8);
+            try {
+                java.util.List<java.util.concurrent.Future<Integer>> replies = new java.util.ArrayList<>();
+                for (long a = 100; a < 140; a++) {
+                    long attempt = a;
+                    replies.add(clients.submit(() -> HttpCalls.open(ExchangeAuth.of("s3cret", "t"), attempt, null,
+                            "GET", "http://127.0.0.1:" + endpoint.port(), "/t/" + attempt).getResponseCode()));
+                }
+                for (var r : replies) {
+                    assertEquals(204, r.get(30, TimeUnit.SECONDS));
+                }
+            } finally {
+                clients.shutdownNow();
+            }
+        }
+        assertTrue(wrong.isEmpty(), "requests judged by another's attempt: " + wrong);
+    }
 }
