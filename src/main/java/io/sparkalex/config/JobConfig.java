@@ -39,9 +39,6 @@ public final class JobConfig implements Serializable {
     /** How the learning rate changes from epoch to epoch (see train.LearningRateSchedule). */
     public enum LrSchedule { STEP, PLATEAU, COSINE }
 
-    /** How the learning rate follows the global batch (workers x batch_size): as given, or linearly. */
-    public enum LrScaling { NONE, LINEAR }
-
     /** How weights and biases start (see model.AlexNet.Init). */
     public enum WeightInit { HE, XAVIER, PAPER }
 

@@ -32,7 +32,7 @@ public final class LearningRateSchedule {
 
     /** The rate for 1-based {@code epoch} on {@code workers} workers, given the metrics of every epoch before it. */
     public static double rateAt(JobConfig c, int workers, int epoch, List<EpochMetrics> history) {
-        return (c.lrScaling == JobConfig.LrScaling.LINEAR ? workers : 1) * unscaled(c, epoch, history);
+        return (c.lrScaling == io.sparkalex.config.LrScaling.LINEAR ? workers : 1) * unscaled(c, epoch, history);
     }
 
     private static double unscaled(JobConfig c, int epoch, List<EpochMetrics> history) {

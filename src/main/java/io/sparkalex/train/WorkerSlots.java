@@ -39,11 +39,7 @@ final class WorkerSlots {
 
     /** The workers the run trains on: {@code config.workers}, or all the slots for 0; checked against the slots. */
     static int resolve(SparkContext sc, JobConfig config) {
-        long waitMs = sc.isLocal() ? 0 : sc.getConf().getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime",
-                "30s");
-        boolean gang = config.trainingMode == JobConfig.TrainingMode.SHARING
-                || config.optimizerState == JobConfig.OptimizerState.RESIDENT;
-        return resolve(() -> slots(sc), config.workers, waitMs, gang);
+        return resolve(() -> slots(sc), config.workers, registrationWaitMs(sc), gang(config));
     }
 
     /**
@@ -97,13 +93,10 @@ final class WorkerSlots {
      * from the last epoch) instead of starting tasks that would wait for the missing ones.
      */
     static void ensure(SparkContext sc, JobConfig config, int workers, int epoch) {
-        boolean gang = config.trainingMode == JobConfig.TrainingMode.SHARING
-                || config.optimizerState == JobConfig.OptimizerState.RESIDENT;
-        if (!gang || slots(sc) >= workers) {
+        if (!gang(config) || slots(sc) >= workers) {
             return;
         }
-        long waitMs = sc.isLocal() ? 0 : sc.getConf().getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime",
-                "30s");
+        long waitMs = registrationWaitMs(sc);
         try {
             resolve(() -> slots(sc), workers, waitMs, true);
         } catch (ConfigError lost) {
@@ -111,6 +104,17 @@ final class WorkerSlots {
                     + workers + " task slots at once and the executors offer " + slots(sc) + " (executors were lost "
                     + "and not replaced within " + waitMs / 1000 + " s); rerun to resume from the last completed epoch"));
         }
+    }
+
+    /** Whether all workers must run at once: resident averaging and sharing hold their tasks for the epoch. */
+    private static boolean gang(JobConfig config) {
+        return config.trainingMode == JobConfig.TrainingMode.SHARING
+                || config.optimizerState == JobConfig.OptimizerState.RESIDENT;
+    }
+
+    /** Spark's registered-resources wait (none in local mode, whose slots are known at once). */
+    private static long registrationWaitMs(SparkContext sc) {
+        return sc.isLocal() ? 0 : sc.getConf().getTimeAsMs("spark.scheduler.maxRegisteredResourcesWaitingTime", "30s");
     }
 
     /** Spark's count of the task slots of the registered executors (the one its barrier stages check). */
