@@ -1,7 +1,9 @@
 package io.sparkalex.eval;
 
 import io.sparkalex.data.CacheBatchLoader;
+import io.sparkalex.monitor.JobProgress;
 import org.apache.spark.api.java.function.FlatMapFunction;
+import org.apache.spark.util.LongAccumulator;
 
 import java.util.Iterator;
 import java.util.List;
@@ -12,12 +14,14 @@ import java.util.List;
  * top-1, top-5 and the confusion matrix in one pass. One pass for all is why this exists instead
  * of DL4J's separate {@code evaluate} and {@code calculateScore} jobs. A record: Spark ships it to
  * the executors with Java serialization (Kryo, which cannot handle records, is only for data).
+ * Each minibatch is counted into {@code done} as it is taken (the driver's progress line).
  */
-record EvaluateBatches(ModelBroadcast model, CacheBatchLoader loader, int imageSize, int crops)
+record EvaluateBatches(ModelBroadcast model, CacheBatchLoader loader, int imageSize, int crops, LongAccumulator done)
         implements FlatMapFunction<Iterator<String>, EvalResult> {
 
     @Override
-    public Iterator<EvalResult> call(Iterator<String> batches) {
+    public Iterator<EvalResult> call(Iterator<String> partition) {
+        Iterator<String> batches = JobProgress.counting(partition, done);
         if (!batches.hasNext()) {
             return List.of(EvalResult.EMPTY).iterator();
         }

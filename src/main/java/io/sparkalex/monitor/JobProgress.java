@@ -10,6 +10,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.Tuple4;
 
+import java.util.Iterator;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -31,6 +32,8 @@ import java.util.concurrent.TimeUnit;
  */
 public final class JobProgress extends SparkListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobProgress.class);
+    /** The interval of commands that read no job configuration ({@code evaluate}, {@code predict}): progress_interval_s's default. */
+    public static final long DEFAULT_INTERVAL_SECONDS = 30;
 
     private final SparkContext sc;
     private final String what;
@@ -62,6 +65,23 @@ public final class JobProgress extends SparkListener implements AutoCloseable {
     /** What the tasks add each item to. */
     public LongAccumulator counter() {
         return counter;
+    }
+
+    /** {@code items}, each counted into {@code counter} as it is taken (a task's side). */
+    public static <T> Iterator<T> counting(Iterator<T> items, LongAccumulator counter) {
+        return new Iterator<>() {
+            @Override
+            public boolean hasNext() {
+                return items.hasNext();
+            }
+
+            @Override
+            public T next() {
+                T item = items.next();
+                counter.add(1);
+                return item;
+            }
+        };
     }
 
     /** Items done so far: ended tasks' (the driver's value) and running tasks' (their last heartbeat). */

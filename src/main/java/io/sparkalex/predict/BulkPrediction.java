@@ -1,6 +1,7 @@
 package io.sparkalex.predict;
 
 import io.sparkalex.eval.ModelBroadcast;
+import io.sparkalex.monitor.JobProgress;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -18,6 +19,7 @@ import static org.apache.spark.sql.functions.element_at;
  * {@code predict} on Spark: the inputs spread over the executors, each task scoring its images
  * ({@link PredictImages}), written as a Parquet table ({@value #PARQUET} in the output
  * directory, schema {@link Prediction#SCHEMA}) and, when asked, as one CSV ({@value #CSV}).
+ * Logs the images scored of the total, their rate and ETA ({@link JobProgress}).
  */
 public final class BulkPrediction {
     public static final String PARQUET = "predictions.parquet";
@@ -34,12 +36,16 @@ public final class BulkPrediction {
                              String out, boolean csvToo) {
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(inputs.sparkSession().sparkContext());
         try (ModelBroadcast model = ModelBroadcast.of(sc, network)) {
+            JobProgress progress = JobProgress.start(sc.sc(), "predicting images", inputs.count(),
+                    JobProgress.DEFAULT_INTERVAL_SECONDS);
             Dataset<Row> predictions = inputs.repartition(sc.defaultParallelism())
-                    .mapPartitions(new PredictImages(model, settings, new SerializableConfiguration(sc.hadoopConfiguration())),
-                            Encoders.row(Prediction.SCHEMA))
+                    .mapPartitions(new PredictImages(model, settings, new SerializableConfiguration(sc.hadoopConfiguration()),
+                            progress.counter()), Encoders.row(Prediction.SCHEMA))
                     .cache();
             try {
-                predictions.write().mode(SaveMode.Overwrite).parquet(new Path(out, PARQUET).toString());
+                try (progress) {   // the images are scored while the Parquet table is written
+                    predictions.write().mode(SaveMode.Overwrite).parquet(new Path(out, PARQUET).toString());
+                }
                 if (csvToo) {
                     flat(predictions).coalesce(1).write().mode(SaveMode.Overwrite).option("header", "true")
                             .csv(new Path(out, CSV).toString());

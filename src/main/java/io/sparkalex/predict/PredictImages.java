@@ -2,11 +2,13 @@ package io.sparkalex.predict;
 
 import io.sparkalex.data.ImageFiles;
 import io.sparkalex.eval.ModelBroadcast;
+import io.sparkalex.monitor.JobProgress;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Row;
+import org.apache.spark.util.LongAccumulator;
 import org.apache.spark.util.SerializableConfiguration;
 
 import java.io.IOException;
@@ -16,15 +18,17 @@ import java.util.List;
 /**
  * Executor side of a bulk {@code predict}: rows of {@code (path, root)} in, rows of
  * {@link Prediction#SCHEMA} out. With a root (the CSV case) the path is a CSV file name resolved
- * under it and kept inside it, as in training; without one it is a URI the user listed.
+ * under it and kept inside it, as in training; without one it is a URI the user listed. Each row
+ * is counted into {@code done} as it is taken (the driver's progress line).
  */
-record PredictImages(ModelBroadcast model, Predictor.Settings settings, SerializableConfiguration hadoop)
-        implements MapPartitionsFunction<Row, Row> {
+record PredictImages(ModelBroadcast model, Predictor.Settings settings, SerializableConfiguration hadoop,
+                     LongAccumulator done) implements MapPartitionsFunction<Row, Row> {
     static final String PATH = "path";
     static final String ROOT = "root";
 
     @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
+    public Iterator<Row> call(Iterator<Row> partition) {
+        Iterator<Row> rows = JobProgress.counting(partition, done);
         if (!rows.hasNext()) {
             return List.<Row>of().iterator();
         }

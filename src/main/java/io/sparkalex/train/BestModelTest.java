@@ -37,7 +37,7 @@ final class BestModelTest {
         }
         MultiLayerNetwork best = PortableConfiguration.withKernels(
                 run.checkpoints.load(CheckpointStore.BEST).orElseThrow().network(), config.nativeKernels);
-        EvalResult r = evaluator.evaluate(best, List.of(new Evaluator.Batches(
+        EvalResult r = evaluator.evaluate(best, List.of(new Evaluator.Batches("test",
                 BatchPlan.evaluation(testSplit, config.batchSize), config.evalCrops))).get(0);
         EvaluationReport report = EvaluationReport.of(Uris.redact(run.checkpoints.path(CheckpointStore.BEST).toString()),
                 "test", config.evalCrops, r, classes.ids(), classes.namesById(), testSplit.report().counts());

@@ -53,9 +53,9 @@ final class EpochScores {
     Scores evaluate(MultiLayerNetwork network, int epoch) {
         sc.setJobGroup("sparkalex-epoch-" + epoch, "epoch " + epoch + " evaluation", false);
         try {
-            List<Evaluator.Batches> what = new ArrayList<>(List.of(new Evaluator.Batches(val, config.evalCrops)));
+            List<Evaluator.Batches> what = new ArrayList<>(List.of(new Evaluator.Batches("val", val, config.evalCrops)));
             if (!trainSample.isEmpty()) {
-                what.add(new Evaluator.Batches(trainSample, 1));
+                what.add(new Evaluator.Batches("train sample", trainSample, 1));
             }
             List<EvalResult> r = evaluator.evaluate(network, what);
             return new Scores(r.get(0), r.size() > 1 ? r.get(1) : null);

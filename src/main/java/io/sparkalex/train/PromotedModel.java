@@ -120,7 +120,7 @@ final class PromotedModel {
                 sc.setJobGroup("sparkalex-promotion", "scoring the promoted model on val", false);
                 try {
                     incumbentValue = metric(evaluator.evaluate(incumbent.network(),
-                            List.of(new Evaluator.Batches(val, config.evalCrops))).get(0));
+                            List.of(new Evaluator.Batches("val (promoted model)", val, config.evalCrops))).get(0));
                 } finally {
                     sc.clearJobGroup();
                 }

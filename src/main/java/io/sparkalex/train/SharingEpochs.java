@@ -5,6 +5,7 @@ import io.sparkalex.config.JobConfig;
 import io.sparkalex.data.CacheBatchLoader;
 import io.sparkalex.eval.TrainingPassAccumulator;
 import io.sparkalex.eval.TrainingPassScorer;
+import io.sparkalex.monitor.JobProgress;
 import io.sparkalex.sharing.GradientSharing;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -18,13 +19,17 @@ import java.util.List;
  * applies every worker's thresholded update, so each steps at {@code lr / workers} to move as far
  * as averaging's mean does. DL4J reuses the first epoch's worker networks and their listeners, so
  * the training pass is summed by one accumulator registered for the run (see docs/dl4j-hooks.md).
+ * DL4J's loop reports no rounds: the epoch's progress line counts the minibatches the workers load
+ * ({@link CountingLoader}, {@link JobProgress}).
  */
 final class SharingEpochs extends SparkEpochs {
     private final TrainingPassAccumulator pass = new TrainingPassAccumulator();
+    private final JobConfig config;
 
     SharingEpochs(JavaSparkContext sc, JobConfig config, int workers, MultiLayerNetwork network,
                   CacheBatchLoader loader) {
         super(sc, network, master(sc, config, workers), workers, loader);
+        this.config = config;
         sc.sc().register(pass, "sparkalex-training-pass");
         sparkNet.setListeners(List.of(TrainingPassScorer.reportingTo(pass, 0)));
     }
@@ -57,7 +62,10 @@ final class SharingEpochs extends SparkEpochs {
     public Epoch train(int epoch, double lr, List<String> minibatches) {
         stepAt(lr / workers);
         pass.reset();
-        fit(epoch, minibatches);
+        try (JobProgress progress = JobProgress.start(sc.sc(), "epoch " + epoch + "/" + config.epochs
+                + " sharing minibatches", minibatches.size(), config.progressIntervalSeconds)) {
+            fit(epoch, minibatches, new CountingLoader(loader, progress.counter()));
+        }
         return new Epoch(List.of(), pass.total(), null);
     }
 }

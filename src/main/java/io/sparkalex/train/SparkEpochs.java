@@ -2,6 +2,7 @@ package io.sparkalex.train;
 
 import io.sparkalex.data.CacheBatchLoader;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.core.loader.DataSetLoader;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
@@ -18,7 +19,7 @@ abstract class SparkEpochs implements EpochTraining {
     protected final MultiLayerNetwork network;
     protected final SparkDl4jMultiLayer sparkNet;
     protected final int workers;
-    private final CacheBatchLoader loader;
+    protected final CacheBatchLoader loader;
     private double rate = Double.NaN;
 
     SparkEpochs(JavaSparkContext sc, MultiLayerNetwork network, TrainingMaster<?, ?> master, int workers,
@@ -40,9 +41,14 @@ abstract class SparkEpochs implements EpochTraining {
 
     /** Fits the minibatches, in at most {@code workers} partitions, as the epoch's training job. */
     protected void fit(int epoch, List<String> minibatches) {
+        fit(epoch, minibatches, loader);
+    }
+
+    /** The same, each minibatch read by {@code reader} (the strategy's own wrapper around the loader). */
+    protected void fit(int epoch, List<String> minibatches, DataSetLoader reader) {
         sc.setJobGroup("sparkalex-epoch-" + epoch, "epoch " + epoch + " training", false);
         try {
-            sparkNet.fitPaths(sc.parallelize(minibatches, Math.max(1, Math.min(workers, minibatches.size()))), loader);
+            sparkNet.fitPaths(sc.parallelize(minibatches, Math.max(1, Math.min(workers, minibatches.size()))), reader);
         } finally {
             sc.clearJobGroup();
         }

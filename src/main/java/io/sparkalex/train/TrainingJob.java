@@ -138,7 +138,7 @@ public final class TrainingJob {
         RunReporter reporter = new RunReporter(run, config, run.readDataReport(), provenance);
         CacheBatchLoader loader = new CacheBatchLoader(config.imageSize, classes.size(), inputs.augmentation(),
                 config.seed, sc.hadoopConfiguration());
-        Evaluator evaluator = new Evaluator(sc, workers, loader, config.imageSize);
+        Evaluator evaluator = new Evaluator(sc, workers, loader, config.imageSize, config.progressIntervalSeconds);
         EpochScores scorer = new EpochScores(sc, config, evaluator, classes, data.split("train"), data.split("val"));
         MultiLayerNetwork network = start.network();
         Optional<String> stop = start.stopReason(config);

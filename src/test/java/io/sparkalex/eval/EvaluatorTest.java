@@ -52,17 +52,19 @@ class EvaluatorTest {
         network.init();
         CacheBatchLoader loader = new CacheBatchLoader(67, classes.size(), Augmentation.NONE, 1, sc.hadoopConfiguration());
 
-        EvalResult distributed = new Evaluator(sc, 4, loader, 67)
-                .evaluate(network, List.of(new Evaluator.Batches(batches, 1))).get(0);
+        EvalResult distributed = new Evaluator(sc, 4, loader, 67, 30)
+                .evaluate(network, List.of(new Evaluator.Batches("train", batches, 1))).get(0);
 
         EvalResult sequential = EvalResult.EMPTY;
         try (ModelBroadcast model = ModelBroadcast.of(sc, network)) {
-            EvaluateBatches task = new EvaluateBatches(model, loader, 67, 1);
+            org.apache.spark.util.LongAccumulator counted = sc.sc().longAccumulator();
+            EvaluateBatches task = new EvaluateBatches(model, loader, 67, 1, counted);
             int n = batches.size();
             for (int p = 0; p < 4; p++) {   // the slices Spark's parallelize cuts
                 Iterator<EvalResult> part = task.call(batches.subList(p * n / 4, (p + 1) * n / 4).iterator());
                 sequential = sequential.plus(part.next());
             }
+            assertEquals(n, counted.value(), "every minibatch counted for the progress line");
         }
         assertEquals(42, distributed.examples());
         Bits.assertBitIdentical(sequential.sums().lossSum(), distributed.sums().lossSum(), "the loss sum");
