@@ -24,6 +24,11 @@ final class ConfigOptions {
     List<String> overrides = new ArrayList<>();
 
     JobConfig load(Configuration hadoop) {
+        return load(hadoop, java.util.Map.of());
+    }
+
+    /** The configuration with {@code keys} set over the user's file and --set flags (a command's own settings). */
+    JobConfig load(Configuration hadoop, java.util.Map<String, String> keys) {
         String text = null;
         if (confFile != null) {
             Path path = new Path(confFile);
@@ -36,6 +41,8 @@ final class ConfigOptions {
                 throw new ConfigError("cannot read --conf " + confFile + ": " + e.getMessage());
             }
         }
-        return JobConfig.load(text, JobConfig.parseOverrides(overrides));
+        java.util.Map<String, String> all = new java.util.LinkedHashMap<>(JobConfig.parseOverrides(overrides));
+        all.putAll(keys);
+        return JobConfig.load(text, all);
     }
 }

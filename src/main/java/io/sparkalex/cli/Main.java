@@ -7,13 +7,14 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /**
- * The one entry point: {@code train}, {@code evaluate}, {@code predict}, {@code summary},
+ * The one entry point: {@code train}, {@code evaluate}, {@code predict}, {@code summary}, {@code calibrate}, {@code plan},
  * {@code sample-data}. Run through
  * {@code spark-submit} (see {@code submit/}). Maps failures to the exit codes of {@link ExitCode}.
  */
 @Command(name = "sparkalex", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Trains AlexNet data-parallel on Apache Spark (DL4J parameter averaging).",
         subcommands = {TrainCommand.class, EvaluateCommand.class, PredictCommand.class, SummaryCommand.class,
+                CalibrateCommand.class, PlanCommand.class,
                 SampleDataCommand.class})
 public final class Main implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Main.class);

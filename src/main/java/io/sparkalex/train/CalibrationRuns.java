@@ -1,0 +1,150 @@
+package io.sparkalex.train;
+
+import io.sparkalex.averaging.RoundBreakdown;
+import io.sparkalex.config.JobConfig;
+import io.sparkalex.data.ClassIndex;
+import io.sparkalex.data.ImageCache;
+import io.sparkalex.data.SplitTable;
+import io.sparkalex.monitor.JobGroupClock;
+import io.sparkalex.data.Synsets;
+import io.sparkalex.model.AlexNet;
+import io.sparkalex.model.ModelSummary;
+import io.sparkalex.plan.Calibration;
+import io.sparkalex.plan.CalibrationFit;
+import io.sparkalex.plan.MachineFacts;
+import io.sparkalex.storage.AtomicFiles;
+import io.sparkalex.storage.EpochMetrics;
+import io.sparkalex.storage.Json;
+import io.sparkalex.storage.MetricsLog;
+import io.sparkalex.storage.Uris;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.SparkSession;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+import static org.apache.spark.sql.functions.rand;
+
+/**
+ * {@code calibrate}: short, bounded training runs on the user's own cluster and data, one per
+ * averaging frequency, through the same {@link TrainingJob} as {@code train} (the image cache,
+ * the exchange, evaluation, checkpoints), each on a random sample of the CSV sized to
+ * {@code rounds} averaging rounds per epoch; then the model's terms fitted to what they wrote
+ * ({@link CalibrationFit}) and {@value #FILE} written in the output directory, which calibrate
+ * owns: a rerun replaces its runs.
+ */
+public final class CalibrationRuns {
+    private static final Logger log = LoggerFactory.getLogger(CalibrationRuns.class);
+    public static final String FILE = "calibration.json";
+
+    /**
+     * @param frequencies the averaging frequencies to measure (f=1 gives many rounds cheaply: the round's fixed cost)
+     * @param rounds      averaging rounds per epoch of each run
+     * @param epochs      epochs per run (2 or more: the first epoch's extra is the first less a later one)
+     * @param valMinibatchesPerWorker the val sample, in minibatches per worker
+     */
+    public record Settings(List<Integer> frequencies, int rounds, int epochs, int valMinibatchesPerWorker) {
+    }
+
+    private final SparkSession spark;
+    private final JavaSparkContext sc;
+    private final Function<Map<String, String>, JobConfig> configs;
+    private final Locations where;
+
+    /** @param configs the job's configuration with these keys set on top of the user's */
+    public CalibrationRuns(SparkSession spark, Function<Map<String, String>, JobConfig> configs, Locations where) {
+        this.spark = spark;
+        this.sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        this.configs = configs;
+        this.where = where;
+    }
+
+    public Calibration run(Settings settings) throws IOException {
+        JobConfig base = configs.apply(Map.of());
+        int workers = WorkerSlots.resolve(sc.sc(), base);
+        int cores = sc.isLocal() ? (base.threadsPerWorker > 0 ? base.threadsPerWorker
+                : Math.max(1, Runtime.getRuntime().availableProcessors() / workers))
+                : sc.getConf().getInt("spark.task.cpus", 1);
+        SplitTable table = SplitTable.read(spark, where.csv());
+        ClassIndex classes = table.classes(Synsets.load(where.synsets(), where.csv(), sc.hadoopConfiguration()));
+        int maxF = settings.frequencies().stream().mapToInt(Integer::intValue).max().orElseThrow();
+        long perFrequency = (long) workers * base.batchSize * settings.rounds();
+        List<Row> train = sample(table, "train", perFrequency * maxF, base.seed);
+        List<Row> val = sample(table, "val", (long) workers * base.batchSize * settings.valMinibatchesPerWorker(), base.seed);
+        log.info("calibrating on {} workers x {} cores: averaging frequencies {}, {} rounds per epoch, {} epochs per "
+                        + "run, up to {} training and {} val images sampled from {}", workers, cores,
+                settings.frequencies(), settings.rounds(), settings.epochs(), train.size(), val.size(),
+                Uris.redact(where.csv()));
+
+        Path out = new Path(where.out());
+        FileSystem fs = AtomicFiles.fileSystem(out, sc.hadoopConfiguration());
+        List<CalibrationFit.Measured> measured = new ArrayList<>();
+        for (int f : settings.frequencies()) {
+            List<Row> trainF = train.subList(0, (int) Math.min(train.size(), perFrequency * f));
+            Path csv = new Path(out, "_samples/f" + f + ".csv");
+            AtomicFiles.writeString(fs, csv, SampleCsv.of(trainF, val));
+            Map<String, String> keys = new LinkedHashMap<>();
+            keys.put("averaging_frequency", Integer.toString(f));
+            keys.put("epochs", Integer.toString(settings.epochs()));
+            keys.put("workers", Integer.toString(workers));
+            keys.put("train_eval_fraction", "0");
+            keys.put("patience", "0");
+            JobConfig config = configs.apply(keys);
+            Path runOut = new Path(out, "f" + f);
+            fs.delete(runOut, true);   // an earlier calibration's run: calibrate owns --out
+            long start = System.nanoTime();
+            try (JobGroupClock cache = JobGroupClock.start(sc.sc(), ImageCache.JOB_GROUP)) {
+                new TrainingJob(spark, config, new Locations(csv.toString(), where.images(), runOut.toString(),
+                        where.synsets()), false).run();
+                double runSeconds = (System.nanoTime() - start) / 1e9;
+                measured.add(new CalibrationFit.Measured(f, workers, config.batchSize, trainF.size(), val.size(),
+                        config.evalCrops, rounds(fs, runOut), epochs(fs, runOut), trainF.size() + val.size(),
+                        cache.seconds(), runSeconds));
+            }
+            log.info("calibration run f={} done in {}", f, Uris.redact(runOut.toString()));
+        }
+        CalibrationFit.Fitted fitted = CalibrationFit.fit(measured, workers * cores);
+        Calibration calibration = new Calibration(Calibration.FORMAT, Instant.now().toString(), MachineFacts.here(),
+                MachineFacts.versions(spark.version()),
+                new Calibration.Cluster(Uris.redact(sc.master()), workers, cores,
+                        io.sparkalex.storage.BuildInfo.current().nd4jBackend().toLowerCase().contains("cuda") ? "gpu" : "cpu"),
+                new Calibration.Network(base.imageSize, base.widthFactor, ModelSummary.of(AlexNet.configuration(
+                        NetworkFactory.spec(base, classes.size())), base.imageSize).totalParams(), base.batchSize,
+                        base.parameterTransfer.name().toLowerCase(), base.exchangeRelay.name().toLowerCase(),
+                        base.evalCrops),
+                fitted.terms(), fitted.runs());
+        AtomicFiles.writeString(fs, new Path(out, FILE), calibration.toJson());
+        return calibration;
+    }
+
+    /** Up to {@code n} of a split's rows in a seeded random order. */
+    private static List<Row> sample(SplitTable table, String split, long n, long seed) {
+        return n <= 0 ? List.of() : table.split(split).orderBy(rand(seed)).limit((int) Math.min(n, Integer.MAX_VALUE))
+                .select(SplitTable.FILENAME, SplitTable.SPLIT, SplitTable.LABEL).collectAsList();
+    }
+
+    private static List<RoundBreakdown> rounds(FileSystem fs, Path run) throws IOException {
+        return lines(fs, new Path(run, RunDirectory.ROUNDS), RoundBreakdown.class);
+    }
+
+    private static List<EpochMetrics> epochs(FileSystem fs, Path run) throws IOException {
+        return lines(fs, new Path(run, MetricsLog.JSONL), EpochMetrics.class);
+    }
+
+    private static <T> List<T> lines(FileSystem fs, Path file, Class<T> type) throws IOException {
+        if (!fs.exists(file)) {
+            return List.of();
+        }
+        return AtomicFiles.readString(fs, file).lines().filter(l -> !l.isBlank()).map(l -> Json.read(l, type)).toList();
+    }
+}
