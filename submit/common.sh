@@ -39,7 +39,7 @@ split_args() {
   SPARK_ARGS=()
   while (($#)); do
     case "$1" in
-      train|evaluate|predict|summary|sample-data|help|-h|--help|-V|--version) break ;;
+      train|evaluate|predict|summary|sample-data|calibrate|plan|help|-h|--help|-V|--version) break ;;
       *) SPARK_ARGS+=("$1"); shift ;;
     esac
   done

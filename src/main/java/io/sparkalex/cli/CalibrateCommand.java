@@ -43,6 +43,10 @@ final class CalibrateCommand implements Callable<Integer> {
             description = "Averaging rounds per epoch of each run (default: ${DEFAULT-VALUE}).")
     int rounds;
 
+    @Option(names = "--min-minibatches", defaultValue = "10", paramLabel = "N",
+            description = "Minibatches per worker per epoch, at least: more rounds for small frequencies (default: ${DEFAULT-VALUE}).")
+    int minMinibatches;
+
     @Option(names = "--epochs", defaultValue = "2", paramLabel = "N",
             description = "Epochs per run, at least 2: the first epoch's start is measured against the next (default: ${DEFAULT-VALUE}).")
     int epochs;
@@ -51,20 +55,26 @@ final class CalibrateCommand implements Callable<Integer> {
             description = "Val sample per worker, in minibatches (default: ${DEFAULT-VALUE}).")
     int valMinibatches;
 
+    @Option(names = "--warmup", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "First train one unmeasured epoch of the largest frequency's sample, so that the runs "
+                    + "measure warm JVMs as a long run has them (default: yes; --no-warmup: no).")
+    boolean warmup;
+
     @Mixin
     ConfigOptions config;
 
     @Override
     public Integer call() throws Exception {
-        if (epochs < 2 || rounds < 1 || valMinibatches < 1 || frequencies.isEmpty()
+        if (epochs < 2 || rounds < 1 || minMinibatches < 1 || valMinibatches < 1 || frequencies.isEmpty()
                 || frequencies.stream().anyMatch(f -> f < 1)) {
-            throw new io.sparkalex.config.ConfigError("calibrate needs --epochs >= 2, --rounds >= 1, "
-                    + "--val-minibatches >= 1 and frequencies >= 1");
+            throw new io.sparkalex.config.ConfigError("calibrate needs --epochs >= 2, --rounds, --min-minibatches, "
+                    + "--val-minibatches and frequencies >= 1");
         }
         return JobSession.run("sparkalex-calibrate", spark -> {
             CalibrationRuns runs = new CalibrationRuns(spark, keys -> config.load(spark.sparkContext().hadoopConfiguration(),
                     keys), new Locations(csv, images, out, synsets));
-            Calibration c = runs.run(new CalibrationRuns.Settings(List.copyOf(frequencies), rounds, epochs, valMinibatches));
+            Calibration c = runs.run(new CalibrationRuns.Settings(List.copyOf(frequencies), rounds, minMinibatches, epochs, valMinibatches,
+                    warmup));
             Calibration.Terms t = c.terms();
             log.info(String.format(Locale.ROOT, "calibrated %d workers x %d cores: t_b %.3f s per minibatch, round fixed "
                             + "cost %.3f s, transfers %.1f MB per worker at %.2f GB/s, epoch extra %.2f s (first epoch +%.2f s), "

@@ -11,10 +11,11 @@ import java.util.List;
 import java.util.function.ToDoubleFunction;
 
 /**
- * Fits the model's terms (docs/planning.md) to what calibration runs wrote: t_b and c from
- * {@code rounds.jsonl} pooled over every run, then each run's epoch extras as what its epochs'
- * measured training time leaves beyond the pooled rounds ({@code metrics.jsonl}), so that the
- * plan of a calibration run reproduces it.
+ * Fits the model's terms (docs/planning.md) to what calibration runs wrote, per run (one averaging
+ * frequency each): t_b and c from its steady epochs' rounds ({@code rounds.jsonl}), the epoch
+ * extras as what its epochs' training time ({@code metrics.jsonl}) leaves beyond them, so that
+ * the plan of a calibration run's layout reproduces its steady epochs; the pooled terms (medians
+ * over the runs) serve frequencies that were not calibrated.
  */
 public final class CalibrationFit {
 
@@ -33,33 +34,27 @@ public final class CalibrationFit {
      * @param executorCores the executor cores that built the image cache (its rate is per core)
      */
     public static Fitted fit(List<Measured> runs, int executorCores) {
-        if (runs.isEmpty() || runs.stream().anyMatch(r -> r.epochs().isEmpty() || r.rounds().isEmpty())) {
-            throw new IllegalArgumentException("every calibration run needs its epochs' metrics and rounds");
+        if (runs.isEmpty() || runs.stream().anyMatch(r -> r.epochs().size() < 2 || r.rounds().isEmpty())) {
+            throw new IllegalArgumentException("every calibration run needs two epochs or more of metrics and rounds");
         }
-        List<RoundBreakdown> all = runs.stream().flatMap(r -> r.rounds().stream()).toList();
-        double tb = median(warm(all), CalibrationFit::perMinibatch);
+        List<Calibration.Run> fitted = runs.stream().map(m -> run(m)).toList();
+        List<RoundBreakdown> all = runs.stream().flatMap(r -> steady(r.rounds()).stream()).toList();
         List<RoundBreakdown> later = all.stream().filter(r -> r.round() > 1).toList();
-        // Runs whose epochs are one round each: a first round's fixed cost less its launch and its full fetch
-        double c = !later.isEmpty() ? median(later, r -> r.roundSeconds() - r.fitSeconds())
-                : median(all.stream().filter(r -> r.epoch() > 1).toList(),
-                        r -> r.roundSeconds() - r.fitSeconds() - r.launchSeconds() - r.broadcastFetchSeconds());
         double bytesPerWorker = median(all, r -> (double) r.resultBytes() / r.workers());
-        double rate = median(later.isEmpty() ? all : later, r -> (r.resultBytes() + downBytes(r))
+        double rate = median(later.isEmpty() ? all : later, r -> (r.resultBytes() + r.broadcastBytes())
                 / Math.max(1e-9, r.uploadSeconds() + r.broadcastFetchSeconds()));
-
-        List<Calibration.Run> fitted = new ArrayList<>();
-        for (Measured m : runs) {
-            fitted.add(run(m, tb, c, executorCores));
-        }
         long cacheImages = runs.stream().mapToLong(Measured::cacheImages).sum();
         double cacheSeconds = runs.stream().mapToDouble(Measured::cacheSeconds).sum();
-        Calibration.Terms terms = new Calibration.Terms(tb, c, bytesPerWorker, rate,
+        Calibration.Terms terms = new Calibration.Terms(
+                median(fitted, Calibration.Run::minibatchSeconds),
+                median(fitted, Calibration.Run::roundFixedSeconds),
+                bytesPerWorker, rate,
                 median(fitted, Calibration.Run::epochExtraSeconds),
                 median(fitted, Calibration.Run::firstEpochExtraSeconds),
                 median(fitted, Calibration.Run::evalSecondsPerImage),
                 median(fitted, Calibration.Run::betweenEpochsSeconds),
                 cacheSeconds > 0 ? cacheImages / cacheSeconds / executorCores : Double.NaN,
-                median(runs.stream().map(m -> overhead(m)).toList(), Double::doubleValue));
+                median(runs.stream().map(CalibrationFit::overhead).toList(), Double::doubleValue));
         return new Fitted(terms, fitted);
     }
 
@@ -67,23 +62,36 @@ public final class CalibrationFit {
     public record Fitted(Calibration.Terms terms, List<Calibration.Run> runs) {
     }
 
-    private static Calibration.Run run(Measured m, double tb, double c, int executorCores) {
+    /**
+     * One run's terms from its steady epochs (the second on: the first builds the networks and warms
+     * the JIT): t_b the median fit per minibatch and c the median time beyond the fit, of rounds after
+     * an epoch's first (one round an epoch: a first round's, less its launch and full fetch), x what the
+     * steady epochs' training time leaves beyond their rounds' t_b and c, x1 the first epoch's on top.
+     */
+    private static Calibration.Run run(Measured m) {
         List<EpochMetrics> epochs = m.epochs().stream().sorted(Comparator.comparingInt(EpochMetrics::epoch)).toList();
+        List<RoundBreakdown> steady = steady(m.rounds());
+        List<RoundBreakdown> later = steady.stream().filter(r -> r.round() > 1).toList();
+        // An epoch's first round fits slower (its prefetch starts cold): that is in x, with its launch
+        double tb = median(later.isEmpty() ? steady : later, CalibrationFit::perMinibatch);
+        double c = !later.isEmpty() ? median(later, r -> r.roundSeconds() - r.fitSeconds())
+                : median(steady, r -> r.roundSeconds() - r.fitSeconds() - r.launchSeconds() - r.broadcastFetchSeconds());
+        List<EpochMetrics> rest = epochs.subList(1, epochs.size());
+        double x = rest.stream().mapToDouble(e -> e.trainSeconds() - modelled(m.rounds(), e.epoch(), tb, c))
+                .average().orElseThrow();
+        double x1 = epochs.get(0).trainSeconds() - modelled(m.rounds(), epochs.get(0).epoch(), tb, c) - x;
         EpochMetrics last = epochs.get(epochs.size() - 1);
-        double x = last.trainSeconds() - modelled(m.rounds(), last.epoch(), tb, c);
-        double x1 = epochs.size() < 2 ? 0
-                : epochs.get(0).trainSeconds() - modelled(m.rounds(), epochs.get(0).epoch(), tb, c) - x;
-        List<RoundBreakdown> own = m.rounds();
-        List<RoundBreakdown> ownLater = own.stream().filter(r -> r.round() > 1).toList();
-        double between = epochs.size() < 2 ? 0 : median(pairs(epochs), d -> d);
         return new Calibration.Run(m.averagingFrequency(), m.workers(), m.trainImages(), m.valImages(), epochs.size(),
-                (int) own.stream().filter(r -> r.epoch() == last.epoch()).count(),
-                median(warm(own), CalibrationFit::perMinibatch),
-                ownLater.isEmpty() ? Double.NaN : median(ownLater, r -> r.roundSeconds() - r.fitSeconds()),
-                x, x1,
+                (int) m.rounds().stream().filter(r -> r.epoch() == last.epoch()).count(), tb, c, x, x1,
                 median(epochs, e -> e.evalSeconds() * m.workers() / Math.max(1, e.valImages() * m.evalCrops())),
-                between, epochs.stream().map(EpochMetrics::imagesPerSec).toList(), m.cacheImages(), m.cacheSeconds(),
-                m.runSeconds());
+                median(pairs(epochs), d -> d), epochs.stream().map(EpochMetrics::imagesPerSec).toList(),
+                m.cacheImages(), m.cacheSeconds(), m.runSeconds());
+    }
+
+    /** The rounds of the epochs after the first. */
+    private static List<RoundBreakdown> steady(List<RoundBreakdown> rounds) {
+        int first = rounds.stream().mapToInt(RoundBreakdown::epoch).min().orElse(1);
+        return rounds.stream().filter(r -> r.epoch() > first).toList();
     }
 
     /** An epoch's rounds as the model has them: each round's critical minibatches times t_b, plus c. */
@@ -99,17 +107,6 @@ public final class CalibrationFit {
 
     private static double perMinibatch(RoundBreakdown r) {
         return r.fitSeconds() / Math.max(1, minibatchesPerWorker(r));
-    }
-
-    /** Rounds past the run's very first (which fits while the JIT and oneDNN warm up). */
-    private static List<RoundBreakdown> warm(List<RoundBreakdown> rounds) {
-        List<RoundBreakdown> w = rounds.stream().filter(r -> r.epoch() > 1 || r.round() > 1).toList();
-        return w.isEmpty() ? rounds : w;
-    }
-
-    /** What the driver sent down in a round: the broadcast bytes it counted. */
-    private static double downBytes(RoundBreakdown r) {
-        return r.broadcastBytes();
     }
 
     /** From each epoch's metrics to the next epoch's start (checkpoint, report). */

@@ -11,7 +11,9 @@ import java.util.Locale;
  * speed, time and cost. Per steady epoch of N images, batch b, W workers averaging every f:
  * M = ceil(N / b) minibatches in R = ceil(M / (W f)) rounds of m = ceil(M / (R W)) minibatches per
  * worker, each round m t_b + c0 + hops(W) S' / B; plus the epoch's extra x, its evaluation and the
- * checkpoint. Arithmetic only: no Spark, no files.
+ * checkpoint. t_b, c and x are the calibration run's at the same f (frequencies change how the
+ * workers' fits overlap the driver's work), else the medians over the frequencies calibrated.
+ * Arithmetic only: no Spark, no files.
  */
 public final class Planner {
     private final Calibration cal;
@@ -72,9 +74,10 @@ public final class Planner {
         Calibration.Run calibrated = cal.run(run.averagingFrequency());
         double x = calibrated != null ? calibrated.epochExtraSeconds() : t.epochExtraSeconds();
         double x1 = calibrated != null ? calibrated.firstEpochExtraSeconds() : t.firstEpochExtraSeconds();
+        double c = calibrated != null ? calibrated.roundFixedSeconds() : t.roundFixedSeconds();
         double perImage = t.evalSecondsPerImage() * cal.network().evalCrops() / w;
-        Plan.EpochTime epoch = new Plan.EpochTime(rounds, mPerWorker, rounds * mPerWorker * minibatchSeconds(run),
-                rounds * roundFixedSeconds(), rounds * transferSeconds(w, bytesPerSecond(run)), x,
+        Plan.EpochTime epoch = new Plan.EpochTime(rounds, mPerWorker, rounds * mPerWorker * minibatchSeconds(run, calibrated),
+                rounds * roundFixedSeconds(c), rounds * transferSeconds(w, bytesPerSecond(run)), x,
                 run.valImages() * perImage, t.betweenEpochsSeconds());
         double cache = (run.trainImages() + run.valImages() + run.testImages())
                 / (t.cacheImagesPerSecondPerCore() * w * run.coresPerWorker());
@@ -86,19 +89,22 @@ public final class Planner {
                 (nodes + (run.driverNode() ? 1 : 0)) * total / 3600);
     }
 
-    /** t_b for the run's machine: the calibration's, scaled for another batch size or core count, or the one given. */
-    private double minibatchSeconds(RunDescription run) {
+    /**
+     * t_b for the run's machine: the calibration's at the run's frequency (else the median of the
+     * frequencies calibrated), scaled for another batch size or core count; or the one given.
+     */
+    private double minibatchSeconds(RunDescription run, Calibration.Run calibrated) {
         if (!Double.isNaN(run.minibatchSeconds())) {
             return run.minibatchSeconds();
         }
-        return cal.terms().minibatchSeconds() * run.batchSize() / cal.network().batchSize()
+        double tb = calibrated != null ? calibrated.minibatchSeconds() : cal.terms().minibatchSeconds();
+        return tb * run.batchSize() / cal.network().batchSize()
                 * cal.cluster().coresPerWorker() / run.coresPerWorker();
     }
 
     /** c0: the round's fixed cost without the calibration's transfers (those are priced per worker count). */
-    private double roundFixedSeconds() {
-        Calibration.Terms t = cal.terms();
-        return Math.max(0, t.roundFixedSeconds() - transferSeconds(cal.cluster().workers(), t.transferBytesPerSecond()));
+    private double roundFixedSeconds(double c) {
+        return Math.max(0, c - transferSeconds(cal.cluster().workers(), cal.terms().transferBytesPerSecond()));
     }
 
     /** The changes up through the driver's link, then down it (once per hop with the relay tree). */
@@ -144,8 +150,8 @@ public final class Planner {
                     + "model says, the rest of a round's fixed cost is taken as constant", run.workers(), c.workers()));
         }
         if (cal.run(run.averagingFrequency()) == null) {
-            e.add("f=" + run.averagingFrequency() + " not calibrated: an epoch's start and end from the calibrated "
-                    + "frequencies' median");
+            e.add("f=" + run.averagingFrequency() + " not calibrated: t_b, the round's fixed cost and an epoch's start "
+                    + "and end from the calibrated frequencies' medians");
         }
         return e;
     }

@@ -13,6 +13,7 @@ import io.sparkalex.plan.Calibration;
 import io.sparkalex.plan.CalibrationFit;
 import io.sparkalex.plan.MachineFacts;
 import io.sparkalex.storage.AtomicFiles;
+import io.sparkalex.storage.CheckpointStore;
 import io.sparkalex.storage.EpochMetrics;
 import io.sparkalex.storage.Json;
 import io.sparkalex.storage.MetricsLog;
@@ -49,11 +50,20 @@ public final class CalibrationRuns {
 
     /**
      * @param frequencies the averaging frequencies to measure (f=1 gives many rounds cheaply: the round's fixed cost)
-     * @param rounds      averaging rounds per epoch of each run
+     * @param rounds      averaging rounds per epoch of each run, at least
+     * @param minMinibatches minibatches per worker per epoch, at least: small frequencies get more
+     *                    rounds (each f=1 round is one minibatch, too short a sample of t_b alone)
      * @param epochs      epochs per run (2 or more: the first epoch's extra is the first less a later one)
      * @param valMinibatchesPerWorker the val sample, in minibatches per worker
+     * @param warmup      first train one epoch of the largest frequency's sample, not measured: the
+     *                    executors' JIT and thread pools warm, as they are for most of a long run
      */
-    public record Settings(List<Integer> frequencies, int rounds, int epochs, int valMinibatchesPerWorker) {
+    public record Settings(List<Integer> frequencies, int rounds, int minMinibatches, int epochs,
+                           int valMinibatchesPerWorker, boolean warmup) {
+        /** Rounds per epoch of the run at frequency {@code f}. */
+        int roundsAt(int f) {
+            return Math.max(rounds, (minMinibatches + f - 1) / f);
+        }
     }
 
     private final SparkSession spark;
@@ -78,40 +88,30 @@ public final class CalibrationRuns {
         SplitTable table = SplitTable.read(spark, where.csv());
         ClassIndex classes = table.classes(Synsets.load(where.synsets(), where.csv(), sc.hadoopConfiguration()));
         int maxF = settings.frequencies().stream().mapToInt(Integer::intValue).max().orElseThrow();
-        long perFrequency = (long) workers * base.batchSize * settings.rounds();
-        List<Row> train = sample(table, "train", perFrequency * maxF, base.seed);
+        long perRoundAndF = (long) workers * base.batchSize;
+        long most = settings.frequencies().stream().mapToLong(f -> perRoundAndF * f * settings.roundsAt(f)).max()
+                .orElseThrow();
+        List<Row> train = sample(table, "train", most, base.seed);
         List<Row> val = sample(table, "val", (long) workers * base.batchSize * settings.valMinibatchesPerWorker(), base.seed);
-        log.info("calibrating on {} workers x {} cores: averaging frequencies {}, {} rounds per epoch, {} epochs per "
-                        + "run, up to {} training and {} val images sampled from {}", workers, cores,
-                settings.frequencies(), settings.rounds(), settings.epochs(), train.size(), val.size(),
+        log.info("calibrating on {} workers x {} cores: averaging frequencies {}, {} rounds per epoch (at least {} "
+                        + "minibatches per worker), {} epochs per run, up to {} training and {} val images sampled from {}",
+                workers, cores, settings.frequencies(), settings.rounds(), settings.minMinibatches(), settings.epochs(),
+                train.size(), val.size(),
                 Uris.redact(where.csv()));
 
         Path out = new Path(where.out());
         FileSystem fs = AtomicFiles.fileSystem(out, sc.hadoopConfiguration());
         List<CalibrationFit.Measured> measured = new ArrayList<>();
+        if (settings.warmup()) {
+            log.info("warming up: one epoch of the f={} sample, not measured", maxF);
+            train(fs, out, "warmup", maxF, 1, workers,
+                    train.subList(0, (int) Math.min(train.size(), perRoundAndF * maxF * settings.roundsAt(maxF))), val);
+            fs.delete(new Path(out, "warmup"), true);
+        }
         for (int f : settings.frequencies()) {
-            List<Row> trainF = train.subList(0, (int) Math.min(train.size(), perFrequency * f));
-            Path csv = new Path(out, "_samples/f" + f + ".csv");
-            AtomicFiles.writeString(fs, csv, SampleCsv.of(trainF, val));
-            Map<String, String> keys = new LinkedHashMap<>();
-            keys.put("averaging_frequency", Integer.toString(f));
-            keys.put("epochs", Integer.toString(settings.epochs()));
-            keys.put("workers", Integer.toString(workers));
-            keys.put("train_eval_fraction", "0");
-            keys.put("patience", "0");
-            JobConfig config = configs.apply(keys);
-            Path runOut = new Path(out, "f" + f);
-            fs.delete(runOut, true);   // an earlier calibration's run: calibrate owns --out
-            long start = System.nanoTime();
-            try (JobGroupClock cache = JobGroupClock.start(sc.sc(), ImageCache.JOB_GROUP)) {
-                new TrainingJob(spark, config, new Locations(csv.toString(), where.images(), runOut.toString(),
-                        where.synsets()), false).run();
-                double runSeconds = (System.nanoTime() - start) / 1e9;
-                measured.add(new CalibrationFit.Measured(f, workers, config.batchSize, trainF.size(), val.size(),
-                        config.evalCrops, rounds(fs, runOut), epochs(fs, runOut), trainF.size() + val.size(),
-                        cache.seconds(), runSeconds));
-            }
-            log.info("calibration run f={} done in {}", f, Uris.redact(runOut.toString()));
+            List<Row> trainF = train.subList(0, (int) Math.min(train.size(), perRoundAndF * f * settings.roundsAt(f)));
+            measured.add(train(fs, out, "f" + f, f, settings.epochs(), workers, trainF, val));
+            log.info("calibration run f={} done in {}", f, Uris.redact(new Path(out, "f" + f).toString()));
         }
         CalibrationFit.Fitted fitted = CalibrationFit.fit(measured, workers * cores);
         Calibration calibration = new Calibration(Calibration.FORMAT, Instant.now().toString(), MachineFacts.here(),
@@ -125,6 +125,39 @@ public final class CalibrationRuns {
                 fitted.terms(), fitted.runs());
         AtomicFiles.writeString(fs, new Path(out, FILE), calibration.toJson());
         return calibration;
+    }
+
+    /**
+     * One run: its sample's CSV, the job (the image cache's build timed from its Spark jobs), what it
+     * measured; its models and image cache are removed (calibrate keeps metrics, rounds, reports).
+     */
+    private CalibrationFit.Measured train(FileSystem fs, Path out, String name, int f, int epochs, int workers,
+                                          List<Row> train, List<Row> val) throws IOException {
+        Path csv = new Path(out, "_samples/" + name + ".csv");
+        AtomicFiles.writeString(fs, csv, SampleCsv.of(train, val));
+        Map<String, String> keys = new LinkedHashMap<>();
+        keys.put("averaging_frequency", Integer.toString(f));
+        keys.put("epochs", Integer.toString(epochs));
+        keys.put("workers", Integer.toString(workers));
+        keys.put("train_eval_fraction", "0");
+        keys.put("patience", "0");
+        keys.put("cache_dir", "");
+        JobConfig config = configs.apply(keys);
+        Path runOut = new Path(out, name);
+        fs.delete(runOut, true);   // an earlier calibration's run: calibrate owns --out
+        long start = System.nanoTime();
+        try (JobGroupClock cache = JobGroupClock.start(sc.sc(), ImageCache.JOB_GROUP)) {
+            new TrainingJob(spark, config, new Locations(csv.toString(), where.images(), runOut.toString(),
+                    where.synsets()), false).run();
+            double runSeconds = (System.nanoTime() - start) / 1e9;
+            CalibrationFit.Measured m = new CalibrationFit.Measured(f, workers, config.batchSize, train.size(),
+                    val.size(), config.evalCrops, rounds(fs, runOut), epochs(fs, runOut), train.size() + val.size(),
+                    cache.seconds(), runSeconds);
+            for (String bulky : List.of(CheckpointStore.LATEST, CheckpointStore.BEST, "_cache")) {
+                fs.delete(new Path(runOut, bulky), true);
+            }
+            return m;
+        }
     }
 
     /** Up to {@code n} of a split's rows in a seeded random order. */

@@ -41,7 +41,7 @@ class CalibratePlanTest {
         Path out = tmp.resolve("calibration");
         List<String> args = new ArrayList<>(List.of("calibrate", "--csv", data.csv().toUri().toString(),
                 "--images", data.images().toUri().toString(), "--out", out.toUri().toString(),
-                "--frequencies", "1,2", "--rounds", "2", "--val-minibatches", "1"));
+                "--frequencies", "1,2", "--rounds", "2", "--min-minibatches", "3", "--val-minibatches", "1"));
         args.addAll(TinyConfig.flags("batch_size", "4", "workers", "2"));
         assertEquals(ExitCode.OK, Main.execute(args.toArray(new String[0])));
 
@@ -49,9 +49,10 @@ class CalibratePlanTest {
         assertEquals(2, c.cluster().workers());
         assertEquals(List.of(1, 2), c.runs().stream().map(Calibration.Run::averagingFrequency).toList());
         for (Calibration.Run r : c.runs()) {
-            // 2 workers x batch 4 x f x 2 rounds: the sample is exactly that many training images
-            assertEquals(2L * 4 * r.averagingFrequency() * 2, r.trainImages(), r.toString());
-            assertEquals(2, r.roundsPerEpoch(), r.toString());
+            // f=1: 3 rounds (3 minibatches per worker at least), f=2: 2; 2 workers x batch 4 x f a round
+            int rounds = r.averagingFrequency() == 1 ? 3 : 2;
+            assertEquals(2L * 4 * r.averagingFrequency() * rounds, r.trainImages(), r.toString());
+            assertEquals(rounds, r.roundsPerEpoch(), r.toString());
             assertEquals(2, r.epochs());
             assertEquals(8, r.valImages(), "one minibatch per worker");
             List<String> sample = Files.readAllLines(out.resolve("_samples/f" + r.averagingFrequency() + ".csv"));
