@@ -55,17 +55,22 @@ final class CalibrateCommand implements Callable<Integer> {
             description = "Val sample per worker, in minibatches (default: ${DEFAULT-VALUE}).")
     int valMinibatches;
 
-    @Option(names = "--warmup", negatable = true, defaultValue = "true", fallbackValue = "true",
-            description = "First train one unmeasured epoch of the largest frequency's sample, so that the runs "
-                    + "measure warm JVMs as a long run has them (default: yes; --no-warmup: no).")
-    boolean warmup;
+    @Option(names = "--warmup-minibatches", defaultValue = "200", paramLabel = "N",
+            description = "First train, unmeasured, until each worker fitted N minibatches or --warmup-seconds "
+                    + "passed, so that the runs measure warm JVMs as a long run has them (default: ${DEFAULT-VALUE}; 0: none).")
+    int warmupMinibatches;
+
+    @Option(names = "--warmup-seconds", defaultValue = "300", paramLabel = "S",
+            description = "The warm-up's time limit (default: ${DEFAULT-VALUE}).")
+    int warmupSeconds;
 
     @Mixin
     ConfigOptions config;
 
     @Override
     public Integer call() throws Exception {
-        if (epochs < 2 || rounds < 1 || minMinibatches < 1 || valMinibatches < 1 || frequencies.isEmpty()
+        if (epochs < 2 || rounds < 1 || minMinibatches < 1 || valMinibatches < 1 || warmupMinibatches < 0
+                || warmupSeconds < 0 || frequencies.isEmpty()
                 || frequencies.stream().anyMatch(f -> f < 1)) {
             throw new io.sparkalex.config.ConfigError("calibrate needs --epochs >= 2, --rounds, --min-minibatches, "
                     + "--val-minibatches and frequencies >= 1");
@@ -74,7 +79,7 @@ final class CalibrateCommand implements Callable<Integer> {
             CalibrationRuns runs = new CalibrationRuns(spark, keys -> config.load(spark.sparkContext().hadoopConfiguration(),
                     keys), new Locations(csv, images, out, synsets));
             Calibration c = runs.run(new CalibrationRuns.Settings(List.copyOf(frequencies), rounds, minMinibatches, epochs, valMinibatches,
-                    warmup));
+                    warmupMinibatches, warmupSeconds));
             Calibration.Terms t = c.terms();
             log.info(String.format(Locale.ROOT, "calibrated %d workers x %d cores: t_b %.3f s per minibatch, round fixed "
                             + "cost %.3f s, transfers %.1f MB per worker at %.2f GB/s, epoch extra %.2f s (first epoch +%.2f s), "

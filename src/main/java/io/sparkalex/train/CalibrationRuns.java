@@ -55,11 +55,14 @@ public final class CalibrationRuns {
      *                    rounds (each f=1 round is one minibatch, too short a sample of t_b alone)
      * @param epochs      epochs per run (2 or more: the first epoch's extra is the first less a later one)
      * @param valMinibatchesPerWorker the val sample, in minibatches per worker
-     * @param warmup      first train one epoch of the largest frequency's sample, not measured: the
-     *                    executors' JIT and thread pools warm, as they are for most of a long run
+     * @param warmupMinibatches first train the largest frequency's sample, not measured, until each
+     *                    worker fitted this many minibatches (0: no warm-up) or {@code warmupSeconds}
+     *                    passed: the executors' JIT warms (a worker's Java side, the image decoding
+     *                    and the exchange's arithmetic, keeps getting faster for a hundred or more
+     *                    minibatches), as it is for most of a long run
      */
     public record Settings(List<Integer> frequencies, int rounds, int minMinibatches, int epochs,
-                           int valMinibatchesPerWorker, boolean warmup) {
+                           int valMinibatchesPerWorker, int warmupMinibatches, int warmupSeconds) {
         /** Rounds per epoch of the run at frequency {@code f}. */
         int roundsAt(int f) {
             return Math.max(rounds, (minMinibatches + f - 1) / f);
@@ -102,15 +105,13 @@ public final class CalibrationRuns {
         Path out = new Path(where.out());
         FileSystem fs = AtomicFiles.fileSystem(out, sc.hadoopConfiguration());
         List<CalibrationFit.Measured> measured = new ArrayList<>();
-        if (settings.warmup()) {
-            log.info("warming up: one epoch of the f={} sample, not measured", maxF);
-            train(fs, out, "warmup", maxF, 1, workers,
+        if (settings.warmupMinibatches() > 0) {
+            warmUp(fs, out, maxF, settings, workers,
                     train.subList(0, (int) Math.min(train.size(), perRoundAndF * maxF * settings.roundsAt(maxF))), val);
-            fs.delete(new Path(out, "warmup"), true);
         }
         for (int f : settings.frequencies()) {
             List<Row> trainF = train.subList(0, (int) Math.min(train.size(), perRoundAndF * f * settings.roundsAt(f)));
-            measured.add(train(fs, out, "f" + f, f, settings.epochs(), workers, trainF, val));
+            measured.add(train(fs, out, "f" + f, f, settings.epochs(), workers, trainF, val, false));
             log.info("calibration run f={} done in {}", f, Uris.redact(new Path(out, "f" + f).toString()));
         }
         CalibrationFit.Fitted fitted = CalibrationFit.fit(measured, workers * cores);
@@ -128,11 +129,33 @@ public final class CalibrationRuns {
     }
 
     /**
+     * Trains the sample unmeasured, one epoch, then as many more (resuming the same run) as the
+     * minibatch count asks and the time allows at the first epoch's pace.
+     */
+    private void warmUp(FileSystem fs, Path out, int f, Settings settings, int workers, List<Row> train, List<Row> val)
+            throws IOException {
+        int batch = configs.apply(Map.of()).batchSize;
+        long perEpoch = Math.max(1, (train.size() + batch - 1) / batch / workers);
+        long epochs = Math.max(1, (settings.warmupMinibatches() + perEpoch - 1) / perEpoch);
+        long start = System.nanoTime();
+        log.info("warming up, not measured: the f={} sample for {} epochs ({} minibatches per worker) or {} s", f,
+                epochs, epochs * perEpoch, settings.warmupSeconds());
+        train(fs, out, "warmup", f, 1, workers, train, val, false);
+        double first = (System.nanoTime() - start) / 1e9;
+        long more = Math.min(epochs - 1, (long) Math.floor((settings.warmupSeconds() - first) / Math.max(first, 1e-9)));
+        if (more > 0) {
+            train(fs, out, "warmup", f, (int) (1 + more), workers, train, val, true);
+        }
+        fs.delete(new Path(out, "warmup"), true);
+    }
+
+    /**
      * One run: its sample's CSV, the job (the image cache's build timed from its Spark jobs), what it
      * measured; its models and image cache are removed (calibrate keeps metrics, rounds, reports).
+     * {@code resume}: go on from the run's last epoch (the warm-up) instead of starting it afresh.
      */
     private CalibrationFit.Measured train(FileSystem fs, Path out, String name, int f, int epochs, int workers,
-                                          List<Row> train, List<Row> val) throws IOException {
+                                          List<Row> train, List<Row> val, boolean resume) throws IOException {
         Path csv = new Path(out, "_samples/" + name + ".csv");
         AtomicFiles.writeString(fs, csv, SampleCsv.of(train, val));
         Map<String, String> keys = new LinkedHashMap<>();
@@ -144,7 +167,9 @@ public final class CalibrationRuns {
         keys.put("cache_dir", "");
         JobConfig config = configs.apply(keys);
         Path runOut = new Path(out, name);
-        fs.delete(runOut, true);   // an earlier calibration's run: calibrate owns --out
+        if (!resume) {
+            fs.delete(runOut, true);   // an earlier calibration's run: calibrate owns --out
+        }
         long start = System.nanoTime();
         try (JobGroupClock cache = JobGroupClock.start(sc.sc(), ImageCache.JOB_GROUP)) {
             new TrainingJob(spark, config, new Locations(csv.toString(), where.images(), runOut.toString(),
@@ -153,8 +178,10 @@ public final class CalibrationRuns {
             CalibrationFit.Measured m = new CalibrationFit.Measured(f, workers, config.batchSize, train.size(),
                     val.size(), config.evalCrops, rounds(fs, runOut), epochs(fs, runOut), train.size() + val.size(),
                     cache.seconds(), runSeconds);
-            for (String bulky : List.of(CheckpointStore.LATEST, CheckpointStore.BEST, "_cache")) {
-                fs.delete(new Path(runOut, bulky), true);
+            if (!name.equals("warmup")) {   // the warm-up may resume from its checkpoint and cache
+                for (String bulky : List.of(CheckpointStore.LATEST, CheckpointStore.BEST, "_cache")) {
+                    fs.delete(new Path(runOut, bulky), true);
+                }
             }
             return m;
         }

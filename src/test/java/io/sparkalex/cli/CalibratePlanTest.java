@@ -41,7 +41,8 @@ class CalibratePlanTest {
         Path out = tmp.resolve("calibration");
         List<String> args = new ArrayList<>(List.of("calibrate", "--csv", data.csv().toUri().toString(),
                 "--images", data.images().toUri().toString(), "--out", out.toUri().toString(),
-                "--frequencies", "1,2", "--rounds", "2", "--min-minibatches", "3", "--val-minibatches", "1"));
+                "--frequencies", "1,2", "--rounds", "2", "--min-minibatches", "3", "--val-minibatches", "1",
+                "--warmup-minibatches", "8"));
         args.addAll(TinyConfig.flags("batch_size", "4", "workers", "2"));
         assertEquals(ExitCode.OK, Main.execute(args.toArray(new String[0])));
 
