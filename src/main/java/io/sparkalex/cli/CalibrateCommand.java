@@ -43,7 +43,7 @@ final class CalibrateCommand implements Callable<Integer> {
             description = "Averaging rounds per epoch of each run (default: ${DEFAULT-VALUE}).")
     int rounds;
 
-    @Option(names = "--min-minibatches", defaultValue = "10", paramLabel = "N",
+    @Option(names = "--min-minibatches", defaultValue = "20", paramLabel = "N",
             description = "Minibatches per worker per epoch, at least: more rounds for small frequencies (default: ${DEFAULT-VALUE}).")
     int minMinibatches;
 

@@ -12,10 +12,10 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * Fits the model's terms (docs/planning.md) to what calibration runs wrote, per run (one averaging
- * frequency each): t_b and c from its steady epochs' rounds ({@code rounds.jsonl}), the epoch
- * extras as what its epochs' training time ({@code metrics.jsonl}) leaves beyond them, so that
- * the plan of a calibration run's layout reproduces its steady epochs; the pooled terms (medians
- * over the runs) serve frequencies that were not calibrated.
+ * frequency each): t_b and c from its rounds ({@code rounds.jsonl}), the epoch extras as what its
+ * epochs' training time ({@code metrics.jsonl}) leaves beyond them, so that the plan of a
+ * calibration run's layout reproduces its epochs after the first; the pooled terms (medians over
+ * the runs) serve frequencies that were not calibrated.
  */
 public final class CalibrationFit {
 
@@ -63,19 +63,29 @@ public final class CalibrationFit {
     }
 
     /**
-     * One run's terms from its steady epochs (the second on: the first builds the networks and warms
-     * the JIT): t_b the median fit per minibatch and c the median time beyond the fit, of rounds after
-     * an epoch's first (one round an epoch: a first round's, less its launch and full fetch), x what the
-     * steady epochs' training time leaves beyond their rounds' t_b and c, x1 the first epoch's on top.
+     * One run's terms. t_b and c from the rounds after each epoch's first (an epoch's first round
+     * launches, fetches the whole network and fits cold; after calibrate's warm-up every epoch's
+     * later rounds are warm): t_b the fit time over the minibatches of the critical workers, c the
+     * mean time beyond the fit (one round an epoch: the later epochs' first rounds, less launch and
+     * full fetch). Means, not medians: an epoch's time is their sum. x what the epochs after the
+     * first leave of their training time beyond their rounds' m t_b + c; x1 the first epoch's on top.
      */
     private static Calibration.Run run(Measured m) {
         List<EpochMetrics> epochs = m.epochs().stream().sorted(Comparator.comparingInt(EpochMetrics::epoch)).toList();
-        List<RoundBreakdown> steady = steady(m.rounds());
-        List<RoundBreakdown> later = steady.stream().filter(r -> r.round() > 1).toList();
-        // An epoch's first round fits slower (its prefetch starts cold): that is in x, with its launch
-        double tb = median(later.isEmpty() ? steady : later, CalibrationFit::perMinibatch);
-        double c = !later.isEmpty() ? median(later, r -> r.roundSeconds() - r.fitSeconds())
-                : median(steady, r -> r.roundSeconds() - r.fitSeconds() - r.launchSeconds() - r.broadcastFetchSeconds());
+        List<RoundBreakdown> later = m.rounds().stream().filter(r -> r.round() > 1).toList();
+        double tb;
+        double c;
+        if (!later.isEmpty()) {
+            tb = later.stream().mapToDouble(RoundBreakdown::fitSeconds).sum()
+                    / later.stream().mapToInt(CalibrationFit::minibatchesPerWorker).sum();
+            c = later.stream().mapToDouble(r -> r.roundSeconds() - r.fitSeconds()).average().orElseThrow();
+        } else {
+            List<RoundBreakdown> steady = steady(m.rounds());
+            tb = steady.stream().mapToDouble(RoundBreakdown::fitSeconds).sum()
+                    / steady.stream().mapToInt(CalibrationFit::minibatchesPerWorker).sum();
+            c = steady.stream().mapToDouble(r -> r.roundSeconds() - r.fitSeconds() - r.launchSeconds()
+                    - r.broadcastFetchSeconds()).average().orElseThrow();
+        }
         List<EpochMetrics> rest = epochs.subList(1, epochs.size());
         double x = rest.stream().mapToDouble(e -> e.trainSeconds() - modelled(m.rounds(), e.epoch(), tb, c))
                 .average().orElseThrow();
