@@ -86,8 +86,11 @@ public record Plan(RunDescription run, String calibration, List<String> extrapol
         t.append(String.format(Locale.ROOT, "  %-24s %s%n", name, value));
     }
 
-    /** [d days ]h:mm:ss. */
+    /** [-][d days ]h:mm:ss (a calibrated extra can be negative: the first epoch ran faster than later ones). */
     static String clock(double seconds) {
+        if (seconds < 0) {
+            return "-" + clock(-seconds);
+        }
         long s = Math.round(seconds);
         long days = s / 86_400;
         String hms = String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600 % 24, s / 60 % 60, s % 60);

@@ -99,4 +99,10 @@ class PlannerTest {
         assertEquals(c, Calibration.fromJson(c.toJson()));
         assertThrows(IllegalArgumentException.class, () -> Calibration.fromJson("{\"format\": 2}"));
     }
+
+    @Test
+    void clocksShowDaysAndNegativeExtras() {
+        assertEquals("1d 9:27:19", Plan.clock(120_439));
+        assertEquals("-0:00:08", Plan.clock(-8.4));
+    }
 }
