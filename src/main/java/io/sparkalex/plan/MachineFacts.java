@@ -27,6 +27,11 @@ public final class MachineFacts {
                 System.getProperty("os.name") + " " + System.getProperty("os.version"));
     }
 
+    /** gpu when the job runs on ND4J's CUDA backend, else cpu. */
+    public static String device() {
+        return BuildInfo.current().nd4jBackend().toLowerCase(java.util.Locale.ROOT).contains("cuda") ? "gpu" : "cpu";
+    }
+
     public static Calibration.Versions versions(String sparkVersion) {
         BuildInfo b = BuildInfo.current();
         return new Calibration.Versions(b.version(), b.gitCommit(), b.dl4jVersion(), b.nd4jBackend(), sparkVersion,

@@ -106,7 +106,7 @@ public final class CalibrationRuns {
         FileSystem fs = AtomicFiles.fileSystem(out, sc.hadoopConfiguration());
         List<CalibrationFit.Measured> measured = new ArrayList<>();
         if (settings.warmupMinibatches() > 0) {
-            warmUp(fs, out, maxF, settings, workers,
+            warmUp(fs, out, maxF, settings, workers, base.batchSize,
                     train.subList(0, (int) Math.min(train.size(), perRoundAndF * maxF * settings.roundsAt(maxF))), val);
         }
         for (int f : settings.frequencies()) {
@@ -117,8 +117,7 @@ public final class CalibrationRuns {
         CalibrationFit.Fitted fitted = CalibrationFit.fit(measured, workers * cores);
         Calibration calibration = new Calibration(Calibration.FORMAT, Instant.now().toString(), MachineFacts.here(),
                 MachineFacts.versions(spark.version()),
-                new Calibration.Cluster(Uris.redact(sc.master()), workers, cores,
-                        io.sparkalex.storage.BuildInfo.current().nd4jBackend().toLowerCase().contains("cuda") ? "gpu" : "cpu"),
+                new Calibration.Cluster(Uris.redact(sc.master()), workers, cores, MachineFacts.device()),
                 new Calibration.Network(base.imageSize, base.widthFactor, ModelSummary.of(AlexNet.configuration(
                         NetworkFactory.spec(base, classes.size())), base.imageSize).totalParams(), base.batchSize,
                         base.parameterTransfer.name().toLowerCase(), base.exchangeRelay.name().toLowerCase(),
@@ -132,9 +131,8 @@ public final class CalibrationRuns {
      * Trains the sample unmeasured, one epoch, then as many more (resuming the same run) as the
      * minibatch count asks and the time allows at the first epoch's pace.
      */
-    private void warmUp(FileSystem fs, Path out, int f, Settings settings, int workers, List<Row> train, List<Row> val)
-            throws IOException {
-        int batch = configs.apply(Map.of()).batchSize;
+    private void warmUp(FileSystem fs, Path out, int f, Settings settings, int workers, int batch, List<Row> train,
+                        List<Row> val) throws IOException {
         long perEpoch = Math.max(1, (train.size() + batch - 1) / batch / workers);
         long epochs = Math.max(1, (settings.warmupMinibatches() + perEpoch - 1) / perEpoch);
         long start = System.nanoTime();
