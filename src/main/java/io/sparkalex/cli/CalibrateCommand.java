@@ -51,6 +51,11 @@ final class CalibrateCommand implements Callable<Integer> {
             description = "Epochs per run, at least 2: the first epoch's start is measured against the next (default: ${DEFAULT-VALUE}).")
     int epochs;
 
+    @Option(names = "--passes", defaultValue = "2", paramLabel = "N",
+            description = "Runs per frequency, the frequencies in turn each pass, pooled: one run is at the mercy of "
+                    + "the machine's slow spells (default: ${DEFAULT-VALUE}).")
+    int passes;
+
     @Option(names = "--val-minibatches", defaultValue = "4", paramLabel = "N",
             description = "Val sample per worker, in minibatches (default: ${DEFAULT-VALUE}).")
     int valMinibatches;
@@ -69,16 +74,17 @@ final class CalibrateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (epochs < 2 || rounds < 1 || minMinibatches < 1 || valMinibatches < 1 || warmupMinibatches < 0
+        if (epochs < 2 || rounds < 1 || passes < 1 || minMinibatches < 1 || valMinibatches < 1 || warmupMinibatches < 0
                 || warmupSeconds < 0 || frequencies.isEmpty()
                 || frequencies.stream().anyMatch(f -> f < 1)) {
             throw new io.sparkalex.config.ConfigError("calibrate needs --epochs >= 2, --rounds, --min-minibatches, "
-                    + "--val-minibatches and frequencies >= 1");
+                    + "--passes, --val-minibatches and frequencies >= 1");
         }
         return JobSession.run("sparkalex-calibrate", spark -> {
             CalibrationRuns runs = new CalibrationRuns(spark, keys -> config.load(spark.sparkContext().hadoopConfiguration(),
                     keys), new Locations(csv, images, out, synsets));
-            Calibration c = runs.run(new CalibrationRuns.Settings(List.copyOf(frequencies), rounds, minMinibatches, epochs, valMinibatches,
+            Calibration c = runs.run(new CalibrationRuns.Settings(List.copyOf(frequencies), rounds, minMinibatches, epochs, passes,
+                    valMinibatches,
                     warmupMinibatches, warmupSeconds));
             Calibration.Terms t = c.terms();
             log.info(String.format(Locale.ROOT, "calibrated %d workers x %d cores: t_b %.3f s per minibatch, round fixed "

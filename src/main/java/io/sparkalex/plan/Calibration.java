@@ -62,10 +62,11 @@ public record Calibration(int format, String date, Machine machine, Versions ver
     }
 
     /**
-     * One calibration run (one averaging frequency), with the terms fitted from it alone and what it
-     * measured whole; {@code roundFixedSeconds} is NaN when each epoch had one round.
+     * One averaging frequency's calibration: its passes (runs of the same sample), the terms fitted
+     * from them alone and what they measured (sizes and epochs per pass; images/s of every pass's
+     * epochs; cache and run seconds summed); {@code roundFixedSeconds} is NaN when each epoch had one round.
      */
-    public record Run(int averagingFrequency, int workers, long trainImages, long valImages, int epochs,
+    public record Run(int averagingFrequency, int workers, int passes, long trainImages, long valImages, int epochs,
                       int roundsPerEpoch, double minibatchSeconds, double roundFixedSeconds,
                       double epochExtraSeconds, double firstEpochExtraSeconds, double evalSecondsPerImage,
                       double betweenEpochsSeconds, List<Double> trainImagesPerSecond, long cacheImages,

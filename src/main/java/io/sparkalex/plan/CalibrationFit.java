@@ -7,12 +7,15 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
 
 /**
- * Fits the model's terms (docs/planning.md) to what calibration runs wrote, per run (one averaging
- * frequency each): t_b and c from its rounds ({@code rounds.jsonl}), the epoch extras as what its
+ * Fits the model's terms (docs/planning.md) to what calibration runs wrote, per averaging frequency
+ * (one run per pass): t_b and c from its rounds ({@code rounds.jsonl}), the epoch extras as what its
  * epochs' training time ({@code metrics.jsonl}) leaves beyond them, so that the plan of a
  * calibration run's layout reproduces its epochs after the first; the pooled terms (medians over
  * the runs) serve frequencies that were not calibrated.
@@ -37,7 +40,9 @@ public final class CalibrationFit {
         if (runs.isEmpty() || runs.stream().anyMatch(r -> r.epochs().size() < 2 || r.rounds().isEmpty())) {
             throw new IllegalArgumentException("every calibration run needs two epochs or more of metrics and rounds");
         }
-        List<Calibration.Run> fitted = runs.stream().map(m -> run(m)).toList();
+        Map<Integer, List<Measured>> byFrequency = runs.stream().collect(Collectors.groupingBy(
+                Measured::averagingFrequency, LinkedHashMap::new, Collectors.toList()));
+        List<Calibration.Run> fitted = byFrequency.values().stream().map(CalibrationFit::run).toList();
         List<RoundBreakdown> all = runs.stream().flatMap(r -> steady(r.rounds()).stream()).toList();
         List<RoundBreakdown> later = all.stream().filter(r -> r.round() > 1).toList();
         double bytesPerWorker = median(all, r -> (double) r.resultBytes() / r.workers());
@@ -63,16 +68,19 @@ public final class CalibrationFit {
     }
 
     /**
-     * One run's terms. t_b and c from the rounds after each epoch's first (an epoch's first round
-     * launches, fetches the whole network and fits cold; after calibrate's warm-up every epoch's
-     * later rounds are warm): t_b the fit time over the minibatches of the critical workers, c the
-     * mean time beyond the fit (one round an epoch: the later epochs' first rounds, less launch and
-     * full fetch). Means, not medians: an epoch's time is their sum. x what the epochs after the
-     * first leave of their training time beyond their rounds' m t_b + c; x1 the first epoch's on top.
+     * One frequency's terms, from its passes (separate runs, interleaved with the other
+     * frequencies' so that a slow spell of the machine does not land on one frequency alone). t_b
+     * and c from the rounds after each epoch's first (an epoch's first round launches, fetches the
+     * whole network and fits cold; after calibrate's warm-up every epoch's later rounds are warm):
+     * t_b the fit time over the minibatches of the critical workers, c the mean time beyond the fit
+     * (one round an epoch: the later epochs' first rounds, less launch and full fetch). Means, not
+     * medians: an epoch's time is their sum. x what each pass's epochs after its first leave of
+     * their training time beyond their rounds' m t_b + c; x1 the first epochs' on top.
      */
-    private static Calibration.Run run(Measured m) {
-        List<EpochMetrics> epochs = m.epochs().stream().sorted(Comparator.comparingInt(EpochMetrics::epoch)).toList();
-        List<RoundBreakdown> later = m.rounds().stream().filter(r -> r.round() > 1).toList();
+    private static Calibration.Run run(List<Measured> passes) {
+        Measured m = passes.get(0);
+        List<RoundBreakdown> rounds = passes.stream().flatMap(p -> p.rounds().stream()).toList();
+        List<RoundBreakdown> later = rounds.stream().filter(r -> r.round() > 1).toList();
         double tb;
         double c;
         if (!later.isEmpty()) {
@@ -80,22 +88,31 @@ public final class CalibrationFit {
                     / later.stream().mapToInt(CalibrationFit::minibatchesPerWorker).sum();
             c = later.stream().mapToDouble(r -> r.roundSeconds() - r.fitSeconds()).average().orElseThrow();
         } else {
-            List<RoundBreakdown> steady = steady(m.rounds());
+            List<RoundBreakdown> steady = passes.stream().flatMap(p -> steady(p.rounds()).stream()).toList();
             tb = steady.stream().mapToDouble(RoundBreakdown::fitSeconds).sum()
                     / steady.stream().mapToInt(CalibrationFit::minibatchesPerWorker).sum();
             c = steady.stream().mapToDouble(r -> r.roundSeconds() - r.fitSeconds() - r.launchSeconds()
                     - r.broadcastFetchSeconds()).average().orElseThrow();
         }
-        List<EpochMetrics> rest = epochs.subList(1, epochs.size());
-        double x = rest.stream().mapToDouble(e -> e.trainSeconds() - modelled(m.rounds(), e.epoch(), tb, c))
-                .average().orElseThrow();
-        double x1 = epochs.get(0).trainSeconds() - modelled(m.rounds(), epochs.get(0).epoch(), tb, c) - x;
-        EpochMetrics last = epochs.get(epochs.size() - 1);
-        return new Calibration.Run(m.averagingFrequency(), m.workers(), m.trainImages(), m.valImages(), epochs.size(),
-                (int) m.rounds().stream().filter(r -> r.epoch() == last.epoch()).count(), tb, c, x, x1,
-                median(epochs, e -> e.evalSeconds() * m.workers() / Math.max(1, e.valImages() * m.evalCrops())),
-                median(pairs(epochs), d -> d), epochs.stream().map(EpochMetrics::imagesPerSec).toList(),
-                m.cacheImages(), m.cacheSeconds(), m.runSeconds());
+        double x = passes.stream().flatMap(p -> sorted(p).subList(1, p.epochs().size()).stream()
+                .map(e -> e.trainSeconds() - modelled(p.rounds(), e.epoch(), tb, c)))
+                .mapToDouble(Double::doubleValue).average().orElseThrow();
+        double x1 = passes.stream().mapToDouble(p -> sorted(p).get(0).trainSeconds()
+                - modelled(p.rounds(), sorted(p).get(0).epoch(), tb, c) - x).average().orElseThrow();
+        List<EpochMetrics> epochs = passes.stream().flatMap(p -> sorted(p).stream()).toList();
+        EpochMetrics last = sorted(m).get(m.epochs().size() - 1);
+        return new Calibration.Run(m.averagingFrequency(), m.workers(), passes.size(), m.trainImages(), m.valImages(),
+                m.epochs().size(), (int) m.rounds().stream().filter(r -> r.epoch() == last.epoch()).count(), tb, c, x,
+                x1, median(epochs, e -> e.evalSeconds() * m.workers() / Math.max(1, e.valImages() * m.evalCrops())),
+                median(passes.stream().flatMap(p -> pairs(sorted(p)).stream()).toList(), d -> d),
+                epochs.stream().map(EpochMetrics::imagesPerSec).toList(),
+                passes.stream().mapToLong(Measured::cacheImages).sum(),
+                passes.stream().mapToDouble(Measured::cacheSeconds).sum(),
+                passes.stream().mapToDouble(Measured::runSeconds).sum());
+    }
+
+    private static List<EpochMetrics> sorted(Measured m) {
+        return m.epochs().stream().sorted(Comparator.comparingInt(EpochMetrics::epoch)).toList();
     }
 
     /** The rounds of the epochs after the first. */
@@ -113,10 +130,6 @@ public final class CalibrationFit {
     /** The minibatches the round's critical worker fitted: the round's, dealt evenly. */
     static int minibatchesPerWorker(RoundBreakdown r) {
         return (r.minibatches() + r.workers() - 1) / r.workers();
-    }
-
-    private static double perMinibatch(RoundBreakdown r) {
-        return r.fitSeconds() / Math.max(1, minibatchesPerWorker(r));
     }
 
     /** From each epoch's metrics to the next epoch's start (checkpoint, report). */

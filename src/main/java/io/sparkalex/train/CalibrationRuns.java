@@ -54,6 +54,9 @@ public final class CalibrationRuns {
      * @param minMinibatches minibatches per worker per epoch, at least: small frequencies get more
      *                    rounds (each f=1 round is one minibatch, too short a sample of t_b alone)
      * @param epochs      epochs per run (2 or more: the first epoch's extra is the first less a later one)
+     * @param passes      runs per frequency, the frequencies taken in turn each pass: a run is a few
+     *                    seconds to minutes of a machine whose speed wanders by 10-20% between such
+     *                    spells, and one run per frequency put a spell's speed into one frequency's terms
      * @param valMinibatchesPerWorker the val sample, in minibatches per worker
      * @param warmupMinibatches first train the largest frequency's sample, not measured, until each
      *                    worker fitted this many minibatches (0: no warm-up) or {@code warmupSeconds}
@@ -61,7 +64,7 @@ public final class CalibrationRuns {
      *                    and the exchange's arithmetic, keeps getting faster for a hundred or more
      *                    minibatches), as it is for most of a long run
      */
-    public record Settings(List<Integer> frequencies, int rounds, int minMinibatches, int epochs,
+    public record Settings(List<Integer> frequencies, int rounds, int minMinibatches, int epochs, int passes,
                            int valMinibatchesPerWorker, int warmupMinibatches, int warmupSeconds) {
         /** Rounds per epoch of the run at frequency {@code f}. */
         int roundsAt(int f) {
@@ -96,9 +99,10 @@ public final class CalibrationRuns {
                 .orElseThrow();
         List<Row> train = sample(table, "train", most, base.seed);
         List<Row> val = sample(table, "val", (long) workers * base.batchSize * settings.valMinibatchesPerWorker(), base.seed);
-        log.info("calibrating on {} workers x {} cores: averaging frequencies {}, {} rounds per epoch (at least {} "
-                        + "minibatches per worker), {} epochs per run, up to {} training and {} val images sampled from {}",
-                workers, cores, settings.frequencies(), settings.rounds(), settings.minMinibatches(), settings.epochs(),
+        log.info("calibrating on {} workers x {} cores: averaging frequencies {} in {} passes, {} rounds per epoch (at "
+                        + "least {} minibatches per worker), {} epochs per run, up to {} training and {} val images sampled "
+                        + "from {}", workers, cores, settings.frequencies(), settings.passes(), settings.rounds(),
+                settings.minMinibatches(), settings.epochs(),
                 train.size(), val.size(),
                 Uris.redact(where.csv()));
 
@@ -109,10 +113,14 @@ public final class CalibrationRuns {
             warmUp(fs, out, maxF, settings, workers, base.batchSize,
                     train.subList(0, (int) Math.min(train.size(), perRoundAndF * maxF * settings.roundsAt(maxF))), val);
         }
-        for (int f : settings.frequencies()) {
-            List<Row> trainF = train.subList(0, (int) Math.min(train.size(), perRoundAndF * f * settings.roundsAt(f)));
-            measured.add(train(fs, out, "f" + f, f, settings.epochs(), workers, trainF, val, false));
-            log.info("calibration run f={} done in {}", f, Uris.redact(new Path(out, "f" + f).toString()));
+        for (int pass = 1; pass <= settings.passes(); pass++) {
+            for (int f : settings.frequencies()) {
+                List<Row> trainF = train.subList(0, (int) Math.min(train.size(), perRoundAndF * f * settings.roundsAt(f)));
+                String name = "f" + f + (pass > 1 ? "-" + pass : "");
+                measured.add(train(fs, out, name, f, settings.epochs(), workers, trainF, val, false));
+                log.info("calibration run f={} (pass {} of {}) done in {}", f, pass, settings.passes(),
+                        Uris.redact(new Path(out, name).toString()));
+            }
         }
         CalibrationFit.Fitted fitted = CalibrationFit.fit(measured, workers * cores);
         Calibration calibration = new Calibration(Calibration.FORMAT, Instant.now().toString(), MachineFacts.here(),
