@@ -2,6 +2,7 @@ package io.sparkalex.cli;
 
 import io.sparkalex.config.ConfigError;
 import io.sparkalex.plan.Calibration;
+import io.sparkalex.plan.CalibrationPool;
 import io.sparkalex.plan.Plan;
 import io.sparkalex.plan.Planner;
 import io.sparkalex.plan.RunDescription;
@@ -28,8 +29,10 @@ final class PlanCommand implements Callable<Integer> {
     static final long IMAGENET_TRAIN = 1_281_167;
     static final long IMAGENET_VAL = 50_000;
 
-    @Option(names = "--calibration", required = true, paramLabel = "URI", description = "A calibration.json.")
-    String calibration;
+    @Option(names = "--calibration", required = true, split = ",", paramLabel = "URI",
+            description = "A calibration.json; several (comma-separated) of one layout are pooled, each term their "
+                    + "median: calibrations at different hours average out the machine's slow and fast spells.")
+    List<String> calibrations;
 
     @Option(names = "--imagenet", description = "ImageNet-1k: 1,281,167 training and 50,000 val images, 90 epochs "
             + "(each can still be set).")
@@ -88,17 +91,25 @@ final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Configuration hadoop = new Configuration();
-        Path file = new Path(calibration);
+        List<Calibration> read = new ArrayList<>();
+        for (String calibration : calibrations) {
+            Path file = new Path(calibration);
+            try {
+                read.add(Calibration.fromJson(AtomicFiles.readString(AtomicFiles.fileSystem(file, hadoop), file)));
+            } catch (java.io.IOException | RuntimeException e) {
+                throw new ConfigError("cannot read --calibration " + calibration + ": " + e.getMessage());
+            }
+        }
         Calibration cal;
         try {
-            cal = Calibration.fromJson(AtomicFiles.readString(AtomicFiles.fileSystem(file, hadoop), file));
-        } catch (java.io.IOException | RuntimeException e) {
-            throw new ConfigError("cannot read --calibration " + calibration + ": " + e.getMessage());
+            cal = CalibrationPool.of(read);
+        } catch (IllegalArgumentException e) {
+            throw new ConfigError(e.getMessage());
         }
         RunDescription run = describe(cal);
         Plan plan;
         try {
-            plan = new Planner(cal, calibration + " (" + cal.date() + ", " + cal.cluster().workers() + " x "
+            plan = new Planner(cal, String.join(", ", calibrations) + " (" + cal.date() + ", " + cal.cluster().workers() + " x "
                     + cal.cluster().coresPerWorker() + " " + cal.cluster().device() + " cores on " + cal.machine().cpu()
                     + ")").plan(run, range != null ? range : powersOfTwo(4 * workers), minGain);
         } catch (IllegalArgumentException e) {

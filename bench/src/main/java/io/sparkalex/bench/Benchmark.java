@@ -80,8 +80,17 @@ public final class Benchmark implements Callable<Integer> {
                     + "job at the build's defaults (sizes and --set keys aside); writes <date>-epochwall[-label].json.")
     int epochWall;
 
-    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "With --epoch-wall: a configuration key.")
+    @Option(names = "--set", paramLabel = "KEY=VALUE",
+            description = "A configuration key for every run, plain and Spark (e.g. optimizer=nesterovs, the peer's).")
     List<String> sets = new ArrayList<>();
+
+    @Option(names = "--plain-batches", defaultValue = "0", paramLabel = "N",
+            description = "Time plain fit on the first N minibatches only (0: all of them).")
+    int plainBatches;
+
+    @Option(names = "--profile-steps", defaultValue = "0", paramLabel = "N",
+            description = "Also profile N plain training steps layer by layer (StepProfile; 0: not).")
+    int profileSteps;
 
     @Option(names = "--compare-layers", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "Also time plain fit with DL4J's built-in layers (native_kernels=false), 4 batches.")
@@ -136,7 +145,8 @@ public final class Benchmark implements Callable<Integer> {
             log("decode + resize + normalise, one thread: %.1f images/s", decodeJvm);
 
             // (a) plain DL4J fit
-            double plain = PlainFit.plainFit(conf, batches);
+            double plain = PlainFit.plainFit(conf, plainBatches > 0
+                    ? batches.subList(0, Math.min(batches.size(), plainBatches + 1)) : batches);
             log("plain DL4J fit: %.2f images/s (%.1f GFLOP/s)", plain, plain * flopsPerImage / 1e9);
             result.put("plain", rates(plain, flopsPerImage, sgemm));
             if (compareLayers) {
@@ -145,6 +155,11 @@ public final class Benchmark implements Callable<Integer> {
                 Map<String, Object> b = rates(before, flopsPerImage, sgemm);
                 b.put("native_kernels_speedup", plain / before);
                 result.put("plain_dl4j_layers", b);
+            }
+            if (profileSteps > 0) {
+                Map<String, Object> profile = StepProfile.measure(conf, batches, imageSize, profileSteps, sgemm);
+                result.put("step_profile", profile);
+                System.out.println(StepProfile.table(profile));
             }
             batches.clear();
 
@@ -155,6 +170,7 @@ public final class Benchmark implements Callable<Integer> {
             StartupTime building = new StartupTime();
             TrainingJob.Result job = sparkRun(config, data, "default", decodeTime, building);
             Map<String, Object> s = sparkRates(job, config, plain, flopsPerImage, sgemm);
+            s.putAll(warmRounds(data.resolve("out-default"), config.batchSize, plain, flopsPerImage, sgemm));
             result.put("spark_local", s);
             log("Spark job (local mode): %.2f images/s, %.2fx plain", s.get("images_per_sec"), s.get("ratio_to_plain"));
             Map<String, Object> cache = PipelineMeasures.cacheBytes(data.resolve("cache"), config.resizeSize, imageSize);
@@ -275,6 +291,31 @@ public final class Benchmark implements Callable<Integer> {
         }
     }
 
+    /**
+     * The rounds after each epoch's first, as a long run is nearly all of them (an ImageNet epoch is
+     * thousands of rounds): training images over their round time (fitting and the exchange), with
+     * the epoch's start (networks built, the first fetch, oneDNN's first calls) left out, as the
+     * plain fit and the PyTorch peer leave out their warm-up step. Empty with one round an epoch.
+     */
+    private static Map<String, Object> warmRounds(Path out, int batch, double plain, double flopsPerImage,
+                                                  double sgemm) throws Exception {
+        Path file = out.resolve("rounds.jsonl");
+        List<io.sparkalex.averaging.RoundBreakdown> warm = !Files.exists(file) ? List.of() : Files.readAllLines(file)
+                .stream().filter(l -> !l.isBlank()).map(l -> Json.read(l, io.sparkalex.averaging.RoundBreakdown.class))
+                .filter(r -> r.round() > 1).toList();
+        if (warm.isEmpty()) {
+            return Map.of();
+        }
+        double rate = warm.stream().mapToDouble(r -> (double) r.minibatches() * batch).sum()
+                / warm.stream().mapToDouble(io.sparkalex.averaging.RoundBreakdown::roundSeconds).sum();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("warm_rounds", warm.size());
+        m.put("warm_rounds_images_per_sec", rate);
+        m.put("warm_rounds_ratio_to_plain", rate / plain);
+        m.put("warm_rounds_fraction_of_sgemm", rate * flopsPerImage / 1e9 / sgemm);
+        return m;
+    }
+
     private static Map<String, Object> sparkRates(TrainingJob.Result job, JobConfig config, double plain, double flopsPerImage,
                                                   double sgemm) {
         var epoch = job.history().get(0);
@@ -298,6 +339,7 @@ public final class Benchmark implements Callable<Integer> {
                 "averaging_frequency", "" + averagingFrequency, "train_eval_fraction", "0.05",
                 "threads_per_worker", "" + threadsPerWorker, "native_kernels", "" + nativeKernels));
         sets.put("cache_dir", cacheDir);
+        sets.putAll(JobConfig.parseOverrides(this.sets));
         for (int i = 0; i < more.length; i += 2) {
             sets.put(more[i], more[i + 1]);
         }
@@ -323,6 +365,8 @@ public final class Benchmark implements Callable<Integer> {
             {"Spark job, local mode (images/s)", "spark_local.images_per_sec"},
             {"Spark job, local mode (fraction of sgemm)", "spark_local.fraction_of_sgemm"},
             {"Spark job / plain fit", "spark_local.ratio_to_plain"},
+            {"Spark job, rounds after an epoch's first (images/s)", "spark_local.warm_rounds_images_per_sec"},
+            {"Spark job, those rounds / plain fit", "spark_local.warm_rounds_ratio_to_plain"},
             {"Spark job, optimizer_state=averaged (images/s)", "spark_local_state_averaged.images_per_sec"},
             {"Spark job, optimizer_state=averaged / plain fit", "spark_local_state_averaged.ratio_to_plain"},
             {"image cache: JPEG bytes per image", "cache.jpeg_bytes_per_image"},

@@ -21,16 +21,20 @@ final class TrainingFlops {
         List<InputType> outs = conf.getLayerActivationTypes(InputType.convolutional(imageSize, imageSize, 3));
         double macs = 0;
         for (int i = 0; i < conf.getConfs().size(); i++) {
-            Layer layer = conf.getConf(i).getLayer();
-            if (layer instanceof ConvolutionLayer c) {
-                InputType.InputTypeConvolutional o = (InputType.InputTypeConvolutional) outs.get(i);
-                macs += (double) c.getNOut() * o.getHeight() * o.getWidth() * c.getNIn()
-                        * c.getKernelSize()[0] * c.getKernelSize()[1];
-            } else if (layer instanceof FeedForwardLayer f) {
-                macs += (double) f.getNIn() * f.getNOut();
-            }
+            macs += layerMacs(conf, outs, i);
         }
         return macs;
+    }
+
+    /** Layer {@code i}'s forward multiply-adds per image; {@code outs}: the layers' activation types. */
+    static double layerMacs(MultiLayerConfiguration conf, List<InputType> outs, int i) {
+        Layer layer = conf.getConf(i).getLayer();
+        if (layer instanceof ConvolutionLayer c) {
+            InputType.InputTypeConvolutional o = (InputType.InputTypeConvolutional) outs.get(i);
+            return (double) c.getNOut() * o.getHeight() * o.getWidth() * c.getNIn()
+                    * c.getKernelSize()[0] * c.getKernelSize()[1];
+        }
+        return layer instanceof FeedForwardLayer f ? (double) f.getNIn() * f.getNOut() : 0;
     }
 
     /** 2 FLOP per multiply-add, 3 passes. */
