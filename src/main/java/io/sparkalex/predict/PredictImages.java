@@ -21,7 +21,7 @@ import java.util.List;
  * under it and kept inside it, as in training; without one it is a URI the user listed. Each row
  * is counted into {@code done} as it is taken (the driver's progress line).
  */
-record PredictImages(ModelBroadcast model, Predictor.Settings settings, SerializableConfiguration hadoop,
+public record PredictImages(ModelBroadcast model, Predictor.Settings settings, SerializableConfiguration hadoop,
                      LongAccumulator done) implements MapPartitionsFunction<Row, Row> {
     static final String PATH = "path";
     static final String ROOT = "root";
@@ -49,7 +49,7 @@ record PredictImages(ModelBroadcast model, Predictor.Settings settings, Serializ
     }
 
     /** Where an image is; a name Hadoop cannot parse or whose file system cannot be reached is that row's error. */
-    static Predictor.Input input(String name, String root, Configuration conf) {
+    public static Predictor.Input input(String name, String root, Configuration conf) {
         try {
             if (root == null) {
                 Path path = new Path(name);

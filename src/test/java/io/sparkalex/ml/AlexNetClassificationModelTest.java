@@ -1,0 +1,73 @@
+package io.sparkalex.ml;
+
+import io.sparkalex.eval.ModelInput;
+import io.sparkalex.eval.SavedModel;
+import io.sparkalex.predict.PredictImages;
+import io.sparkalex.predict.Prediction;
+import io.sparkalex.predict.Predictor;
+import io.sparkalex.testing.TestSpark;
+import io.sparkalex.testing.ToyModel;
+import io.sparkalex.train.SavedModels;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.ml.linalg.Vector;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
+import org.apache.spark.sql.Row;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The Model's transform against the predictor {@code predict} runs, image by image, on the toy model. */
+class AlexNetClassificationModelTest {
+
+    @Test
+    void transformGivesPredictsTopOneForEveryImageAndAnErrorForAnUnreadableOne() throws Exception {
+        ToyModel toy = ToyModel.get();
+        Configuration hadoop = new Configuration();
+        String root = toy.data().images().toUri().toString();
+        List<String> names = new ArrayList<>();
+        for (String line : Files.readAllLines(toy.data().csv()).subList(1, Files.readAllLines(toy.data().csv()).size())) {
+            names.add(line.split(",")[1]);
+        }
+        names.add("../escaping.JPEG");
+        Dataset<Row> images = TestSpark.session().createDataset(names, Encoders.STRING()).toDF("image");
+
+        List<Row> scored = AlexNetClassificationModel.load(toy.best().toUri().toString(), hadoop).setImagesRoot(root)
+                .transform(images).collectAsList();
+
+        SavedModel saved = SavedModels.load(toy.best().toUri().toString(), hadoop);
+        ModelInput in = saved.input();
+        Predictor.Settings settings = new Predictor.Settings(saved.classes(), saved.names(), in.imageSize(),
+                in.resizeSize(), in.evalCrops(), in.batchSize(), 1, in.maxImageBytes());
+        List<Predictor.Input> inputs = names.stream().map(n -> PredictImages.input(n, root, hadoop)).toList();
+        List<Prediction> expected = new Predictor(saved.network(), settings).predict(inputs.iterator());
+
+        assertEquals(names.size(), scored.size(), "every row");
+        int compared = 0;
+        for (Row r : scored) {
+            Prediction p = expected.get(names.indexOf(r.getString(0)));
+            if (p.ok()) {
+                assertEquals(p.topIds().get(0), r.getAs("predictedLabel"), r.toString());
+                assertEquals((double) saved.classes().indexOf(p.topIds().get(0)), (Double) r.getAs("prediction"), 0.0);
+                Vector probs = r.getAs("probability");
+                assertEquals(1.0, Arrays.stream(probs.toArray()).sum(), 1e-4, "a distribution");
+                assertEquals(p.topProbs().get(0), probs.apply(probs.argmax()), 1e-6);
+                assertNull(r.getAs("error"));
+                compared++;
+            } else {
+                assertNull(r.getAs("prediction"));
+                assertNotNull(r.getAs("error"), r.toString());
+            }
+        }
+        assertEquals(names.size() - 1, compared, "every readable image compared, the escaping path refused");
+        assertTrue(scored.stream().anyMatch(r -> r.getString(0).startsWith("..") && r.getAs("error") != null));
+    }
+}
