@@ -12,6 +12,9 @@ import org.apache.spark.ml.linalg.VectorUDT;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.ParamMap;
 import org.apache.spark.ml.util.Identifiable$;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWritable;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.Encoders;
@@ -24,10 +27,10 @@ import java.io.IOException;
 /**
  * A trained AlexNet as a Spark ML {@link Model}: {@code transform} scores the images of a column
  * of paths (relative to {@code imagesRoot}, or URIs) on the executors with the same predictor as
- * {@code predict}, and appends Spark ML's classifier columns. Work in progress (issue 28): paths
- * only, no persistence, no Estimator yet.
+ * {@code predict}, and appends Spark ML's classifier columns; saved and loaded as a Spark ML stage
+ * ({@link ModelPersistence}). Work in progress (issue 28): paths only, no Estimator yet.
  */
-public final class AlexNetClassificationModel extends Model<AlexNetClassificationModel> {
+public final class AlexNetClassificationModel extends Model<AlexNetClassificationModel> implements MLWritable {
     private final String uid;
     private final transient SavedModel saved;
     private transient ModelBroadcast broadcast;
@@ -60,8 +63,26 @@ public final class AlexNetClassificationModel extends Model<AlexNetClassificatio
 
     /** A model zip written by {@code train} (latest.zip or best.zip), local or on HDFS. */
     public static AlexNetClassificationModel load(String uri, Configuration hadoop) throws IOException {
-        return new AlexNetClassificationModel(Identifiable$.MODULE$.randomUID("alexnet"),
-                SavedModels.load(uri, hadoop).requireFinite());
+        return load(Identifiable$.MODULE$.randomUID("alexnet"), uri, hadoop);
+    }
+
+    static AlexNetClassificationModel load(String uid, String uri, Configuration hadoop) throws IOException {
+        return new AlexNetClassificationModel(uid, SavedModels.load(uri, hadoop).requireFinite());
+    }
+
+    /** Spark ML's reader: a directory this model's {@link #write()} saved, or a {@code train} zip. */
+    public static MLReader<AlexNetClassificationModel> read() {
+        return new ModelPersistence.Reader();
+    }
+
+    /** The DL4J zip the model was loaded from. */
+    String modelUri() {
+        return saved.uri();
+    }
+
+    @Override
+    public MLWriter write() {
+        return new ModelPersistence.Writer(this);
     }
 
     public Param<String> imageCol() { return imageCol; }

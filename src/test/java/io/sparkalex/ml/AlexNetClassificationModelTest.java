@@ -9,11 +9,15 @@ import io.sparkalex.testing.TestSpark;
 import io.sparkalex.testing.ToyModel;
 import io.sparkalex.train.SavedModels;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.spark.ml.Pipeline;
+import org.apache.spark.ml.PipelineModel;
+import org.apache.spark.ml.PipelineStage;
 import org.apache.spark.ml.linalg.Vector;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Files;
 import java.util.ArrayList;
@@ -25,7 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The Model's transform against the predictor {@code predict} runs, image by image, on the toy model. */
+/**
+ * The Model's transform against the predictor {@code predict} runs, image by image, on the toy
+ * model; saved and loaded inside a PipelineModel.
+ */
 class AlexNetClassificationModelTest {
 
     @Test
@@ -69,5 +76,33 @@ class AlexNetClassificationModelTest {
         }
         assertEquals(names.size() - 1, compared, "every readable image compared, the escaping path refused");
         assertTrue(scored.stream().anyMatch(r -> r.getString(0).startsWith("..") && r.getAs("error") != null));
+    }
+
+    @Test
+    void aPipelineHoldingTheModelSavesAndLoadsAndScoresTheSame(@TempDir java.nio.file.Path tmp) throws Exception {
+        ToyModel toy = ToyModel.get();
+        String root = toy.data().images().toUri().toString();
+        List<String> names = new ArrayList<>();
+        for (String line : Files.readAllLines(toy.data().csv()).subList(1, 9)) {
+            names.add(line.split(",")[1]);
+        }
+        Dataset<Row> images = TestSpark.session().createDataset(names, Encoders.STRING()).toDF("path");
+        AlexNetClassificationModel model = AlexNetClassificationModel.load(toy.best().toUri().toString(),
+                new Configuration()).setImagesRoot(root).setImageCol("path");
+        PipelineModel pipeline = new Pipeline().setStages(new PipelineStage[] {model}).fit(images);
+        String dir = tmp.resolve("pipeline").toUri().toString();
+        pipeline.write().overwrite().save(dir);
+
+        PipelineModel loaded = PipelineModel.load(dir);
+        AlexNetClassificationModel stage = (AlexNetClassificationModel) loaded.stages()[0];
+        assertEquals(model.uid(), stage.uid());
+        assertEquals("path", stage.getOrDefault(stage.imageCol()), "params saved and loaded");
+        assertEquals(pipeline.transform(images).select("path", "prediction", "probability").collectAsList(),
+                loaded.transform(images).select("path", "prediction", "probability").collectAsList());
+
+        // a zip written by train reads as the model too
+        AlexNetClassificationModel fromZip = AlexNetClassificationModel.read().load(toy.best().toUri().toString());
+        assertEquals(model.transform(images).select("prediction").collectAsList(),
+                fromZip.setImagesRoot(root).setImageCol("path").transform(images).select("prediction").collectAsList());
     }
 }
