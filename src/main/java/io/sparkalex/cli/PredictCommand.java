@@ -2,7 +2,6 @@ package io.sparkalex.cli;
 
 import io.sparkalex.config.ConfigError;
 import io.sparkalex.data.DataError;
-import io.sparkalex.eval.ModelInput;
 import io.sparkalex.eval.SavedModel;
 import io.sparkalex.model.EvalCrops;
 import io.sparkalex.predict.BulkPrediction;
@@ -133,9 +132,7 @@ final class PredictCommand implements Callable<Integer> {
     }
 
     private Predictor.Settings settings(SavedModel saved) {
-        ModelInput in = saved.input();
-        return new Predictor.Settings(saved.classes(), saved.names(), in.imageSize(), in.resizeSize(),
-                crops != null ? crops : in.evalCrops(), in.batchSize(), topK, in.maxImageBytes());
+        return Predictor.Settings.of(saved, crops != null ? crops : saved.input().evalCrops(), topK);
     }
 
     private void print(List<Prediction> predictions) throws IOException {

@@ -1,7 +1,6 @@
 package io.sparkalex.ml;
 
 import io.sparkalex.eval.ModelBroadcast;
-import io.sparkalex.eval.ModelInput;
 import io.sparkalex.eval.SavedModel;
 import io.sparkalex.predict.Predictor;
 import io.sparkalex.train.SavedModels;
@@ -121,9 +120,7 @@ public final class AlexNetClassificationModel extends Model<AlexNetClassificatio
         if (broadcast == null) {
             broadcast = ModelBroadcast.of(sc, saved.network());
         }
-        ModelInput mi = saved.input();
-        Predictor.Settings settings = new Predictor.Settings(saved.classes(), saved.names(), mi.imageSize(),
-                mi.resizeSize(), mi.evalCrops(), mi.batchSize(), saved.classes().size(), mi.maxImageBytes());
+        Predictor.Settings settings = Predictor.Settings.of(saved, saved.input().evalCrops(), saved.classes().size());
         String root = $(imagesRoot).isEmpty() ? null : $(imagesRoot);
         return in.mapPartitions(new ScoreRows(broadcast, settings, new SerializableConfiguration(sc.hadoopConfiguration()),
                 in.schema().fieldIndex($(imageCol)), root), Encoders.row(out));

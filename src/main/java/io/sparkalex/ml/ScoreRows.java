@@ -12,8 +12,10 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.util.SerializableConfiguration;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Executor side of {@link AlexNetClassificationModel#transform}: each input row with its image
@@ -37,14 +39,18 @@ record ScoreRows(ModelBroadcast model, Predictor.Settings settings, Serializable
                 ? Predictor.Input.refused("", "read_error: no image")
                 : PredictImages.input(r.getString(imageIndex), root, conf)).toList();
         List<Prediction> predictions = new Predictor(model.network(), settings).predict(inputs.iterator());
+        Map<String, Integer> index = new HashMap<>();   // once per partition: every image lists every class
+        for (int c = 0; c < settings.classes().size(); c++) {
+            index.put(settings.classes().get(c), c);
+        }
         List<Row> out = new ArrayList<>(rows.size());
         for (int i = 0; i < rows.size(); i++) {
-            out.add(append(rows.get(i), predictions.get(i)));
+            out.add(append(rows.get(i), predictions.get(i), index));
         }
         return out.iterator();
     }
 
-    private Row append(Row row, Prediction p) {
+    private Row append(Row row, Prediction p, Map<String, Integer> index) {
         Object[] values = new Object[row.length() + 5];
         for (int i = 0; i < row.length(); i++) {
             values[i] = row.get(i);
@@ -53,12 +59,12 @@ record ScoreRows(ModelBroadcast model, Predictor.Settings settings, Serializable
             double[] probs = new double[settings.classes().size()];
             double[] raw = new double[probs.length];
             for (int k = 0; k < p.topIds().size(); k++) {
-                probs[settings.classes().indexOf(p.topIds().get(k))] = p.topProbs().get(k);
+                probs[index.get(p.topIds().get(k))] = p.topProbs().get(k);
             }
             for (int c = 0; c < probs.length; c++) {
                 raw[c] = Math.log(Math.max(probs[c], Double.MIN_NORMAL));
             }
-            values[row.length()] = (double) settings.classes().indexOf(p.topIds().get(0));
+            values[row.length()] = (double) index.get(p.topIds().get(0));
             values[row.length() + 1] = Vectors.dense(probs);
             values[row.length() + 2] = Vectors.dense(raw);
             values[row.length() + 3] = p.topIds().get(0);

@@ -5,6 +5,8 @@ import io.sparkalex.data.Pixels;
 import io.sparkalex.data.SkipReason;
 import io.sparkalex.eval.BatchedInference;
 import io.sparkalex.eval.CropInference;
+import io.sparkalex.eval.ModelInput;
+import io.sparkalex.eval.SavedModel;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -39,6 +41,12 @@ public final class Predictor {
     /** How the model sees an image and how many classes to keep. */
     public record Settings(List<String> classes, Map<String, String> names, int imageSize, int resizeSize, int crops,
                            int batchSize, int topK, long maxImageBytes) implements java.io.Serializable {
+        /** As the saved model sees its images, with {@code crops} crops and the top {@code topK} classes kept. */
+        public static Settings of(SavedModel saved, int crops, int topK) {
+            ModelInput in = saved.input();
+            return new Settings(saved.classes(), saved.names(), in.imageSize(), in.resizeSize(), crops, in.batchSize(),
+                    topK, in.maxImageBytes());
+        }
     }
 
     private final Settings settings;

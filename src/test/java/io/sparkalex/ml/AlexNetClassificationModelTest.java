@@ -1,6 +1,5 @@
 package io.sparkalex.ml;
 
-import io.sparkalex.eval.ModelInput;
 import io.sparkalex.eval.SavedModel;
 import io.sparkalex.predict.PredictImages;
 import io.sparkalex.predict.Prediction;
@@ -51,9 +50,7 @@ class AlexNetClassificationModelTest {
                 .transform(images).collectAsList();
 
         SavedModel saved = SavedModels.load(toy.best().toUri().toString(), hadoop);
-        ModelInput in = saved.input();
-        Predictor.Settings settings = new Predictor.Settings(saved.classes(), saved.names(), in.imageSize(),
-                in.resizeSize(), in.evalCrops(), in.batchSize(), 1, in.maxImageBytes());
+        Predictor.Settings settings = Predictor.Settings.of(saved, saved.input().evalCrops(), 1);
         List<Predictor.Input> inputs = names.stream().map(n -> PredictImages.input(n, root, hadoop)).toList();
         List<Prediction> expected = new Predictor(saved.network(), settings).predict(inputs.iterator());
 
