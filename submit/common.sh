@@ -34,16 +34,27 @@ spark_classpath() {
 }
 
 # Splits "$@" into spark-submit options (everything before the job's command) and the job's
-# own command and flags: SPARK_ARGS and JOB_ARGS.
+# own command and flags: SPARK_ARGS and JOB_ARGS; MAIN_ARGS is what spark-submit runs.
+# SPARKALEX_APP_CLASS (and SPARKALEX_APP_JAR) submit your own application instead, e.g. one that
+# uses the Spark ML stages (README, "In Spark ML Pipelines"): the job jar goes to --jars, and the
+# application's arguments follow a "--" (spark-submit options before it).
 split_args() {
   SPARK_ARGS=()
-  while (($#)); do
-    case "$1" in
-      train|evaluate|predict|summary|sample-data|calibrate|plan|help|-h|--help|-V|--version) break ;;
-      *) SPARK_ARGS+=("$1"); shift ;;
-    esac
-  done
-  JOB_ARGS=("$@")
+  if [[ -n "${SPARKALEX_APP_CLASS:-}" ]]; then
+    while (($#)) && [[ "$1" != -- ]]; do SPARK_ARGS+=("$1"); shift; done
+    (($#)) && shift
+    JOB_ARGS=("$@")
+    MAIN_ARGS=(--jars "$JOB_JAR" --class "$SPARKALEX_APP_CLASS" "${SPARKALEX_APP_JAR:?set SPARKALEX_APP_JAR to the jar of SPARKALEX_APP_CLASS}")
+  else
+    while (($#)); do
+      case "$1" in
+        train|evaluate|predict|summary|sample-data|calibrate|plan|help|-h|--help|-V|--version) break ;;
+        *) SPARK_ARGS+=("$1"); shift ;;
+      esac
+    done
+    JOB_ARGS=("$@")
+    MAIN_ARGS=(--class "$MAIN_CLASS" "$JOB_JAR")
+  fi
   # GPU=1: add the GPU resource settings of conf/spark-gpu.conf (before the user's options).
   if [[ "${GPU:-0}" == 1 ]]; then
     local gpu=() key value

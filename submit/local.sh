@@ -18,4 +18,4 @@ spark_submit \
   "${LOG4J_ARGS[@]}" \
   --conf spark.ui.showConsoleProgress=false \
   ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} \
-  --class "$MAIN_CLASS" "$JOB_JAR" ${JOB_ARGS[@]+"${JOB_ARGS[@]}"}
+  "${MAIN_ARGS[@]}" ${JOB_ARGS[@]+"${JOB_ARGS[@]}"}

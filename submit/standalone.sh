@@ -28,4 +28,4 @@ spark_submit \
   "${JOB_CONF_ARGS[@]}" \
   "${LOG4J_ARGS[@]}" \
   ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} \
-  --class "$MAIN_CLASS" "$JOB_JAR" ${JOB_ARGS[@]+"${JOB_ARGS[@]}"}
+  "${MAIN_ARGS[@]}" ${JOB_ARGS[@]+"${JOB_ARGS[@]}"}

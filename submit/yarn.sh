@@ -34,4 +34,4 @@ spark_submit \
   "${LOG4J_ARGS[@]}" \
   ${YARN_JARS[@]+"${YARN_JARS[@]}"} \
   ${SPARK_ARGS[@]+"${SPARK_ARGS[@]}"} \
-  --class "$MAIN_CLASS" "$JOB_JAR" ${JOB_ARGS[@]+"${JOB_ARGS[@]}"}
+  "${MAIN_ARGS[@]}" ${JOB_ARGS[@]+"${JOB_ARGS[@]}"}

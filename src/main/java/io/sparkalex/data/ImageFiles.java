@@ -72,13 +72,26 @@ public final class ImageFiles {
         } catch (IOException | IllegalArgumentException e) {
             return Loaded.skipped(SkipReason.READ_ERROR, e.getMessage());
         }
+        return decode(bytes, side, maxBytes);
+    }
+
+    /** An image file's bytes (read here or by Spark's {@code binaryFile} source) as {@link #read} decodes them. */
+    public static Loaded decode(byte[] bytes, int side, long maxBytes) {
+        if (bytes.length > maxBytes) {
+            return Loaded.skipped(SkipReason.FILE_TOO_LARGE, bytes.length + " bytes, more than max_image_bytes = "
+                    + maxBytes);
+        }
         try {
             return new Loaded(ImageDecoder.centreSquare(ImageDecoder.decodeRgb(bytes), side), null, null);
         } catch (ImageDecoder.DecodeException e) {
             return Loaded.skipped(e.reason(), e.getMessage());
         } catch (OutOfMemoryError e) {
-            bytes = null;   // let the collector have it back before anything else allocates
             return Loaded.skipped(SkipReason.OUT_OF_MEMORY, "decoding ran out of memory: " + e.getMessage());
         }
+    }
+
+    /** An image already decoded to RGB (Spark's {@code image} source) as the same centre square. */
+    public static Loaded square(BufferedImage rgb, int side) {
+        return new Loaded(ImageDecoder.centreSquare(rgb, side), null, null);
     }
 }

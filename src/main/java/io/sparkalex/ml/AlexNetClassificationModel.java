@@ -24,40 +24,23 @@ import org.apache.spark.util.SerializableConfiguration;
 import java.io.IOException;
 
 /**
- * A trained AlexNet as a Spark ML {@link Model}: {@code transform} scores the images of a column
- * of paths (relative to {@code imagesRoot}, or URIs) on the executors with the same predictor as
+ * A trained AlexNet as a Spark ML {@link Model}: {@code transform} scores the image column (paths,
+ * file content or image structs: {@link ImageColumn}) on the executors with the same predictor as
  * {@code predict}, and appends Spark ML's classifier columns; saved and loaded as a Spark ML stage
- * ({@link ModelPersistence}). Work in progress (issue 28): paths only, no Estimator yet.
+ * ({@link ModelPersistence}). Made by {@link AlexNetClassifier#fit}, or loaded from a {@code train}
+ * zip. The network is broadcast at the first {@code transform} and kept for the next ones until
+ * {@link #releaseBroadcast()}.
  */
 public final class AlexNetClassificationModel extends Model<AlexNetClassificationModel> implements MLWritable {
     private final String uid;
     private final transient SavedModel saved;
     private transient ModelBroadcast broadcast;
-    private final Param<String> imageCol;
-    private final Param<String> imagesRoot;
-    private final Param<String> predictionCol;
-    private final Param<String> probabilityCol;
-    private final Param<String> rawPredictionCol;
-    private final Param<String> predictedLabelCol;
-    private final Param<String> errorCol;
+    private final SharedParams params;
 
     AlexNetClassificationModel(String uid, SavedModel saved) {
         this.uid = uid;
         this.saved = saved;
-        imageCol = new Param<>(this, "imageCol", "the column of image paths (under imagesRoot) or URIs");
-        imagesRoot = new Param<>(this, "imagesRoot", "the root of relative image paths; empty: the paths are URIs");
-        predictionCol = new Param<>(this, "predictionCol", "predicted class index (the classes in sorted order)");
-        probabilityCol = new Param<>(this, "probabilityCol", "class probabilities");
-        rawPredictionCol = new Param<>(this, "rawPredictionCol", "log class probabilities");
-        predictedLabelCol = new Param<>(this, "predictedLabelCol", "the predicted class's label (WordNet id)");
-        errorCol = new Param<>(this, "errorCol", "why an image was not scored (null when it was)");
-        setDefault(imageCol, "image");
-        setDefault(imagesRoot, "");
-        setDefault(predictionCol, "prediction");
-        setDefault(probabilityCol, "probability");
-        setDefault(rawPredictionCol, "rawPrediction");
-        setDefault(predictedLabelCol, "predictedLabel");
-        setDefault(errorCol, "error");
+        this.params = new SharedParams(this);
     }
 
     /** A model zip written by {@code train} (latest.zip or best.zip), local or on HDFS. */
@@ -84,16 +67,37 @@ public final class AlexNetClassificationModel extends Model<AlexNetClassificatio
         return new ModelPersistence.Writer(this);
     }
 
-    public Param<String> imageCol() { return imageCol; }
-    public Param<String> imagesRoot() { return imagesRoot; }
-    public Param<String> predictionCol() { return predictionCol; }
-    public Param<String> probabilityCol() { return probabilityCol; }
-    public Param<String> rawPredictionCol() { return rawPredictionCol; }
-    public Param<String> predictedLabelCol() { return predictedLabelCol; }
-    public Param<String> errorCol() { return errorCol; }
+    public Param<String> imageCol() { return params.imageCol; }
+    public Param<String> imagesRoot() { return params.imagesRoot; }
+    public Param<String> predictionCol() { return params.predictionCol; }
+    public Param<String> probabilityCol() { return params.probabilityCol; }
+    public Param<String> rawPredictionCol() { return params.rawPredictionCol; }
+    public Param<String> predictedLabelCol() { return params.predictedLabelCol; }
+    public Param<String> errorCol() { return params.errorCol; }
 
-    public AlexNetClassificationModel setImageCol(String v) { set(imageCol, v); return this; }
-    public AlexNetClassificationModel setImagesRoot(String v) { set(imagesRoot, v); return this; }
+    public AlexNetClassificationModel setImageCol(String v) { set(params.imageCol, v); return this; }
+    public AlexNetClassificationModel setImagesRoot(String v) { set(params.imagesRoot, v); return this; }
+    public AlexNetClassificationModel setPredictionCol(String v) { set(params.predictionCol, v); return this; }
+    public AlexNetClassificationModel setProbabilityCol(String v) { set(params.probabilityCol, v); return this; }
+    public AlexNetClassificationModel setRawPredictionCol(String v) { set(params.rawPredictionCol, v); return this; }
+    public AlexNetClassificationModel setPredictedLabelCol(String v) { set(params.predictedLabelCol, v); return this; }
+    public AlexNetClassificationModel setErrorCol(String v) { set(params.errorCol, v); return this; }
+
+    /** The class labels in output order: prediction {@code i} is {@code labels().get(i)}. */
+    public java.util.List<String> labels() {
+        return saved.classes();
+    }
+
+    /**
+     * Releases the network's broadcast on the executors; a later {@code transform} broadcasts it
+     * again. Call it when done scoring with a model in a long-lived application.
+     */
+    public synchronized void releaseBroadcast() {
+        if (broadcast != null) {
+            broadcast.close();
+            broadcast = null;
+        }
+    }
 
     @Override
     public String uid() {
@@ -102,18 +106,16 @@ public final class AlexNetClassificationModel extends Model<AlexNetClassificatio
 
     @Override
     public StructType transformSchema(StructType schema) {
-        if (!java.util.Arrays.asList(schema.fieldNames()).contains($(imageCol))) {
-            throw new IllegalArgumentException("no image column '" + $(imageCol) + "' in " + schema.simpleString());
-        }
-        return schema.add($(predictionCol), DataTypes.DoubleType, true)
-                .add($(probabilityCol), new VectorUDT(), true)
-                .add($(rawPredictionCol), new VectorUDT(), true)
-                .add($(predictedLabelCol), DataTypes.StringType, true)
-                .add($(errorCol), DataTypes.StringType, true);
+        ImageColumn.of(schema, $(imageCol()));
+        return schema.add($(params.predictionCol), DataTypes.DoubleType, true)
+                .add($(params.probabilityCol), new VectorUDT(), true)
+                .add($(params.rawPredictionCol), new VectorUDT(), true)
+                .add($(params.predictedLabelCol), DataTypes.StringType, true)
+                .add($(params.errorCol), DataTypes.StringType, true);
     }
 
     @Override
-    public Dataset<Row> transform(Dataset<?> dataset) {
+    public synchronized Dataset<Row> transform(Dataset<?> dataset) {
         Dataset<Row> in = dataset.toDF();
         StructType out = transformSchema(in.schema());
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(in.sparkSession().sparkContext());
@@ -121,9 +123,10 @@ public final class AlexNetClassificationModel extends Model<AlexNetClassificatio
             broadcast = ModelBroadcast.of(sc, saved.network());
         }
         Predictor.Settings settings = Predictor.Settings.of(saved, saved.input().evalCrops(), saved.classes().size());
-        String root = $(imagesRoot).isEmpty() ? null : $(imagesRoot);
+        String root = $(params.imagesRoot).isEmpty() ? null : $(params.imagesRoot);
         return in.mapPartitions(new ScoreRows(broadcast, settings, new SerializableConfiguration(sc.hadoopConfiguration()),
-                in.schema().fieldIndex($(imageCol)), root), Encoders.row(out));
+                ImageColumn.of(in.schema(), $(params.imageCol)), in.schema().fieldIndex($(params.imageCol)), root),
+                Encoders.row(out));
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.sparkalex.ml;
 
 import io.sparkalex.eval.ModelBroadcast;
-import io.sparkalex.predict.PredictImages;
 import io.sparkalex.predict.Prediction;
 import io.sparkalex.predict.Predictor;
 import org.apache.hadoop.conf.Configuration;
@@ -19,13 +18,13 @@ import java.util.Map;
 
 /**
  * Executor side of {@link AlexNetClassificationModel#transform}: each input row with its image
- * scored by the same {@link Predictor} (and so {@code CropInference}) as {@code predict}, and the
- * Spark ML columns appended: prediction (the class index, in the model's sorted class order),
+ * (a path, file bytes or a decoded image: {@link ImageColumn}) scored by the same
+ * {@link Predictor} (and so {@code CropInference}) as {@code predict}, and the Spark ML columns appended: prediction (the class index, in the model's sorted class order),
  * probability and raw prediction (log-probabilities) vectors, the predicted label, and the
  * error; an image that cannot be read gets nulls and its error, never a failed task.
  */
-record ScoreRows(ModelBroadcast model, Predictor.Settings settings, SerializableConfiguration hadoop, int imageIndex,
-                 String root) implements MapPartitionsFunction<Row, Row> {
+record ScoreRows(ModelBroadcast model, Predictor.Settings settings, SerializableConfiguration hadoop, ImageColumn images,
+                 int imageIndex, String root) implements MapPartitionsFunction<Row, Row> {
 
     @Override
     public Iterator<Row> call(Iterator<Row> partition) {
@@ -35,9 +34,7 @@ record ScoreRows(ModelBroadcast model, Predictor.Settings settings, Serializable
             return rows.iterator();
         }
         Configuration conf = hadoop.value();
-        List<Predictor.Input> inputs = rows.stream().map(r -> r.isNullAt(imageIndex)
-                ? Predictor.Input.refused("", "read_error: no image")
-                : PredictImages.input(r.getString(imageIndex), root, conf)).toList();
+        List<Predictor.Input> inputs = rows.stream().map(r -> images.input(r, imageIndex, root, conf)).toList();
         List<Prediction> predictions = new Predictor(model.network(), settings).predict(inputs.iterator());
         Map<String, Integer> index = new HashMap<>();   // once per partition: every image lists every class
         for (int c = 0; c < settings.classes().size(); c++) {

@@ -26,15 +26,35 @@ import java.util.stream.IntStream;
  * one JVM for a few images and in each Spark task for many ({@link PredictImages}).
  */
 public final class Predictor {
-    /** An image to score: the name it is reported under and where it is, or why it cannot be opened. */
-    public record Input(String name, FileSystem fs, Path path, String error) {
+    /**
+     * An image to score: the name it is reported under and where its pixels come from (a file, the
+     * bytes of one, or an already decoded image), or why it cannot be read.
+     */
+    public record Input(String name, Source source, String error) {
+        /** Reads the image as the square the model sees, or says why it cannot. */
+        @FunctionalInterface
+        public interface Source {
+            ImageFiles.Loaded load(int side, long maxBytes);
+        }
+
         public static Input at(String name, FileSystem fs, Path path) {
             return path == null ? refused(name, SkipReason.UNSAFE_PATH.name().toLowerCase(Locale.ROOT) + ": "
-                    + SkipReason.UNSAFE_PATH.description()) : new Input(name, fs, path, null);
+                    + SkipReason.UNSAFE_PATH.description())
+                    : new Input(name, (side, max) -> ImageFiles.read(fs, path, side, max), null);
+        }
+
+        /** An image file's bytes (Spark's {@code binaryFile} content), decoded as a file read from disk is. */
+        public static Input bytes(String name, byte[] bytes) {
+            return new Input(name, (side, max) -> ImageFiles.decode(bytes, side, max), null);
+        }
+
+        /** An image decoded elsewhere (Spark's {@code image} source), only scaled and cropped here. */
+        public static Input decoded(String name, java.awt.image.BufferedImage rgb) {
+            return new Input(name, (side, max) -> ImageFiles.square(rgb, side), null);
         }
 
         public static Input refused(String name, String error) {
-            return new Input(name, null, null, error);
+            return new Input(name, null, error);
         }
     }
 
@@ -74,8 +94,7 @@ public final class Predictor {
                 out.set(out.size() - 1, Prediction.failed(in.name(), in.error()));
                 continue;
             }
-            ImageFiles.Loaded image = ImageFiles.read(in.fs(), in.path(), settings.resizeSize(),
-                    settings.maxImageBytes());
+            ImageFiles.Loaded image = in.source().load(settings.resizeSize(), settings.maxImageBytes());
             if (image.ok()) {
                 batches.add(out.size() - 1, Pixels.of(image.square()));
             } else {
