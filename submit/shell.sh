@@ -11,4 +11,9 @@ source "$(dirname "$0")/common.sh"
 ensure_job_jar
 : "${SPARK_HOME:?set SPARK_HOME to a Spark 3.5 installation (Scala 2.12); spark-shell runs from it}"
 log4j_args "file:$LOG4J_CONF" "file:$LOG4J_CONF"
-exec "$SPARK_HOME/bin/spark-shell" --master "local[*]" "${JOB_CONF_ARGS[@]}" "${LOG4J_ARGS[@]}" --jars "$JOB_JAR" "$@"
+SHELL_ARGS=(--master "local[*]" "${JOB_CONF_ARGS[@]}" "${LOG4J_ARGS[@]}" --jars "$JOB_JAR" "$@")
+if [[ "${SPARKALEX_DRY_RUN:-0}" == 1 ]]; then   # prints spark-shell's arguments, runs nothing
+  printf '%s\n' "${SHELL_ARGS[@]}"
+  exit 0
+fi
+exec "$SPARK_HOME/bin/spark-shell" "${SHELL_ARGS[@]}"

@@ -28,19 +28,47 @@ import java.io.IOException;
  * file content or image structs: {@link ImageColumn}) on the executors with the same predictor as
  * {@code predict}, and appends Spark ML's classifier columns; saved and loaded as a Spark ML stage
  * ({@link ModelPersistence}). Made by {@link AlexNetClassifier#fit}, or loaded from a {@code train}
- * zip. The network is broadcast at the first {@code transform} and kept for the next ones until
- * {@link #releaseBroadcast()}.
+ * zip. The network is broadcast at the first {@code transform} and kept, for the model and its
+ * copies (Spark copies a stage to set params), for the next ones until {@link #releaseBroadcast()}
+ * or until the SparkContext it was made in stops.
  */
 public final class AlexNetClassificationModel extends Model<AlexNetClassificationModel> implements MLWritable {
     private final String uid;
     private final transient SavedModel saved;
-    private transient ModelBroadcast broadcast;
+    private final transient Broadcasts broadcasts;
     private final SharedParams params;
 
     AlexNetClassificationModel(String uid, SavedModel saved) {
+        this(uid, saved, new Broadcasts());
+    }
+
+    private AlexNetClassificationModel(String uid, SavedModel saved, Broadcasts broadcasts) {
         this.uid = uid;
         this.saved = saved;
+        this.broadcasts = broadcasts;
         this.params = new SharedParams(this);
+    }
+
+    /** The network's broadcast, one for a model and all its copies, made again in a new SparkContext. */
+    private static final class Broadcasts {
+        private ModelBroadcast current;
+        private org.apache.spark.SparkContext madeIn;
+
+        synchronized ModelBroadcast of(JavaSparkContext sc, SavedModel saved) {
+            if (current == null || madeIn != sc.sc() || sc.sc().isStopped()) {
+                current = ModelBroadcast.of(sc, saved.network());
+                madeIn = sc.sc();
+            }
+            return current;
+        }
+
+        synchronized void release() {
+            if (current != null && !madeIn.isStopped()) {
+                current.close();
+            }
+            current = null;
+            madeIn = null;
+        }
     }
 
     /** A model zip written by {@code train} (latest.zip or best.zip), local or on HDFS. */
@@ -89,13 +117,18 @@ public final class AlexNetClassificationModel extends Model<AlexNetClassificatio
     }
 
     /**
-     * Releases the network's broadcast on the executors; a later {@code transform} broadcasts it
-     * again. Call it when done scoring with a model in a long-lived application.
+     * Releases the network's broadcast (this model's and its copies') on the executors; a later
+     * {@code transform} broadcasts it again. Call it in a long-lived application once the
+     * DataFrames this model transformed have been computed (they read the broadcast when they run).
      */
-    public synchronized void releaseBroadcast() {
-        if (broadcast != null) {
-            broadcast.close();
-            broadcast = null;
+    public void releaseBroadcast() {
+        broadcasts.release();
+    }
+
+    /** The id of the broadcast now in use, or -1 before the first {@code transform} (for tests). */
+    long broadcastId() {
+        synchronized (broadcasts) {
+            return broadcasts.current == null ? -1 : broadcasts.current.params().id();
         }
     }
 
@@ -115,13 +148,11 @@ public final class AlexNetClassificationModel extends Model<AlexNetClassificatio
     }
 
     @Override
-    public synchronized Dataset<Row> transform(Dataset<?> dataset) {
+    public Dataset<Row> transform(Dataset<?> dataset) {
         Dataset<Row> in = dataset.toDF();
         StructType out = transformSchema(in.schema());
         JavaSparkContext sc = JavaSparkContext.fromSparkContext(in.sparkSession().sparkContext());
-        if (broadcast == null) {
-            broadcast = ModelBroadcast.of(sc, saved.network());
-        }
+        ModelBroadcast broadcast = broadcasts.of(sc, saved);
         Predictor.Settings settings = Predictor.Settings.of(saved, saved.input().evalCrops(), saved.classes().size());
         String root = $(params.imagesRoot).isEmpty() ? null : $(params.imagesRoot);
         return in.mapPartitions(new ScoreRows(broadcast, settings, new SerializableConfiguration(sc.hadoopConfiguration()),
@@ -131,6 +162,6 @@ public final class AlexNetClassificationModel extends Model<AlexNetClassificatio
 
     @Override
     public AlexNetClassificationModel copy(ParamMap extra) {
-        return copyValues(new AlexNetClassificationModel(uid, saved), extra).setParent(parent());
+        return copyValues(new AlexNetClassificationModel(uid, saved, broadcasts), extra).setParent(parent());
     }
 }

@@ -102,4 +102,28 @@ class AlexNetClassificationModelTest {
         assertEquals(model.transform(images).select("prediction").collectAsList(),
                 fromZip.setImagesRoot(root).setImageCol("path").transform(images).select("prediction").collectAsList());
     }
+
+    @Test
+    void copiesShareOneBroadcastAndAReleasedOneIsMadeAgain() throws Exception {
+        ToyModel toy = ToyModel.get();
+        String root = toy.data().images().toUri().toString();
+        List<String> names = new ArrayList<>();
+        for (String line : Files.readAllLines(toy.data().csv()).subList(1, 5)) {
+            names.add(line.split(",")[1]);
+        }
+        Dataset<Row> images = TestSpark.session().createDataset(names, Encoders.STRING()).toDF("image");
+        AlexNetClassificationModel model = AlexNetClassificationModel.load(toy.best().toUri().toString(),
+                new Configuration()).setImagesRoot(root);
+        assertEquals(-1, model.broadcastId());
+        List<Row> first = model.transform(images).select("prediction").collectAsList();
+        long id = model.broadcastId();
+        AlexNetClassificationModel copy = model.copy(new org.apache.spark.ml.param.ParamMap()).setPredictionCol("p");
+        assertEquals(first, copy.transform(images).select("p").collectAsList());
+        assertEquals(id, copy.broadcastId(), "a copy (as Spark makes to set params) broadcasts nothing new");
+
+        copy.releaseBroadcast();
+        assertEquals(-1, model.broadcastId(), "released for the model and its copies");
+        assertEquals(first, model.transform(images).select("prediction").collectAsList(), "broadcast again");
+        assertTrue(model.broadcastId() > id);
+    }
 }

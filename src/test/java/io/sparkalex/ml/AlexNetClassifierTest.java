@@ -144,10 +144,16 @@ class AlexNetClassifierTest {
         }
         assertEquals(compared, structsCompared, "every image read as an image struct");
 
-        // Fitting again over the same directory finds the run done: nothing retrained, the same model.
+        // The unfitted Pipeline saved and loaded, then fitted again over the same directory: the run is
+        // found done (its settings came back, or the run would differ): nothing retrained, the same model.
+        String unfitted = tmp.resolve("unfitted-pipeline").toUri().toString();
+        pipeline.write().overwrite().save(unfitted);
+        AlexNetClassifier reloaded = (AlexNetClassifier) Pipeline.load(unfitted).getStages()[1];
+        assertArrayEquals(TINY, (String[]) reloaded.getOrDefault(reloaded.settings()));
+        assertEquals("isVal", reloaded.getOrDefault(reloaded.validationIndicatorCol()));
         byte[] bestBytes = Files.readAllBytes(tmp.resolve("pipeline-run/best.zip"));
         List<String> metrics = Files.readAllLines(tmp.resolve("pipeline-run/metrics.jsonl"));
-        PipelineModel again = pipeline.fit(rows);
+        PipelineModel again = Pipeline.load(unfitted).fit(rows);
         assertArrayEquals(bestBytes, Files.readAllBytes(tmp.resolve("pipeline-run/best.zip")));
         assertEquals(metrics, Files.readAllLines(tmp.resolve("pipeline-run/metrics.jsonl")));
         assertEquals(model.stages()[1].transform(all).select("prediction").collectAsList(),
