@@ -88,9 +88,10 @@ public final class AlexNetClassifier extends Estimator<AlexNetClassificationMode
         JobConfig config = JobConfig.load(ConfigFiles.read($(configFile), "configFile", hadoop),
                 JobConfig.parseOverrides(Arrays.asList($(settings))));
         try {
-            Locations where = TrainingInput.write(df, new TrainingInput.Columns(ImageColumn.of(df.schema(),
-                    $(params.imageCol)), $(params.imageCol), $(labelCol), $(validationIndicatorCol),
-                    ((Number) $(validationFraction)).doubleValue(), config.seed), $(params.imagesRoot), $(checkpointDir), hadoop);
+            TrainingInput.Columns columns = new TrainingInput.Columns(ImageColumn.of(df.schema(), $(params.imageCol)),
+                    $(params.imageCol), $(labelCol), $(validationIndicatorCol),
+                    ((Number) $(validationFraction)).doubleValue(), config.seed);
+            Locations where = TrainingInput.write(df, columns, $(params.imagesRoot), $(checkpointDir), hadoop);
             RunOptions options = new RunOptions(spark.sparkContext().appName(), null, false, false, null, null,
                     t -> 1, false);
             new TrainingJob(spark, config, where, false, options).run();
