@@ -75,6 +75,30 @@ final class ChildJvm implements AutoCloseable {
         return Files.readString(log);
     }
 
+    /**
+     * The thread stacks of this process, its descendants and {@code others} ({@code jcmd Thread.print})
+     * written to {@code file}: what a test that times out on a hung job leaves to read.
+     */
+    void dumpThreads(List<ProcessHandle> others, Path file) throws IOException {
+        StringBuilder all = new StringBuilder();
+        List<ProcessHandle> handles = new ArrayList<>(List.of(process.toHandle()));
+        process.toHandle().descendants().forEach(handles::add);
+        handles.addAll(others);
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        for (ProcessHandle h : handles) {
+            try {
+                Process dump = new ProcessBuilder(jcmd, Long.toString(h.pid()), "Thread.print")
+                        .redirectErrorStream(true).start();
+                String text = new String(dump.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                dump.waitFor(1, TimeUnit.MINUTES);
+                all.append("===== pid ").append(h.pid()).append('\n').append(text).append('\n');
+            } catch (IOException | InterruptedException e) {
+                all.append("===== pid ").append(h.pid()).append(": ").append(e).append('\n');
+            }
+        }
+        Files.writeString(file, all.toString());
+    }
+
     ProcessHandle handle() {
         return process.toHandle();
     }

@@ -240,8 +240,16 @@ class ClusterIT {
         args.set(args.indexOf("epochs=2"), "epochs=4");
         try (ChildJvm job = script("standalone.sh", Map.of("SPARK_MASTER_URL", cluster.spark.masterUrl()),
                 SMALL_EXECUTORS, args, "executor-loss.log")) {
-            StandaloneCluster.waitUntil(() -> job.output().contains("epoch 2/4  round 1/"), 5 * 60_000,
-                    "epoch 2 to start");
+            try {
+                StandaloneCluster.waitUntil(() -> job.output().contains("epoch 2/4  round 1/"), 5 * 60_000,
+                        "epoch 2 to start");
+            } catch (AssertionError hung) {   // seen once (CI of f84fc4b): stuck after epoch 1's first round
+                java.nio.file.Path dump = cluster.base.resolve("logs/executor-loss-threads.txt");
+                job.dumpThreads(cluster.spark.executors(), dump);
+                System.out.println(Files.readString(dump));   // into CI's log, which keeps no files
+                throw new AssertionError(hung.getMessage() + "; thread stacks of the driver and executors in " + dump
+                        + " and above", hung);
+            }
             List<ProcessHandle> executors = cluster.spark.executors();
             assertEquals(2, executors.size(), "executors of the running job");
             assertTrue(executors.get(0).destroyForcibly(), "SIGKILL one executor JVM");
