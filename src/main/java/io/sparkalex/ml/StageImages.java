@@ -1,6 +1,7 @@
 package io.sparkalex.ml;
 
 import io.sparkalex.storage.AtomicFiles;
+import io.sparkalex.storage.FileDigest;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.spark.TaskContext;
@@ -59,20 +60,12 @@ record StageImages(ImageColumn kind, String stagingDir, SerializableConfiguratio
         if (bytes == null) {
             return "no-image-" + partition + "-" + index;
         }
-        String name = sha256(bytes) + (kind == ImageColumn.IMAGE_STRUCTS ? ".png" : "");
+        String name = FileDigest.sha256(bytes) + (kind == ImageColumn.IMAGE_STRUCTS ? ".png" : "");
         Path file = new Path(dir, name);
         if (!fs.exists(file)) {
             AtomicFiles.write(fs, file, out -> out.write(bytes), false);
         }
         return name;
-    }
-
-    private static String sha256(byte[] bytes) {
-        try {
-            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(bytes));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every JVM has SHA-256", e);
-        }
     }
 
     private static byte[] png(Row image) throws IOException {

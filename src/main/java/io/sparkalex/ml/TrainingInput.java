@@ -3,6 +3,7 @@ package io.sparkalex.ml;
 import io.sparkalex.data.DataError;
 import io.sparkalex.data.SplitTable;
 import io.sparkalex.storage.AtomicFiles;
+import io.sparkalex.storage.FileDigest;
 import io.sparkalex.train.Locations;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
@@ -155,7 +156,8 @@ final class TrainingInput {
             if (parts.size() != 1) {
                 throw new IOException("expected one CSV part file in " + tmp + ", found " + parts.size());
             }
-            if (fs.exists(csv) && sameBytes(fs, parts.get(0), csv)) {
+            if (fs.exists(csv) && FileDigest.sha256(fs.makeQualified(parts.get(0)).toString(), fs.getConf())
+                    .equals(FileDigest.sha256(fs.makeQualified(csv).toString(), fs.getConf()))) {
                 return;
             }
             AtomicFiles.write(fs, csv, out -> {
@@ -165,23 +167,6 @@ final class TrainingInput {
             });
         } finally {
             fs.delete(tmp, true);
-        }
-    }
-
-    private static boolean sameBytes(FileSystem fs, Path a, Path b) throws IOException {
-        if (fs.getFileStatus(a).getLen() != fs.getFileStatus(b).getLen()) {
-            return false;
-        }
-        try (InputStream x = new java.io.BufferedInputStream(fs.open(a));
-             InputStream y = new java.io.BufferedInputStream(fs.open(b))) {
-            int i;
-            do {
-                i = x.read();
-                if (i != y.read()) {
-                    return false;
-                }
-            } while (i >= 0);
-            return true;
         }
     }
 }

@@ -9,7 +9,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 
-/** SHA-256 of a file on any Hadoop FileSystem: how the cache and a model's provenance name the CSV they came from. */
+/** SHA-256 of a file on any Hadoop FileSystem (or of bytes): how the cache and a model's provenance name the CSV they came from. */
 public final class FileDigest {
     private FileDigest() {
     }
@@ -23,6 +23,15 @@ public final class FileDigest {
                 digest.update(buffer, 0, n);
             }
             return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** SHA-256 of bytes in memory, as hex: how staged images are named (Spark ML's {@code fit}). */
+    public static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -39,10 +39,7 @@ class AlexNetClassificationModelTest {
         ToyModel toy = ToyModel.get();
         Configuration hadoop = new Configuration();
         String root = toy.data().images().toUri().toString();
-        List<String> names = new ArrayList<>();
-        for (String line : Files.readAllLines(toy.data().csv()).subList(1, Files.readAllLines(toy.data().csv()).size())) {
-            names.add(line.split(",")[1]);
-        }
+        List<String> names = csvNames(toy, Integer.MAX_VALUE);
         names.add("../escaping.JPEG");
         Dataset<Row> images = TestSpark.session().createDataset(names, Encoders.STRING()).toDF("image");
 
@@ -79,10 +76,7 @@ class AlexNetClassificationModelTest {
     void aPipelineHoldingTheModelSavesAndLoadsAndScoresTheSame(@TempDir java.nio.file.Path tmp) throws Exception {
         ToyModel toy = ToyModel.get();
         String root = toy.data().images().toUri().toString();
-        List<String> names = new ArrayList<>();
-        for (String line : Files.readAllLines(toy.data().csv()).subList(1, 9)) {
-            names.add(line.split(",")[1]);
-        }
+        List<String> names = csvNames(toy, 8);
         Dataset<Row> images = TestSpark.session().createDataset(names, Encoders.STRING()).toDF("path");
         AlexNetClassificationModel model = AlexNetClassificationModel.load(toy.best().toUri().toString(),
                 new Configuration()).setImagesRoot(root).setImageCol("path");
@@ -107,10 +101,7 @@ class AlexNetClassificationModelTest {
     void copiesShareOneBroadcastAndAReleasedOneIsMadeAgain() throws Exception {
         ToyModel toy = ToyModel.get();
         String root = toy.data().images().toUri().toString();
-        List<String> names = new ArrayList<>();
-        for (String line : Files.readAllLines(toy.data().csv()).subList(1, 5)) {
-            names.add(line.split(",")[1]);
-        }
+        List<String> names = csvNames(toy, 4);
         Dataset<Row> images = TestSpark.session().createDataset(names, Encoders.STRING()).toDF("image");
         AlexNetClassificationModel model = AlexNetClassificationModel.load(toy.best().toUri().toString(),
                 new Configuration()).setImagesRoot(root);
@@ -125,5 +116,14 @@ class AlexNetClassificationModelTest {
         assertEquals(-1, model.broadcastId(), "released for the model and its copies");
         assertEquals(first, model.transform(images).select("prediction").collectAsList(), "broadcast again");
         assertTrue(model.broadcastId() > id);
+    }
+
+    /** The file names of the toy data's CSV, its first {@code count} rows (all when there are fewer). */
+    private static List<String> csvNames(ToyModel toy, int count) throws java.io.IOException {
+        List<String> names = new ArrayList<>();
+        for (String line : Files.readAllLines(toy.data().csv()).stream().skip(1).limit(count).toList()) {
+            names.add(line.split(",")[1]);
+        }
+        return names;
     }
 }

@@ -153,7 +153,10 @@ class AlexNetClassifierTest {
         assertEquals("isVal", reloaded.getOrDefault(reloaded.validationIndicatorCol()));
         byte[] bestBytes = Files.readAllBytes(tmp.resolve("pipeline-run/best.zip"));
         List<String> metrics = Files.readAllLines(tmp.resolve("pipeline-run/metrics.jsonl"));
+        long csvWritten = Files.getLastModifiedTime(tmp.resolve("pipeline-run/_input/split.csv")).toMillis();
         PipelineModel again = Pipeline.load(unfitted).fit(rows);
+        assertEquals(csvWritten, Files.getLastModifiedTime(tmp.resolve("pipeline-run/_input/split.csv")).toMillis(),
+                "the same DataFrame, the same CSV: not rewritten");
         assertArrayEquals(bestBytes, Files.readAllBytes(tmp.resolve("pipeline-run/best.zip")));
         assertEquals(metrics, Files.readAllLines(tmp.resolve("pipeline-run/metrics.jsonl")));
         assertEquals(model.stages()[1].transform(all).select("prediction").collectAsList(),
